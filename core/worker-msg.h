@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * Messages between sslvpn-helper (root) and sslvpn-worker (unprivileged) over a
+ * SOCK_SEQPACKET socketpair: one message per packet, so no framing state can be desynchronised.
+ *
+ * Wire format (host byte order: both ends are the same machine):
+ *   u16 type, u16 reserved (0), u32 payload length, then attributes:
+ *   u16 attr, u16 length, value, padded with zeros to 4 bytes.
+ * The decoder is strict: unknown message types, unknown attributes, wrong fixed sizes,
+ * non-zero padding, strings without their terminating NUL or with an embedded NUL, and
+ * trailing bytes are all errors (-ERR_PROTOCOL).  The helper treats any such message from the
+ * worker as hostile: it kills the worker and restores the network.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cleanup.h"
+#include "secret.h"
+#include "tunnel-config.h"
+
+#define WORKER_MSG_MAX     (256 * 1024)
+#define WORKER_MSG_MAX_FDS 4
+
+enum worker_msg_type {
+	/* helper -> worker */
+	WMSG_START = 1,      /* HOST PORT ADDRESS PIN COOKIE [NO_DTLS] [USER_AGENT]; fds: tun, [cert, key] */
+	WMSG_STOP = 2,       /* [REASON]: send DISCONNECT and exit */
+	WMSG_SET_COOKIE = 3, /* COOKIE: after a re-login, reconnect with it */
+	/* worker -> helper */
+	WMSG_CONFIG = 16,          /* tunnel_config attributes; sent after every successful CONNECT */
+	WMSG_STATE = 17,           /* STATE TRANSPORT */
+	WMSG_MTU = 18,             /* MTU: apply to the tun device now */
+	WMSG_STATS = 19,           /* TX_BYTES RX_BYTES */
+	WMSG_ERROR = 20,           /* ERROR [DETAIL]: the worker exits after sending it */
+	WMSG_COOKIE_REJECTED = 21, /* the gateway refused the cookie; waiting for SET_COOKIE or STOP */
+	WMSG_POST_AUTH_XML = 22,   /* BLOB: X-CSTP-Post-Auth-XML, untouched, for the owner only */
+};
+
+enum worker_attr {
+	WATTR_HOST = 1,       /* string: gateway host name as the user gave it (SNI, Host:) */
+	WATTR_PORT,           /* u32 */
+	WATTR_ADDRESS,        /* string: numeric IP the login resolved the host to */
+	WATTR_PIN,            /* string: pin-sha256:... */
+	WATTR_COOKIE,         /* string, secret */
+	WATTR_NO_DTLS,        /* u32 0/1 */
+	WATTR_USER_AGENT,     /* string */
+	WATTR_REASON,         /* u32 */
+	WATTR_ADDR4,          /* 4 bytes */
+	WATTR_PREFIX4,        /* u32 */
+	WATTR_ADDR6,          /* 16 bytes */
+	WATTR_PREFIX6,        /* u32 */
+	WATTR_MTU,            /* u32 */
+	WATTR_DTLS_MTU,       /* u32 */
+	WATTR_BASE_MTU,       /* u32 */
+	WATTR_DNS4,           /* 4 bytes, repeated */
+	WATTR_DNS6,           /* 16 bytes, repeated */
+	WATTR_DOMAIN,         /* string, repeated */
+	WATTR_INCLUDE4,       /* 5 bytes (address, prefix), repeated */
+	WATTR_EXCLUDE4,       /* 5 bytes, repeated */
+	WATTR_INCLUDE6,       /* 17 bytes, repeated */
+	WATTR_EXCLUDE6,       /* 17 bytes, repeated */
+	WATTR_BANNER,         /* string */
+	WATTR_STATE,          /* u32 enum worker_state */
+	WATTR_TRANSPORT,      /* u32 enum worker_transport */
+	WATTR_TX_BYTES,       /* u64 */
+	WATTR_RX_BYTES,       /* u64 */
+	WATTR_ERROR,          /* u32 enum error_code (positive) */
+	WATTR_DETAIL,         /* string: English detail for logs, never secret */
+	WATTR_BLOB,           /* bytes */
+	WATTR_COUNT_
+};
+
+enum worker_state {
+	WORKER_STATE_CONNECTING = 1,
+	WORKER_STATE_CONNECTED,
+	WORKER_STATE_RECONNECTING,
+};
+
+enum worker_transport {
+	WORKER_TRANSPORT_NONE = 0,
+	WORKER_TRANSPORT_TLS,
+	WORKER_TRANSPORT_DTLS,
+};
+
+struct worker_msg;
+
+struct worker_msg *worker_msg_new(uint16_t type);
+void worker_msg_free(struct worker_msg *m); /* wipes the buffer: it may hold a cookie */
+uint16_t worker_msg_type(const struct worker_msg *m);
+
+/* Builders: return 0 or -ERR_TOO_LARGE / -ERR_NOMEM. */
+int worker_msg_put_u32(struct worker_msg *m, uint16_t attr, uint32_t v);
+int worker_msg_put_u64(struct worker_msg *m, uint16_t attr, uint64_t v);
+int worker_msg_put_str(struct worker_msg *m, uint16_t attr, const char *s);
+int worker_msg_put_bytes(struct worker_msg *m, uint16_t attr, const void *data, size_t len);
+
+/* Strict decoder of one packet (see above).  Fuzzed. */
+int worker_msg_parse(const void *buf, size_t len, struct worker_msg **out);
+
+/* Accessors on a parsed or built message.  get_* return 0, -ERR_NOT_FOUND, or -ERR_PROTOCOL
+ * on a size mismatch.  Repeated attributes are walked with worker_msg_next(): *iter starts
+ * at 0; returns 1 with the value, 0 at the end. */
+int worker_msg_get_u32(const struct worker_msg *m, uint16_t attr, uint32_t *v);
+int worker_msg_get_u64(const struct worker_msg *m, uint16_t attr, uint64_t *v);
+int worker_msg_get_str(const struct worker_msg *m, uint16_t attr, const char **s);
+int worker_msg_get_bytes(const struct worker_msg *m, uint16_t attr, const void **data,
+			 size_t *len);
+int worker_msg_next(const struct worker_msg *m, uint16_t attr, size_t *iter, const void **data,
+		    size_t *len);
+
+/* I/O on a SOCK_SEQPACKET socket, with optional file descriptors (SCM_RIGHTS).
+ * recv: returns 0 and a message, -ERR_IO on EOF or a socket error, -ERR_PROTOCOL on
+ * a malformed or truncated packet; received fds are stored in fds[0..*nfds) and owned by the
+ * caller (closed on error). */
+int worker_msg_send(int sock, const struct worker_msg *m, const int *fds, size_t nfds);
+int worker_msg_recv(int sock, struct worker_msg **out, int *fds, size_t *nfds);
+
+/* struct tunnel_config <-> WMSG_CONFIG attributes. */
+int worker_msg_put_config(struct worker_msg *m, const struct tunnel_config *cfg);
+int worker_msg_get_config(const struct worker_msg *m, struct tunnel_config *cfg);
+
+DEFINE_CLEANUP(struct worker_msg *, worker_msg_free)

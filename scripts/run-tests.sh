@@ -1,0 +1,44 @@
+#!/bin/sh
+# The test command of README.md: installs what is needed, builds with ASan+UBSan, runs every
+# suite (unit, fuzz replay, lint, integration, e2e, gui) and ends with "N passed, N failed".
+# A skipped test counts as failed: in CI nothing may quietly not run.
+# Needs root (network namespaces, tun devices, test users).  Usage: scripts/run-tests.sh [SUITE...]
+set -eu
+cd "$(dirname "$0")/.."
+if [ "$(id -u)" != 0 ]; then
+	echo "run-tests: needs root (network namespaces, tun devices, test users)" >&2
+	exit 2
+fi
+./scripts/install-deps.sh
+BUILD=${BUILD_DIR:-build-test}
+if [ ! -f "$BUILD/build.ninja" ]; then
+	meson setup "$BUILD" -Db_sanitize=address,undefined \
+		-Dhelper=enabled -Dgui=enabled >"$BUILD.setup.log" 2>&1 ||
+		{ cat "$BUILD.setup.log"; exit 1; }
+fi
+ninja -C "$BUILD" >/dev/null || ninja -C "$BUILD"
+suites=""
+for s in "$@"; do suites="$suites --suite $s"; done
+# ASan: leaks are errors, and a report must fail the test, not just print.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:halt_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+set +e
+# shellcheck disable=SC2086
+meson test -C "$BUILD" --no-rebuild --print-errorlogs $suites
+set -e
+/usr/bin/python3 - "$BUILD/meson-logs/testlog.json" <<'PY'
+import json, sys
+passed = failed = 0
+bad = []
+for line in open(sys.argv[1]):
+    t = json.loads(line)
+    if t["result"] in ("OK", "EXPECTEDFAIL"):
+        passed += 1
+    else:
+        failed += 1
+        bad.append("%s (%s)" % (t["name"], t["result"]))
+for b in bad:
+    print("not passed:", b)
+print("%d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed or not passed else 0)
+PY
