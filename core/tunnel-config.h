@@ -8,7 +8,10 @@
  */
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "cleanup.h"
 
 #define TUNNEL_CONFIG_MAX_ROUTES  512
 #define TUNNEL_CONFIG_MAX_DNS     8
@@ -53,3 +56,46 @@ struct tunnel_config {
 
 	char banner[TUNNEL_CONFIG_MAX_BANNER + 1]; /* %XX-decoded X-CSTP-Banner, UTF-8 */
 };
+
+/* The struct is large (routes): allocate it.  new() returns it zeroed (NULL on ENOMEM). */
+struct tunnel_config *tunnel_config_new(void);
+void tunnel_config_free(struct tunnel_config *cfg);
+DEFINE_CLEANUP(struct tunnel_config *, tunnel_config_free)
+
+/*
+ * Everything the helper must know before it applies a configuration.  Returns 0, or
+ * -ERR_PROTOCOL with a one-line English reason in why (if given):
+ *  - at least one address; IPv4 not in 0/8, 127/8, 169.254/16, 224/4, 240/4, prefix 8..32;
+ *    IPv6 not ::, ::1, fe80::/10, ff00::/8, ::ffff:0:0/96, prefix 16..128;
+ *  - mtu 576..9000, and >= 1280 with an IPv6 address; dtls_mtu 0 or the same range;
+ *    base_mtu 0 or 576..65535;
+ *  - counts within the TUNNEL_CONFIG_MAX_* caps; DNS servers not unspecified, loopback or
+ *    multicast (nor IPv4 broadcast);
+ *  - domains: NUL-terminated in their buffer, tunnel_config_domain_valid();
+ *  - routes: prefix in range, host bits clear; an include route may not lie inside 0/8,
+ *    127/8, 169.254/16, 224/4, 240/4 (IPv6: ::/128, ::1/128, fe80::/10, ff00::/8,
+ *    ::ffff:0:0/96), since it would capture this host's own or link-local traffic;
+ *  - banner: NUL-terminated, valid UTF-8, no control characters but TAB, CR and LF.
+ * Routes that would capture the gateway's own address are the helper's to check (it knows
+ * the address): tunnel_config_route4_contains() / _route6_contains() help.
+ */
+int tunnel_config_validate(const struct tunnel_config *cfg, char *why, size_t len);
+
+/* Same content (every field, arrays compared up to their counts). */
+bool tunnel_config_equal(const struct tunnel_config *a, const struct tunnel_config *b);
+/* Same tunnel addresses and prefixes (what a reconnect must keep, protocol.md 12). */
+bool tunnel_config_same_addresses(const struct tunnel_config *a, const struct tunnel_config *b);
+
+/* DNS name syntax: 1..253 bytes, dot-separated labels of 1..63 letters, digits, '-' and '_',
+ * no label starting or ending with '-', no empty label, no trailing dot. */
+bool tunnel_config_domain_valid(const char *name);
+
+/* Prefix length of a contiguous netmask, or -1. */
+int tunnel_config_mask4_prefix(struct in_addr mask);
+int tunnel_config_mask6_prefix(const struct in6_addr *mask);
+/* Clears the bits beyond prefix; returns true if any was set. */
+bool tunnel_config_clear_host4(struct in_addr *addr, unsigned prefix);
+bool tunnel_config_clear_host6(struct in6_addr *addr, unsigned prefix);
+/* Is addr inside the route? */
+bool tunnel_config_route4_contains(const struct route4 *r, struct in_addr addr);
+bool tunnel_config_route6_contains(const struct route6 *r, const struct in6_addr *addr);

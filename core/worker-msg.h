@@ -26,7 +26,10 @@
 
 enum worker_msg_type {
 	/* helper -> worker */
-	WMSG_START = 1,      /* HOST PORT ADDRESS PIN COOKIE [NO_DTLS] [USER_AGENT]; fds: tun, [cert, key] */
+	/* HOST PORT ADDRESS PIN COOKIE [NO_DTLS] [USER_AGENT]; fds: none, or the client
+	 * certificate (PEM with key, or PKCS#12), or certificate and key.  The tun fd is not
+	 * sent here: the worker inherits it as fd 4 (and the helper socket as fd 3). */
+	WMSG_START = 1,
 	WMSG_STOP = 2,       /* [REASON]: send DISCONNECT and exit */
 	WMSG_SET_COOKIE = 3, /* COOKIE: after a re-login, reconnect with it */
 	/* worker -> helper */
@@ -87,11 +90,15 @@ enum worker_transport {
 
 struct worker_msg;
 
-struct worker_msg *worker_msg_new(uint16_t type);
 void worker_msg_free(struct worker_msg *m); /* wipes the buffer: it may hold a cookie */
 uint16_t worker_msg_type(const struct worker_msg *m);
 
-/* Builders: return 0 or -ERR_TOO_LARGE / -ERR_NOMEM. */
+/* NULL on ENOMEM or an unknown type. */
+struct worker_msg *worker_msg_new(uint16_t type);
+
+/* Builders: return 0 or -ERR_TOO_LARGE / -ERR_NOMEM, or -ERR_INVALID_ARGS when the attribute
+ * is unknown, not allowed in this message type, of another kind or size (put_u32 on a string
+ * attribute, 3 bytes for an IPv4 address), or not repeatable and already present. */
 int worker_msg_put_u32(struct worker_msg *m, uint16_t attr, uint32_t v);
 int worker_msg_put_u64(struct worker_msg *m, uint16_t attr, uint64_t v);
 int worker_msg_put_str(struct worker_msg *m, uint16_t attr, const char *s);
@@ -111,14 +118,20 @@ int worker_msg_get_bytes(const struct worker_msg *m, uint16_t attr, const void *
 int worker_msg_next(const struct worker_msg *m, uint16_t attr, size_t *iter, const void **data,
 		    size_t *len);
 
-/* I/O on a SOCK_SEQPACKET socket, with optional file descriptors (SCM_RIGHTS).
- * recv: returns 0 and a message, -ERR_IO on EOF or a socket error, -ERR_PROTOCOL on
- * a malformed or truncated packet; received fds are stored in fds[0..*nfds) and owned by the
- * caller (closed on error). */
+/* I/O on a SOCK_SEQPACKET socket, with optional file descriptors (SCM_RIGHTS, at most
+ * WORKER_MSG_MAX_FDS).
+ * send: 0, -ERR_INVALID_ARGS (too many fds), -ERR_TIMEOUT (non-blocking socket full), -ERR_IO.
+ * recv: returns 0 and a message, -ERR_IO on EOF or a socket error, -ERR_TIMEOUT when a
+ * non-blocking socket has nothing, -ERR_PROTOCOL on a malformed or truncated packet (or fds
+ * when fds is NULL).  fds must have room for WORKER_MSG_MAX_FDS; received fds are stored in
+ * fds[0..*nfds), marked close-on-exec, and owned by the caller (closed on error, and then
+ * *nfds is 0).  fds and nfds may both be NULL when no fds are expected. */
 int worker_msg_send(int sock, const struct worker_msg *m, const int *fds, size_t nfds);
 int worker_msg_recv(int sock, struct worker_msg **out, int *fds, size_t *nfds);
 
-/* struct tunnel_config <-> WMSG_CONFIG attributes. */
+/* struct tunnel_config <-> WMSG_CONFIG attributes.  put refuses (-ERR_PROTOCOL) a config
+ * that fails tunnel_config_validate(); get zeroes *cfg, decodes strictly (ADDR4 needs PREFIX4,
+ * counts within the caps) and then validates: -ERR_PROTOCOL on any failure. */
 int worker_msg_put_config(struct worker_msg *m, const struct tunnel_config *cfg);
 int worker_msg_get_config(const struct worker_msg *m, struct tunnel_config *cfg);
 

@@ -10,6 +10,7 @@ PKGS="
  libgtk-4-dev libadwaita-1-dev gettext desktop-file-utils appstream
  ocserv oathtool iproute2 nftables iputils-ping procps psmisc tmux
  xvfb xauth at-spi2-core python3-gi gir1.2-atspi-2.0 gir1.2-gtk-4.0 python3-dbus imagemagick x11-utils
+ xdotool fonts-wqy-microhei
  openconnect iperf3 binutils
 "
 missing=""

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include "config.h"
+
+/* Each command gets argv with argv[0] = the command name; returns the exit status. */
+int cli_cmd_auth(int argc, char **argv);
+
+/* Prints "sslvpn: <what>[: <arg>]" and the --help hint; returns 2. */
+int cli_usage_error(const char *what, const char *arg);
+void cli_set_verbosity(int v);
+/* Shows the post-login banner and, in a terminal, asks to accept it: 0 or -ERR_CANCELLED. */
+#include <stdbool.h>
+int cli_accept_banner(const char *banner, bool interactive);

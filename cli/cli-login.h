@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* Runs the login engine (core/auth.h) with blocking I/O and terminal prompts or flags: the
+ * shared part of `sslvpn auth` and `sslvpn connect`. */
+#include <stdbool.h>
+
+#include "auth.h"
+
+struct prefs;
+
+struct cli_login_options {
+	const char *gateway;
+	const char *user;
+	const char *group;
+	const char *cafile;
+	const char *pin;
+	bool remember_cert;
+	bool password_stdin;
+	bool interactive; /* false: never prompt; anything missing is an error */
+	const char *certificate;
+	const char *key;
+};
+
+/* 0 with *out in the DONE state, or -ERR_* after printing one clear line (plus certificate
+ * details where they help) on stderr. */
+int cli_login(const struct cli_login_options *o, struct prefs *prefs, struct auth **out);

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "cli-options.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cert-pin.h"
+#include "cli-commands.h"
+#include "cli-term.h"
+
+int cli_options_login(int opt, const char *arg, struct cli_login_options *o, int *verbosity)
+{
+	struct cert_pin pin;
+
+	switch (opt) {
+	case CLI_OPT_USER:
+		o->user = arg;
+		return 1;
+	case CLI_OPT_PASSWORD_STDIN:
+		o->password_stdin = true;
+		return 1;
+	case CLI_OPT_GROUP:
+		o->group = arg;
+		return 1;
+	case CLI_OPT_SERVER_CERT:
+		if (cert_pin_parse(arg, &pin) < 0)
+			return cli_usage_error("--server-cert: not a pin (expected pin-sha256:BASE64)",
+					       arg);
+		o->pin = arg;
+		return 1;
+	case CLI_OPT_REMEMBER_CERT:
+		o->remember_cert = true;
+		return 1;
+	case CLI_OPT_CAFILE:
+		if (access(arg, R_OK) < 0)
+			return cli_usage_error("--cafile: cannot read", arg);
+		o->cafile = arg;
+		return 1;
+	case CLI_OPT_CERTIFICATE:
+		o->certificate = arg;
+		return 1;
+	case CLI_OPT_KEY:
+		o->key = arg;
+		return 1;
+	case CLI_OPT_NON_INTERACTIVE:
+		o->interactive = false;
+		return 1;
+	case CLI_OPT_VERBOSE:
+		cli_set_verbosity(++*verbosity);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int cli_options_finish(struct cli_login_options *o, int argc, char **argv, int optind_)
+{
+	if (optind_ >= argc)
+		return cli_usage_error("no gateway given", NULL);
+	if (optind_ + 1 < argc)
+		return cli_usage_error("unexpected argument", argv[optind_ + 1]);
+	o->gateway = argv[optind_];
+	if (o->key && !o->certificate)
+		return cli_usage_error("--key needs --certificate", NULL);
+	if (o->remember_cert && !o->pin)
+		return cli_usage_error("--remember-cert needs --server-cert", NULL);
+	if (o->interactive && !cli_term_open())
+		o->interactive = false;
+	return 0;
+}

@@ -1,0 +1,1281 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "auth-xml.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+
+#include "error.h"
+#include "log.h"
+
+#define XC(s) ((const xmlChar *)(s))
+
+#define NOT_AGGREGATE_AUTH                                                                         \
+	"the gateway does not speak aggregate-auth v2 (the AnyConnect protocol) at this address: " \
+	"its answer is not an aggregate-auth XML document"
+
+/* ---- libxml2 set-up and error capture ---- */
+
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+static void xml_init_once(void)
+{
+	xmlInitParser();
+}
+
+void auth_xml_init(void)
+{
+	pthread_once(&xml_once, xml_init_once);
+}
+
+struct xml_errors {
+	unsigned count;
+	char first[200];
+};
+
+/* Keeps printable ASCII only: libxml2's messages quote the hostile document. */
+static void sanitize_into(char *dst, size_t cap, const char *src)
+{
+	size_t n = 0;
+
+	if (!cap)
+		return;
+	for (; src && *src && n + 1 < cap; src++) {
+		unsigned char c = (unsigned char)*src;
+
+		if (c == '\n' && src[1] == '\0')
+			break;
+		dst[n++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+	}
+	dst[n] = '\0';
+}
+
+static void on_xml_error(void *data, xmlErrorPtr e)
+{
+	struct xml_errors *errs = data;
+	char msg[160];
+
+	if (!errs || !e)
+		return;
+	if (errs->count++ > 0)
+		return;
+	sanitize_into(msg, sizeof(msg), e->message ? e->message : "unknown error");
+	snprintf(errs->first, sizeof(errs->first), "line %d: %s", e->line, msg);
+}
+
+static void on_generic_error(void *ctx, const char *msg, ...)
+{
+	/* Nothing may reach stderr; the structured handler already records parser errors. */
+}
+
+/* libxml2's error handlers are per thread: install ours for the duration of one call. */
+struct xml_quiet {
+	bool active;
+	xmlStructuredErrorFunc old_structured;
+	void *old_structured_ctx;
+	xmlGenericErrorFunc old_generic;
+	void *old_generic_ctx;
+};
+
+static void xml_quiet_begin(struct xml_quiet *q, struct xml_errors *errs)
+{
+	auth_xml_init();
+	q->old_structured = xmlStructuredError;
+	q->old_structured_ctx = xmlStructuredErrorContext;
+	q->old_generic = xmlGenericError;
+	q->old_generic_ctx = xmlGenericErrorContext;
+	xmlSetStructuredErrorFunc(errs, on_xml_error);
+	xmlSetGenericErrorFunc(NULL, on_generic_error);
+	q->active = true;
+}
+
+static void xml_quiet_end(struct xml_quiet *q)
+{
+	if (!q->active)
+		return;
+	xmlSetStructuredErrorFunc(q->old_structured_ctx, q->old_structured);
+	xmlSetGenericErrorFunc(q->old_generic_ctx, q->old_generic);
+	q->active = false;
+}
+
+static void xml_freedocp(xmlDoc **d)
+{
+	if (*d)
+		xmlFreeDoc(*d);
+}
+
+static void xml_freep(xmlChar **p)
+{
+	if (*p)
+		xmlFree(*p);
+}
+
+static void set_msg(char **errmsg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void set_msg(char **errmsg, const char *fmt, ...)
+{
+	va_list ap;
+	char *m = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&m, fmt, ap) < 0)
+		m = NULL;
+	va_end(ap);
+	if (m)
+		log_debug("auth-xml: %s", m);
+	if (errmsg) {
+		free(*errmsg);
+		*errmsg = m;
+	} else {
+		free(m);
+	}
+}
+
+/* ---- the hygienic reader ---- */
+
+struct read_state {
+	const struct auth_xml_limits *limits;
+	size_t elements;
+	unsigned depth;
+	bool doctype;
+	bool too_many;
+	bool too_deep;
+	startElementNsSAX2Func start;
+	endElementNsSAX2Func end;
+};
+
+static void hook_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+		       const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
+		       int nb_attributes, int nb_defaulted, const xmlChar **attributes)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+	struct read_state *st = ctxt->_private;
+
+	if (++st->elements > st->limits->max_elements) {
+		st->too_many = true;
+		xmlStopParser(ctxt);
+		return;
+	}
+	if (++st->depth > st->limits->max_depth) {
+		st->too_deep = true;
+		xmlStopParser(ctxt);
+		return;
+	}
+	st->start(ctx, localname, prefix, uri, nb_namespaces, namespaces, nb_attributes,
+		  nb_defaulted, attributes);
+}
+
+static void hook_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+		     const xmlChar *uri)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+	struct read_state *st = ctxt->_private;
+
+	if (st->depth > 0)
+		st->depth--;
+	st->end(ctx, localname, prefix, uri);
+}
+
+/*
+ * Called as soon as "<!DOCTYPE name ..." is read, before any internal subset: stopping here
+ * means no entity or external reference is ever declared, let alone loaded or expanded.
+ */
+static void hook_doctype(void *ctx, const xmlChar *name, const xmlChar *external_id,
+			 const xmlChar *system_id)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+	struct read_state *st = ctxt->_private;
+
+	st->doctype = true;
+	xmlStopParser(ctxt);
+}
+
+int auth_xml_read_doc(const void *buf, size_t len, const struct auth_xml_limits *limits,
+		      struct _xmlDoc **out, char **errmsg)
+{
+	const unsigned char *p = buf;
+	struct read_state st = {.limits = limits};
+	struct xml_errors errs = {0};
+	_cleanup_(xml_quiet_end) struct xml_quiet quiet = {0};
+	_cleanup_(xml_freedocp) xmlDoc *doc = NULL;
+	xmlParserCtxtPtr ctxt;
+	bool well_formed, nomem;
+
+	if (errmsg)
+		*errmsg = NULL;
+	if (!out || !limits || (!buf && len))
+		return -ERR_INVALID_ARGS;
+	*out = NULL;
+	if (len > limits->max_size || len > INT_MAX) {
+		set_msg(errmsg, "document too large (%zu bytes, at most %zu)", len,
+			limits->max_size);
+		return -ERR_TOO_LARGE;
+	}
+	if (len >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) {
+		p += 3;
+		len -= 3;
+	}
+	while (len && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) {
+		p++;
+		len--;
+	}
+	if (!len) {
+		set_msg(errmsg, "empty document");
+		return -ERR_PROTOCOL;
+	}
+
+	xml_quiet_begin(&quiet, &errs);
+	ctxt = xmlCreateMemoryParserCtxt((const char *)p, (int)len);
+	if (!ctxt)
+		return -ERR_NOMEM;
+	/* No XML_PARSE_NOENT (it substitutes entities), no DTDLOAD/DTDATTR/DTDVALID, no
+	 * RECOVER, no HUGE. */
+	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	ctxt->replaceEntities = 0;
+	ctxt->loadsubset = 0;
+	ctxt->validate = 0;
+	ctxt->keepBlanks = 1;
+	ctxt->_private = &st;
+	st.start = ctxt->sax->startElementNs;
+	st.end = ctxt->sax->endElementNs;
+	ctxt->sax->startElementNs = hook_start;
+	ctxt->sax->endElementNs = hook_end;
+	ctxt->sax->internalSubset = hook_doctype;
+	ctxt->sax->externalSubset = NULL;
+	ctxt->sax->serror = NULL;
+
+	xmlParseDocument(ctxt);
+	doc = ctxt->myDoc;
+	ctxt->myDoc = NULL;
+	well_formed = ctxt->wellFormed && ctxt->nsWellFormed;
+	nomem = ctxt->errNo == XML_ERR_NO_MEMORY;
+	xmlFreeParserCtxt(ctxt);
+
+	if (st.too_many) {
+		set_msg(errmsg, "more than %zu elements", limits->max_elements);
+		return -ERR_TOO_LARGE;
+	}
+	if (st.too_deep) {
+		set_msg(errmsg, "elements nested more than %u deep", limits->max_depth);
+		return -ERR_TOO_LARGE;
+	}
+	if (st.doctype || (doc && (doc->intSubset || doc->extSubset))) {
+		set_msg(errmsg, "a document type declaration (DOCTYPE), which is refused");
+		return -ERR_PROTOCOL;
+	}
+	if (nomem)
+		return -ERR_NOMEM;
+	if (!well_formed || !doc || !xmlDocGetRootElement(doc)) {
+		set_msg(errmsg, "not well-formed XML (%s)",
+			errs.count ? errs.first : "no root element");
+		return -ERR_PROTOCOL;
+	}
+	*out = steal_ptr(&doc);
+	return 0;
+}
+
+/* ---- small readers over the tree ---- */
+
+static bool is_el(const xmlNode *n, const char *name)
+{
+	return n && n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+}
+
+static xmlNode *child_el(const xmlNode *parent, const char *name)
+{
+	for (xmlNode *c = parent ? parent->children : NULL; c; c = c->next)
+		if (is_el(c, name))
+			return c;
+	return NULL;
+}
+
+static bool has_descendant(const xmlNode *n, const char *name)
+{
+	/* Depth is bounded by the reader's AUTH_XML_MAX_DEPTH. */
+	for (xmlNode *c = n ? n->children : NULL; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_el(c, name) || has_descendant(c, name))
+			return true;
+	}
+	return false;
+}
+
+/* Copies a libxml2 string into malloc()ed memory; NULL stays NULL. */
+static int dup_xml(xmlChar *x, size_t max, char **out)
+{
+	_cleanup_(xml_freep) xmlChar *s = x;
+
+	*out = NULL;
+	if (!s)
+		return 0;
+	if (strnlen((const char *)s, max + 1) > max)
+		return -ERR_PROTOCOL;
+	*out = strdup((const char *)s);
+	return *out ? 0 : -ERR_NOMEM;
+}
+
+static int attr_of(const xmlNode *n, const char *name, size_t max, char **out)
+{
+	return dup_xml(xmlGetNoNsProp(n, XC(name)), max, out);
+}
+
+static bool attr_is(const xmlNode *n, const char *name, const char *value)
+{
+	_cleanup_(xml_freep) xmlChar *v = xmlGetNoNsProp(n, XC(name));
+
+	return v && strcasecmp((const char *)v, value) == 0;
+}
+
+/* Text content (all descendant text); "" gives NULL when empty_is_null. */
+static int text_of(const xmlNode *n, size_t max, bool empty_is_null, char **out)
+{
+	int r = dup_xml(xmlNodeGetContent(n), max, out);
+
+	if (r == 0 && !*out && !empty_is_null) {
+		*out = strdup("");
+		if (!*out)
+			return -ERR_NOMEM;
+	}
+	if (r == 0 && *out && !**out && empty_is_null) {
+		free(*out);
+		*out = NULL;
+	}
+	return r;
+}
+
+/* Text with %s placeholders filled from the element's param1/param2 attributes. */
+static int message_of(const xmlNode *n, char **out)
+{
+	_cleanup_free_ char *fmt = NULL, *p1 = NULL, *p2 = NULL;
+	int r;
+
+	*out = NULL;
+	r = text_of(n, AUTH_FORM_MAX_TEXT, true, &fmt);
+	if (r < 0 || !fmt)
+		return r;
+	r = attr_of(n, "param1", AUTH_FORM_MAX_TEXT, &p1);
+	if (r < 0)
+		return r;
+	r = attr_of(n, "param2", AUTH_FORM_MAX_TEXT, &p2);
+	if (r < 0)
+		return r;
+	*out = auth_form_format_message(fmt, p1, p2);
+	return *out ? 0 : -ERR_NOMEM;
+}
+
+static bool is_hex40(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+	return i == 40;
+}
+
+static void upcase(char *s)
+{
+	for (; *s; s++)
+		*s = (char)toupper((unsigned char)*s);
+}
+
+/* An absolute path on the gateway: "/a/b.xml", nothing that could leave the path. */
+static bool is_safe_abs_path(const char *s)
+{
+	const char *seg;
+
+	if (!s || s[0] != '/' || strlen(s) > 2048)
+		return false;
+	for (const char *p = s; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c <= 0x20 || c >= 0x7f || c == '\\' || c == '?' || c == '#' || c == '%')
+			return false;
+	}
+	seg = s + 1;
+	for (;;) {
+		const char *end = strchr(seg, '/');
+		size_t n = end ? (size_t)(end - seg) : strlen(seg);
+
+		if (n == 0 || (n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.'))
+			return false;
+		if (!end)
+			return true;
+		seg = end + 1;
+	}
+}
+
+/* RFC 6265 cookie-octet: the token goes into "Cookie: webvpn=<token>" unchanged. */
+static bool is_cookie_value(const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x21 || c > 0x7e || c == '"' || c == ',' || c == ';' || c == '\\')
+			return false;
+	}
+	return true;
+}
+
+static bool is_valid_action(const char *s)
+{
+	if (!s[0] || strlen(s) > 2048)
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
+			return false;
+	return true;
+}
+
+static bool is_ncname(const char *s)
+{
+	return s && s[0] && strlen(s) <= AUTH_FORM_MAX_NAME && xmlValidateNCName(XC(s), 0) == 0;
+}
+
+/* ---- documents ---- */
+
+void auth_doc_free(struct auth_doc *d)
+{
+	if (!d)
+		return;
+	auth_form_free(d->form);
+	free(d->opaque_xml);
+	free(d->error);
+	free(d->doc_type);
+	secret_free(d->session_token);
+	free(d->session_id);
+	free(d->banner);
+	free(d->message);
+	free(d->server_cert_hash);
+	for (size_t i = 0; i < d->n_profiles; i++) {
+		free(d->profiles[i].uri);
+		free(d->profiles[i].sha1);
+	}
+	free(d->profiles);
+	free(d);
+}
+
+struct parse {
+	char **errmsg;
+	struct auth_doc *doc;
+	/* what the root holds */
+	xmlNode *auth;
+	xmlNode *opaque;
+	xmlNode *session_token;
+	xmlNode *session_id;
+	xmlNode *root_error;
+	bool host_scan;
+	bool client_cert_request;
+	bool multi_cert_request;
+	/* what auth holds */
+	bool csd;
+	bool method_unsupported;
+};
+
+#define MALFORMED(P, ...) (set_msg((P)->errmsg, "malformed aggregate-auth document: " __VA_ARGS__), \
+			   -ERR_PROTOCOL)
+
+static int parse_option(struct parse *p, xmlNode *n, struct auth_field *f, bool *seen_selected)
+{
+	struct auth_option o = {0};
+	_cleanup_free_ char *value = NULL, *text = NULL;
+	int r;
+
+	r = attr_of(n, "value", AUTH_FORM_MAX_VALUE, &value);
+	if (r == 0)
+		r = text_of(n, AUTH_FORM_MAX_VALUE, true, &text);
+	if (r < 0)
+		return r == -ERR_PROTOCOL ? MALFORMED(p, "option too long") : r;
+	if (!value && !text)
+		return 0; /* nothing to send: not a choice */
+	if (f->n_options >= AUTH_FORM_MAX_OPTIONS)
+		return MALFORMED(p, "more than %d options in a select", AUTH_FORM_MAX_OPTIONS);
+
+	o.value = value ? steal_ptr(&value) : strdup(text);
+	o.label = text ? steal_ptr(&text) : strdup(o.value ? o.value : "");
+	o.noaaa = attr_is(n, "noaaa", "1");
+	o.second_auth = attr_is(n, "second-auth", "1");
+	o.secondary_username_editable = attr_is(n, "secondary_username_editable", "true");
+	r = (o.value && o.label) ? 0 : -ERR_NOMEM;
+	if (r == 0)
+		r = attr_of(n, "secondary_username", AUTH_FORM_MAX_VALUE, &o.secondary_username);
+	if (r == 0)
+		r = attr_of(n, "auth-type", AUTH_FORM_MAX_NAME, &o.auth_type);
+	if (r == 0)
+		r = attr_of(n, "override-name", AUTH_FORM_MAX_VALUE, &o.override_name);
+	if (r == 0)
+		r = attr_of(n, "override-label", AUTH_FORM_MAX_VALUE, &o.override_label);
+	if (r == 0) {
+		struct auth_option *opts =
+			realloc(f->options, (f->n_options + 1) * sizeof(*opts));
+
+		if (opts) {
+			f->options = opts;
+			opts[f->n_options++] = o;
+			if (!*seen_selected && attr_is(n, "selected", "true")) {
+				/* The first option marked selected wins. */
+				*seen_selected = true;
+				f->default_selected = f->selected = f->n_options - 1;
+			}
+			return 0;
+		}
+		r = -ERR_NOMEM;
+	}
+	free(o.value);
+	free(o.label);
+	free(o.secondary_username);
+	free(o.auth_type);
+	free(o.override_name);
+	free(o.override_label);
+	return r == -ERR_PROTOCOL ? MALFORMED(p, "option attribute too long") : r;
+}
+
+static int field_name_label(struct parse *p, xmlNode *n, struct auth_field *f, bool *skip)
+{
+	int r;
+
+	*skip = false;
+	r = attr_of(n, "name", AUTH_FORM_MAX_NAME, &f->name);
+	if (r < 0)
+		return r == -ERR_PROTOCOL ? MALFORMED(p, "field name too long") : r;
+	if (!f->name) {
+		/* Nothing could be sent for it. */
+		log_debug("auth-xml: skipping a form field without a name");
+		*skip = true;
+		return 0;
+	}
+	if (!is_ncname(f->name))
+		return MALFORMED(p, "a form field name is not a valid XML name");
+	r = attr_of(n, "label", AUTH_FORM_MAX_TEXT, &f->label);
+	if (r < 0)
+		return r == -ERR_PROTOCOL ? MALFORMED(p, "field label too long") : r;
+	if (!f->label && asprintf(&f->label, "%s:", f->name) < 0) {
+		f->label = NULL;
+		return -ERR_NOMEM;
+	}
+	return 0;
+}
+
+static int add_field(struct parse *p, struct auth_form *form, struct auth_field *f)
+{
+	int r;
+
+	if (auth_form_field(form, f->name))
+		return MALFORMED(p, "two form fields named \"%s\"", f->name);
+	r = auth_form_add_field(form, f);
+	if (r == -ERR_TOO_LARGE)
+		return MALFORMED(p, "more than %d form fields", AUTH_FORM_MAX_FIELDS);
+	return r;
+}
+
+static int parse_select(struct parse *p, xmlNode *n, struct auth_form *form)
+{
+	_cleanup_(auth_field_clear) struct auth_field f = {.type = AUTH_FIELD_SELECT};
+	bool skip, seen_selected = false;
+	int r;
+
+	r = field_name_label(p, n, &f, &skip);
+	if (r < 0)
+		return r;
+	if (skip)
+		return MALFORMED(p, "a select without a name");
+	for (xmlNode *c = n->children; c; c = c->next) {
+		if (!is_el(c, "option"))
+			continue;
+		r = parse_option(p, c, &f, &seen_selected);
+		if (r < 0)
+			return r;
+	}
+	if (f.n_options == 0) {
+		log_debug("auth-xml: ignoring an empty select");
+		return 0;
+	}
+	f.is_group_list = strcmp(f.name, "group_list") == 0;
+	return add_field(p, form, &f);
+}
+
+static int parse_input(struct parse *p, xmlNode *n, struct auth_form *form)
+{
+	_cleanup_(auth_field_clear) struct auth_field f = {0};
+	_cleanup_(xml_freep) xmlChar *type = xmlGetNoNsProp(n, XC("type"));
+	bool skip;
+	int r;
+
+	if (!type)
+		return 0;
+	if (!strcasecmp((const char *)type, "submit") || !strcasecmp((const char *)type, "reset"))
+		return 0;
+	if (!strcasecmp((const char *)type, "sso")) {
+		form->has_sso = true;
+		return 0;
+	}
+	if (!strcasecmp((const char *)type, "text")) {
+		f.type = AUTH_FIELD_TEXT;
+	} else if (!strcasecmp((const char *)type, "password")) {
+		f.type = AUTH_FIELD_PASSWORD;
+	} else if (!strcasecmp((const char *)type, "hidden")) {
+		f.type = AUTH_FIELD_HIDDEN;
+	} else {
+		log_debug("auth-xml: skipping a form input of unknown type");
+		return 0;
+	}
+	r = field_name_label(p, n, &f, &skip);
+	if (r < 0 || skip)
+		return r;
+	/* A password default from the gateway is ignored: the user types passwords. */
+	if (f.type != AUTH_FIELD_PASSWORD) {
+		r = attr_of(n, "value", AUTH_FORM_MAX_VALUE, &f.value);
+		if (r < 0)
+			return r == -ERR_PROTOCOL ? MALFORMED(p, "field value too long") : r;
+	}
+	f.second_auth = attr_is(n, "second-auth", "1");
+	return add_field(p, form, &f);
+}
+
+static int parse_form_el(struct parse *p, xmlNode *n, struct auth_form *form)
+{
+	_cleanup_(xml_freep) xmlChar *method = xmlGetNoNsProp(n, XC("method"));
+	int r;
+
+	if (method && strcasecmp((const char *)method, "post") != 0)
+		p->method_unsupported = true;
+	r = attr_of(n, "action", 2048, &form->action);
+	if (r < 0 || (form->action && !is_valid_action(form->action)))
+		return r == -ERR_NOMEM ? r : MALFORMED(p, "invalid form action");
+	for (xmlNode *c = n->children; c; c = c->next) {
+		if (is_el(c, "select"))
+			r = parse_select(p, c, form);
+		else if (is_el(c, "input"))
+			r = parse_input(p, c, form);
+		else
+			r = 0;
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int parse_error_id(const xmlNode *n)
+{
+	_cleanup_(xml_freep) xmlChar *id = xmlGetNoNsProp(n, XC("id"));
+	long v;
+	char *end;
+
+	if (!id || !isdigit(id[0]))
+		return -1;
+	errno = 0;
+	v = strtol((const char *)id, &end, 10);
+	if (errno || *end || v > INT_MAX)
+		return -1;
+	return (int)v;
+}
+
+static int parse_auth_el(struct parse *p, xmlNode *auth, struct auth_form **out)
+{
+	_cleanup_(auth_form_freep) struct auth_form *form = NULL;
+	_cleanup_free_ char *id = NULL;
+	bool seen_form = false;
+	int r;
+
+	r = attr_of(auth, "id", AUTH_FORM_MAX_NAME, &id);
+	if (r < 0 || !id || !id[0])
+		return r == -ERR_NOMEM ? r : MALFORMED(p, "the auth element has no valid id");
+	form = auth_form_new(id);
+	if (!form)
+		return -ERR_NOMEM;
+
+	for (xmlNode *c = auth->children; c; c = c->next) {
+		char **slot = NULL;
+		bool is_msg = false;
+
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_el(c, "title")) {
+			slot = &form->title;
+		} else if (is_el(c, "banner")) {
+			slot = &form->banner;
+		} else if (is_el(c, "message")) {
+			slot = &form->message;
+			is_msg = true;
+		} else if (is_el(c, "error")) {
+			slot = &form->error;
+			is_msg = true;
+			if (!form->error)
+				form->error_id = parse_error_id(c);
+		} else if (is_el(c, "form")) {
+			if (seen_form)
+				return MALFORMED(p, "two forms in one auth element");
+			seen_form = true;
+			r = parse_form_el(p, c, form);
+			if (r < 0)
+				return r;
+		} else if (is_el(c, "csd") || is_el(c, "csdMac") || is_el(c, "csdLinux")) {
+			p->csd = true;
+		} else if (is_el(c, "authentication-complete")) {
+			form->authentication_complete = true;
+		} else if (!strncmp((const char *)c->name, "sso-v2-", 7)) {
+			form->has_sso = true;
+		}
+		/* The first non-empty one of each counts. */
+		if (slot && !*slot) {
+			r = is_msg ? message_of(c, slot) : text_of(c, AUTH_FORM_MAX_TEXT, true, slot);
+			if (r < 0)
+				return r == -ERR_PROTOCOL ? MALFORMED(p, "text too long") : r;
+		}
+	}
+	auth_form_apply_group(form);
+	*out = steal_ptr(&form);
+	return 0;
+}
+
+/* The opaque element as its own document, so that namespaces it uses get declared on it. */
+static int serialise_opaque(struct parse *p, xmlNode *opaque, char **out)
+{
+	_cleanup_(xml_freedocp) xmlDoc *tmp = xmlNewDoc(XC("1.0"));
+	xmlBufferPtr buf;
+	xmlNode *copy;
+	int r = 0;
+
+	if (!tmp)
+		return -ERR_NOMEM;
+	copy = xmlDocCopyNode(opaque, tmp, 1);
+	if (!copy)
+		return -ERR_NOMEM;
+	xmlDocSetRootElement(tmp, copy);
+	buf = xmlBufferCreate();
+	if (!buf)
+		return -ERR_NOMEM;
+	if (xmlNodeDump(buf, tmp, copy, 0, 0) < 0) {
+		r = -ERR_NOMEM;
+	} else if ((size_t)xmlBufferLength(buf) > AUTH_XML_MAX_OPAQUE) {
+		r = MALFORMED(p, "opaque element larger than %d bytes", AUTH_XML_MAX_OPAQUE);
+	} else {
+		*out = strndup((const char *)xmlBufferContent(buf), (size_t)xmlBufferLength(buf));
+		if (!*out)
+			r = -ERR_NOMEM;
+	}
+	xmlBufferFree(buf);
+	return r;
+}
+
+static int parse_profile_manifest(struct parse *p, xmlNode *manifest)
+{
+	struct auth_doc *d = p->doc;
+
+	for (xmlNode *vpn = manifest->children; vpn; vpn = vpn->next) {
+		if (!is_el(vpn, "vpn") || !attr_is(vpn, "rev", "1.0"))
+			continue;
+		for (xmlNode *f = vpn->children; f; f = f->next) {
+			_cleanup_free_ char *uri = NULL, *hash = NULL;
+			struct auth_manifest_file *files;
+			xmlNode *hash_el;
+			int r;
+
+			if (!is_el(f, "file") || !attr_is(f, "type", "profile") ||
+			    !attr_is(f, "service-type", "user"))
+				continue;
+			hash_el = child_el(f, "hash");
+			if (hash_el && xmlHasProp(hash_el, XC("type")) &&
+			    !attr_is(hash_el, "type", "sha1"))
+				return MALFORMED(p, "profile manifest hash is not SHA-1");
+			r = text_of(child_el(f, "uri"), 2048, true, &uri);
+			if (r == 0)
+				r = text_of(hash_el, 64, true, &hash);
+			if (r == -ERR_NOMEM)
+				return r;
+			if (r < 0 || !uri || !hash)
+				return MALFORMED(p, "profile manifest entry without uri or hash");
+			if (!is_safe_abs_path(uri))
+				return MALFORMED(p, "profile manifest URI is not a plain absolute path");
+			if (!is_hex40(hash))
+				return MALFORMED(p, "profile manifest hash is not 40 hex digits");
+			if (d->n_profiles >= AUTH_XML_MAX_MANIFESTS)
+				return MALFORMED(p, "more than %d profiles", AUTH_XML_MAX_MANIFESTS);
+			upcase(hash);
+			files = realloc(d->profiles, (d->n_profiles + 1) * sizeof(*files));
+			if (!files)
+				return -ERR_NOMEM;
+			d->profiles = files;
+			files[d->n_profiles].uri = steal_ptr(&uri);
+			files[d->n_profiles].sha1 = steal_ptr(&hash);
+			d->n_profiles++;
+		}
+	}
+	return 0;
+}
+
+static int parse_config(struct parse *p, xmlNode *config)
+{
+	struct auth_doc *d = p->doc;
+	int r;
+
+	if (has_descendant(config, "vpn-core-manifest"))
+		d->has_core_manifest = true;
+	if (has_descendant(config, "vpn-customization-manifest"))
+		d->has_customization_manifest = true;
+	if (has_descendant(config, "service-profile-manifest"))
+		d->has_service_profile_manifest = true;
+
+	for (xmlNode *c = config->children; c; c = c->next) {
+		if (is_el(c, "vpn-base-config")) {
+			xmlNode *h = child_el(c, "server-cert-hash");
+			_cleanup_free_ char *hash = NULL;
+
+			if (!h || d->server_cert_hash)
+				continue;
+			r = text_of(h, 64, true, &hash);
+			if (r == -ERR_NOMEM)
+				return r;
+			if (r < 0 || !hash || !is_hex40(hash))
+				return MALFORMED(p, "server-cert-hash is not 40 hex digits");
+			upcase(hash);
+			d->server_cert_hash = steal_ptr(&hash);
+		} else if (is_el(c, "vpn-profile-manifest")) {
+			r = parse_profile_manifest(p, c);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+static int parse_success(struct parse *p, xmlNode *root, const struct auth_form *form)
+{
+	struct auth_doc *d = p->doc;
+	int r;
+
+	if (p->session_token) {
+		_cleanup_free_ char *tok = NULL;
+
+		r = text_of(p->session_token, AUTH_XML_MAX_TOKEN, true, &tok);
+		if (r == -ERR_NOMEM)
+			return r;
+		if (r < 0 || (tok && !is_cookie_value(tok))) {
+			if (tok)
+				secret_wipe(tok, strlen(tok));
+			return MALFORMED(p, "session-token is not a valid cookie value");
+		}
+		if (tok) {
+			d->session_token = secret_new_str(tok);
+			secret_wipe(tok, strlen(tok));
+			if (!d->session_token)
+				return -ERR_NOMEM;
+		}
+	}
+	if (p->session_id) {
+		r = text_of(p->session_id, 256, true, &d->session_id);
+		if (r < 0)
+			return r == -ERR_NOMEM ? r : MALFORMED(p, "session-id too long");
+	}
+	if (form->banner && !(d->banner = strdup(form->banner)))
+		return -ERR_NOMEM;
+	if (form->message && !(d->message = strdup(form->message)))
+		return -ERR_NOMEM;
+	for (xmlNode *c = root->children; c && !d->legacy_root; c = c->next) {
+		if (!is_el(c, "config"))
+			continue;
+		r = parse_config(p, c);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int set_error(struct auth_doc *d, enum auth_doc_kind kind, const char *text)
+{
+	static const char cvf[] = "Certificate Validation Failure";
+
+	d->kind = kind;
+	free(d->error);
+	/* Cisco's words for a missing or rejected *client* certificate. */
+	if (strcmp(text, cvf) == 0)
+		d->error = strdup("Client certificate missing or rejected (Certificate Validation "
+				  "Failure)");
+	else
+		d->error = strdup(text);
+	return d->error ? 0 : -ERR_NOMEM;
+}
+
+static bool form_has_credentials(const struct auth_form *form)
+{
+	for (size_t i = 0; i < form->n_fields; i++) {
+		const struct auth_field *f = &form->fields[i];
+
+		if ((f->type == AUTH_FIELD_TEXT || f->type == AUTH_FIELD_PASSWORD) && !f->inactive)
+			return true;
+	}
+	return false;
+}
+
+static int classify(struct parse *p, xmlNode *root)
+{
+	struct auth_doc *d = p->doc;
+	_cleanup_(auth_form_freep) struct auth_form *form = NULL;
+	_cleanup_free_ char *root_error = NULL;
+	int r;
+
+	if (p->root_error) {
+		r = message_of(p->root_error, &root_error);
+		if (r < 0)
+			return r == -ERR_NOMEM ? r : MALFORMED(p, "error text too long");
+	}
+	if (p->auth) {
+		r = parse_auth_el(p, p->auth, &form);
+		if (r < 0)
+			return r;
+		if (root_error && !form->error) {
+			form->error = steal_ptr(&root_error);
+			form->error_id = parse_error_id(p->root_error);
+		}
+	}
+
+	if (p->multi_cert_request)
+		return set_error(d, AUTH_DOC_UNSUPPORTED,
+				 "The gateway asked for multiple-certificate authentication, which "
+				 "this client does not support");
+	if (p->client_cert_request && !d->cert_authenticated)
+		return set_error(d, AUTH_DOC_CLIENT_CERT_REQUEST,
+				 "The gateway asked for a client certificate");
+	if (p->host_scan || p->csd) {
+		d->form = steal_ptr(&form);
+		return set_error(d, AUTH_DOC_UNSUPPORTED,
+				 "The gateway requires a host scan (Cisco Secure Desktop / posture "
+				 "assessment), which this client does not run");
+	}
+	if (!form)
+		return set_error(d, AUTH_DOC_ERROR,
+				 root_error ? root_error
+					    : "The gateway ended the login without a form or success");
+	if (strcmp(form->id, "success") == 0) {
+		d->kind = AUTH_DOC_SUCCESS;
+		return parse_success(p, root, form);
+	}
+	if (strcmp(form->id, "failure") == 0)
+		return set_error(d, AUTH_DOC_ERROR,
+				 form->error     ? form->error
+				 : form->message ? form->message
+						 : "The gateway reported a login failure");
+	if (p->method_unsupported) {
+		d->form = steal_ptr(&form);
+		return set_error(d, AUTH_DOC_UNSUPPORTED,
+				 "The gateway's form uses an HTTP method other than POST");
+	}
+	if (form->has_sso && !form_has_credentials(form)) {
+		d->form = steal_ptr(&form);
+		return set_error(d, AUTH_DOC_UNSUPPORTED,
+				 "The gateway requires single sign-on (SAML) for this group, which "
+				 "this client does not support");
+	}
+	if (form->n_fields == 0 && !form->authentication_complete)
+		return set_error(d, AUTH_DOC_ERROR,
+				 form->error     ? form->error
+				 : form->message ? form->message
+						 : "The gateway sent a form with nothing to fill in");
+	d->kind = AUTH_DOC_FORM;
+	d->form = steal_ptr(&form);
+	return 0;
+}
+
+static int scan_root(struct parse *p, xmlNode *root)
+{
+	for (xmlNode *c = root->children; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_el(c, "auth")) {
+			if (p->auth)
+				return MALFORMED(p, "two auth elements");
+			p->auth = c;
+		} else if (is_el(c, "opaque")) {
+			if (p->opaque)
+				return MALFORMED(p, "two opaque elements");
+			p->opaque = c;
+		} else if (is_el(c, "session-token")) {
+			if (p->session_token)
+				return MALFORMED(p, "two session-token elements");
+			p->session_token = c;
+		} else if (is_el(c, "session-id")) {
+			if (!p->session_id)
+				p->session_id = c;
+		} else if (is_el(c, "error")) {
+			if (!p->root_error)
+				p->root_error = c;
+		} else if (is_el(c, "host-scan")) {
+			p->host_scan = true;
+		} else if (is_el(c, "client-cert-request")) {
+			p->client_cert_request = true;
+		} else if (is_el(c, "multiple-client-cert-request")) {
+			p->multi_cert_request = true;
+		} else if (is_el(c, "cert-authenticated")) {
+			p->doc->cert_authenticated = true;
+		}
+	}
+	return 0;
+}
+
+int auth_xml_parse_full(const void *body, size_t len, struct auth_doc **out, char **errmsg)
+{
+	static const struct auth_xml_limits limits = {
+		.max_size = AUTH_XML_MAX_SIZE,
+		.max_elements = AUTH_XML_MAX_ELEMENTS,
+		.max_depth = AUTH_XML_MAX_DEPTH,
+	};
+	_cleanup_(xml_freedocp) xmlDoc *xml = NULL;
+	_cleanup_(auth_doc_freep) struct auth_doc *d = NULL;
+	_cleanup_(xml_quiet_end) struct xml_quiet quiet = {0};
+	struct xml_errors errs = {0};
+	_cleanup_free_ char *why = NULL;
+	struct parse p = {.errmsg = errmsg};
+	xmlNode *root;
+	int r;
+
+	if (errmsg)
+		*errmsg = NULL;
+	if (!out)
+		return -ERR_INVALID_ARGS;
+	*out = NULL;
+	r = auth_xml_read_doc(body, len, &limits, &xml, &why);
+	if (r == -ERR_NOMEM)
+		return r;
+	if (r == -ERR_TOO_LARGE) {
+		set_msg(errmsg, "the gateway's answer is too large for a login document (%s)",
+			why ? why : "");
+		return r;
+	}
+	if (r < 0) {
+		set_msg(errmsg, NOT_AGGREGATE_AUTH " (%s)", why ? why : "unreadable");
+		return r;
+	}
+	root = xmlDocGetRootElement(xml);
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ERR_NOMEM;
+	p.doc = d;
+	xml_quiet_begin(&quiet, &errs);
+
+	if (is_el(root, "config-auth")) {
+		r = attr_of(root, "type", AUTH_FORM_MAX_NAME, &d->doc_type);
+		if (r < 0)
+			return r == -ERR_NOMEM ? r : MALFORMED(&p, "type attribute too long");
+		r = scan_root(&p, root);
+		if (r < 0)
+			return r;
+	} else if (is_el(root, "auth")) {
+		d->legacy_root = true;
+		p.auth = root;
+	} else {
+		char name[40];
+
+		sanitize_into(name, sizeof(name), (const char *)root->name);
+		set_msg(errmsg, NOT_AGGREGATE_AUTH " (its root element is <%s>)", name);
+		return -ERR_PROTOCOL;
+	}
+	if (p.opaque) {
+		r = serialise_opaque(&p, p.opaque, &d->opaque_xml);
+		if (r < 0)
+			return r;
+	}
+	r = classify(&p, root);
+	if (r < 0)
+		return r;
+	*out = steal_ptr(&d);
+	return 0;
+}
+
+int auth_xml_parse(const void *body, size_t len, struct auth_doc **out)
+{
+	return auth_xml_parse_full(body, len, out, NULL);
+}
+
+/* ---- client documents ---- */
+
+/* Text nodes of a reply hold passwords: wipe them before libxml2 frees the tree. */
+static void wipe_tree(xmlDoc *doc, xmlNode *n)
+{
+	for (; n; n = n->next) {
+		if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) &&
+		    n->content && !(doc->dict && xmlDictOwns(doc->dict, n->content)) &&
+		    n->content != (xmlChar *)&n->properties)
+			secret_wipe(n->content, strlen((const char *)n->content));
+		if (n->type == XML_ELEMENT_NODE)
+			wipe_tree(doc, n->children);
+	}
+}
+
+static void reply_doc_free(xmlDoc **d)
+{
+	if (!*d)
+		return;
+	wipe_tree(*d, (*d)->children);
+	xmlFreeDoc(*d);
+}
+
+static xmlNode *add_text(xmlNode *parent, const char *name, const char *text)
+{
+	if (text && !auth_form_text_is_valid(text, AUTH_XML_MAX_SIZE)) {
+		log_error("auth-xml: refusing a value XML cannot carry in <%s>", name);
+		return NULL;
+	}
+	return xmlNewTextChild(parent, NULL, XC(name), XC(text));
+}
+
+static xmlDoc *new_query(const struct auth_client_info *ci, const char *type, xmlNode **rootp)
+{
+	_cleanup_(reply_doc_free) xmlDoc *doc = NULL;
+	xmlNode *root, *v;
+
+	if (!ci || !ci->version || !ci->device_id || !ci->version[0] || !ci->device_id[0]) {
+		log_error("auth-xml: client version and device id are required");
+		return NULL;
+	}
+	doc = xmlNewDoc(XC("1.0"));
+	if (!doc)
+		return NULL;
+	root = xmlNewDocNode(doc, NULL, XC("config-auth"), NULL);
+	if (!root)
+		return NULL;
+	xmlDocSetRootElement(doc, root);
+	if (!xmlNewProp(root, XC("client"), XC("vpn")) || !xmlNewProp(root, XC("type"), XC(type)) ||
+	    !xmlNewProp(root, XC("aggregate-auth-version"), XC("2")))
+		return NULL;
+	v = add_text(root, "version", ci->version);
+	if (!v || !xmlNewProp(v, XC("who"), XC("vpn")))
+		return NULL;
+	if (!add_text(root, "device-id", ci->device_id))
+		return NULL;
+	/* Empty on purpose: see the header (pitfall 17). */
+	if (!xmlNewChild(root, NULL, XC("capabilities"), NULL))
+		return NULL;
+	*rootp = root;
+	return steal_ptr(&doc);
+}
+
+static struct secret *finish(xmlDoc **docp)
+{
+	xmlChar *mem = NULL;
+	int len = 0;
+	struct secret *s = NULL;
+
+	xmlDocDumpMemoryEnc(*docp, &mem, &len, "UTF-8");
+	reply_doc_free(docp);
+	*docp = NULL;
+	if (mem && len > 0) {
+		s = secret_new(mem, (size_t)len);
+		secret_wipe(mem, (size_t)len);
+	}
+	if (mem)
+		xmlFree(mem);
+	return s;
+}
+
+struct secret *auth_xml_build_init(const struct auth_client_info *ci, const char *group_access_url,
+				   const char *group_select)
+{
+	struct xml_errors errs = {0};
+	_cleanup_(xml_quiet_end) struct xml_quiet quiet = {0};
+	_cleanup_(reply_doc_free) xmlDoc *doc = NULL;
+	xmlNode *root = NULL;
+
+	xml_quiet_begin(&quiet, &errs);
+	doc = new_query(ci, "init", &root);
+	if (!doc)
+		return NULL;
+	if (group_access_url && !add_text(root, "group-access", group_access_url))
+		return NULL;
+	if (ci->client_cert_fail && !xmlNewChild(root, NULL, XC("client-cert-fail"), NULL))
+		return NULL;
+	if (group_select && !add_text(root, "group-select", group_select))
+		return NULL;
+	return finish(&doc);
+}
+
+static int import_opaque(xmlDoc *doc, xmlNode *root, const char *opaque_xml)
+{
+	static const struct auth_xml_limits limits = {
+		.max_size = AUTH_XML_MAX_OPAQUE,
+		.max_elements = AUTH_XML_MAX_ELEMENTS,
+		.max_depth = AUTH_XML_MAX_DEPTH,
+	};
+	_cleanup_(xml_freedocp) xmlDoc *src = NULL;
+	_cleanup_free_ char *why = NULL;
+	xmlNode *copy;
+	int r;
+
+	r = auth_xml_read_doc(opaque_xml, strlen(opaque_xml), &limits, &src, &why);
+	if (r < 0) {
+		log_error("auth-xml: stored opaque element unusable: %s", why ? why : "no memory");
+		return r;
+	}
+	if (!is_el(xmlDocGetRootElement(src), "opaque")) {
+		log_error("auth-xml: stored opaque XML is not an <opaque> element");
+		return -ERR_INVALID_ARGS;
+	}
+	copy = xmlDocCopyNode(xmlDocGetRootElement(src), doc, 1);
+	if (!copy)
+		return -ERR_NOMEM;
+	if (!xmlAddChild(root, copy)) {
+		xmlFreeNode(copy);
+		return -ERR_NOMEM;
+	}
+	return 0;
+}
+
+struct secret *auth_xml_build_reply(const struct auth_client_info *ci, const char *opaque_xml,
+				    const struct auth_form *form)
+{
+	struct xml_errors errs = {0};
+	_cleanup_(xml_quiet_end) struct xml_quiet quiet = {0};
+	_cleanup_(reply_doc_free) xmlDoc *doc = NULL;
+	const struct auth_field *group;
+	xmlNode *root = NULL, *auth;
+	bool has_password;
+
+	if (!form) {
+		log_error("auth-xml: no form to reply to");
+		return NULL;
+	}
+	xml_quiet_begin(&quiet, &errs);
+	doc = new_query(ci, "auth-reply", &root);
+	if (!doc)
+		return NULL;
+	if (opaque_xml && import_opaque(doc, root, opaque_xml) < 0)
+		return NULL;
+	auth = xmlNewChild(root, NULL, XC("auth"), NULL);
+	if (!auth)
+		return NULL;
+
+	has_password = auth_form_field(form, "password") != NULL;
+	for (size_t i = 0; i < form->n_fields; i++) {
+		const struct auth_field *f = &form->fields[i];
+		const char *name = f->name;
+
+		if (f->inactive || f->is_group_list)
+			continue;
+		if (!is_ncname(name)) {
+			log_error("auth-xml: form field name is not a valid XML name");
+			return NULL;
+		}
+		if (!strcmp(name, "verify_password") || !strcmp(name, "verify_pin"))
+			continue;
+		if (!has_password && (!strcmp(name, "answer") || !strcmp(name, "whichpin") ||
+				      !strcmp(name, "new_password")))
+			name = "password";
+		if (!add_text(auth, name, auth_field_value(f)))
+			return NULL;
+	}
+	group = auth_form_group_field(form);
+	if (group && !add_text(root, "group-select", auth_field_value(group)))
+		return NULL;
+	return finish(&doc);
+}

@@ -1,0 +1,1007 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "auth.h"
+
+#include <gnutls/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "auth-form.h"
+#include "auth-xml.h"
+#include "error.h"
+#include "gateway-url.h"
+#include "http-cookie.h"
+#include "http-request.h"
+#include "log.h"
+#include "prefs.h"
+#include "profile-xml.h"
+#include "webvpnc.h"
+
+/* Bounds on what a gateway can make us do. */
+#define AUTH_MAX_ROUNDS        16 /* forms answered in one login */
+#define AUTH_MAX_GROUP_CHANGES 5
+#define AUTH_MAX_REDIRECTS     10
+#define AUTH_MAX_PROFILES      8
+
+enum auth_state {
+	AUTH_STATE_CONNECT,
+	AUTH_STATE_CERT_PROMPT,
+	AUTH_STATE_SEND_INIT,
+	AUTH_STATE_FORM,
+	AUTH_STATE_SEND_REPLY,
+	AUTH_STATE_DOWNLOAD_CHECK,
+	AUTH_STATE_DOWNLOAD_CONNECT,
+	AUTH_STATE_DOWNLOAD_GET,
+	AUTH_STATE_DONE,
+	AUTH_STATE_FAILED,
+};
+
+static const char *const auth_state_names[] = {
+	[AUTH_STATE_CONNECT] = "connect",
+	[AUTH_STATE_CERT_PROMPT] = "cert-prompt",
+	[AUTH_STATE_SEND_INIT] = "send-init",
+	[AUTH_STATE_FORM] = "form",
+	[AUTH_STATE_SEND_REPLY] = "send-reply",
+	[AUTH_STATE_DOWNLOAD_CHECK] = "download-check",
+	[AUTH_STATE_DOWNLOAD_CONNECT] = "download-connect",
+	[AUTH_STATE_DOWNLOAD_GET] = "download-get",
+	[AUTH_STATE_DONE] = "done",
+	[AUTH_STATE_FAILED] = "failed",
+};
+
+struct auth_profile_item {
+	char uri[1024];
+	char sha1[41];
+};
+
+struct auth {
+	enum auth_state state;
+	/* Where a CONNECT leads once the connection is up. */
+	enum auth_state after_connect;
+
+	/* Configuration, copied: callers need not keep theirs alive. */
+	char *group_wanted;
+	char *cafile;
+	char *user_agent;
+	const struct tls_identity *identities;
+	size_t n_identities;
+	struct prefs *prefs;
+	int timeout_ms;
+	bool remember_pin;
+
+	struct gateway_url url; /* current target; changes on a redirect to another host */
+	char group_access[1400]; /* the URL as first given: the init's group-access */
+	char pin[64];            /* key accepted for the current host, "" = verify the chain */
+	bool pin_remembered;     /* pin came from the preferences */
+	bool conn_open;
+	bool group_applied;
+	struct tls_conn_options tls;
+	struct tls_cert_report report;
+	char login_pin[64]; /* key of the login connection: downloads are pinned to it */
+
+	struct http_cookie_jar *jar;
+	struct secret *request;
+	struct auth_doc *doc;
+	char *opaque;
+	char *group_select;
+	unsigned rounds, group_changes, redirects;
+	/* The last form answered, to notice the gateway asking the same again (ocserv reports a
+	 * wrong password only as "Login failed." in the message of the repeated form). */
+	char *answered_fields;
+	char *answered_message;
+	char *rejected;
+
+	struct auth_profile_item profiles[AUTH_MAX_PROFILES];
+	size_t n_profiles, next_profile;
+
+	struct auth_result result;
+	int error;
+	char error_message[1024];
+};
+
+static void auth_enter_state(struct auth *a, enum auth_state s)
+{
+	if (a->state == s)
+		return;
+	log_debug("login: %s -> %s", auth_state_names[a->state], auth_state_names[s]);
+	a->state = s;
+	/* Entry actions: a finished login holds nothing it does not hand over. */
+	if (s == AUTH_STATE_DONE || s == AUTH_STATE_FAILED) {
+		secret_free(a->request);
+		a->request = NULL;
+	}
+}
+
+static void auth_fail(struct auth *a, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void auth_fail(struct auth *a, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	a->error = err < 0 ? err : -err;
+	va_start(ap, fmt);
+	vsnprintf(a->error_message, sizeof(a->error_message), fmt, ap);
+	va_end(ap);
+	/* The caller reports it (auth_error_message): logging it too would say it twice. */
+	log_debug("login failed: %s", a->error_message);
+	auth_enter_state(a, AUTH_STATE_FAILED);
+}
+
+static char *auth_strdup0(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+void auth_gateway_key(const struct auth *a, char *buf, size_t len)
+{
+	/* Preferences are per gateway host and port: the group path does not change the key. */
+	struct gateway_url u = a->url;
+
+	snprintf(u.path, sizeof(u.path), "/");
+	if (gateway_url_format(&u, buf, len) < 0)
+		buf[0] = '\0';
+	/* No trailing slash in keys: "https://vpn.example.com". */
+	size_t n = strlen(buf);
+	if (n > 8 && buf[n - 1] == '/')
+		buf[n - 1] = '\0';
+}
+
+/* The pin in force for the current host: the caller's, else the one the user accepted before. */
+static void auth_load_pin(struct auth *a, const char *caller_pin)
+{
+	char key[1400];
+	const char *remembered = NULL;
+	struct prefs_gateway *g;
+
+	a->pin[0] = '\0';
+	a->pin_remembered = false;
+	if (caller_pin) {
+		snprintf(a->pin, sizeof(a->pin), "%s", caller_pin);
+		return;
+	}
+	if (!a->prefs)
+		return;
+	auth_gateway_key(a, key, sizeof(key));
+	g = prefs_gateway(a->prefs, key, false);
+	remembered = g ? prefs_gateway_get_pin(g) : NULL;
+	if (remembered) {
+		snprintf(a->pin, sizeof(a->pin), "%s", remembered);
+		a->pin_remembered = true;
+	}
+}
+
+struct auth *auth_new(const struct auth_config *cfg, int *err)
+{
+	_cleanup_(auth_freep) struct auth *a = calloc(1, sizeof(*a));
+	int r;
+
+	*err = -ERR_NOMEM;
+	if (!a)
+		return NULL;
+	if (!cfg->gateway || (r = gateway_url_parse(cfg->gateway, &a->url)) < 0) {
+		*err = -ERR_INVALID_ARGS;
+		return NULL;
+	}
+	if (gateway_url_format(&a->url, a->group_access, sizeof(a->group_access)) < 0) {
+		*err = -ERR_INVALID_ARGS;
+		return NULL;
+	}
+	a->jar = http_cookie_jar_new();
+	a->group_wanted = auth_strdup0(cfg->group);
+	a->cafile = auth_strdup0(cfg->cafile);
+	a->user_agent = strdup(cfg->user_agent ? cfg->user_agent : AUTH_DEFAULT_USER_AGENT);
+	if (!a->jar || (cfg->group && !a->group_wanted) || (cfg->cafile && !a->cafile) ||
+	    !a->user_agent)
+		return NULL;
+	a->identities = cfg->identities;
+	a->n_identities = cfg->n_identities;
+	a->prefs = cfg->prefs;
+	a->timeout_ms = cfg->timeout_ms;
+	a->remember_pin = cfg->remember_pin;
+	a->group_select = auth_strdup0(cfg->group);
+	auth_load_pin(a, cfg->pin);
+	a->state = AUTH_STATE_CONNECT;
+	a->after_connect = AUTH_STATE_SEND_INIT;
+	*err = 0;
+	return steal_ptr(&a);
+}
+
+void auth_free(struct auth *a)
+{
+	if (!a)
+		return;
+	free(a->group_wanted);
+	free(a->cafile);
+	free(a->user_agent);
+	http_cookie_jar_free(a->jar);
+	secret_free(a->request);
+	auth_doc_free(a->doc);
+	free(a->opaque);
+	free(a->group_select);
+	free(a->answered_fields);
+	free(a->answered_message);
+	free(a->rejected);
+	secret_free(a->result.cookie);
+	free(a->result.banner);
+	free(a->result.group);
+	free(a->result.user);
+	free(a);
+}
+
+/* ---- requests ---- */
+
+static int auth_build_request(struct auth *a, const char *method, const char *path,
+			      const struct secret *body, bool login)
+{
+	_cleanup_(http_request_freep) struct http_request *req = http_request_new(method, path);
+	_cleanup_(secret_freep) struct secret *cookies = NULL;
+	char host[300];
+	int r;
+
+	if (!req)
+		return -ERR_NOMEM;
+	if (gateway_url_host_header(&a->url, host, sizeof(host)) < 0)
+		return -ERR_INVALID_ARGS;
+	if (login) {
+		cookies = http_cookie_jar_format(a->jar);
+	} else {
+		/* Downloads carry the session and nothing else. */
+		struct secret *tok = a->result.cookie;
+		size_t n = secret_len(tok) + sizeof("webvpn=");
+		char *buf = malloc(n);
+
+		if (!buf)
+			return -ERR_NOMEM;
+		snprintf(buf, n, "webvpn=%s", secret_str(tok));
+		cookies = secret_new_str(buf);
+		secret_wipe(buf, n);
+		free(buf);
+	}
+	r = http_request_add_common(req, host, a->user_agent,
+				    secret_len(cookies) ? secret_str(cookies) : NULL, login);
+	if (r >= 0 && body)
+		r = http_request_set_body(req, "application/xml; charset=utf-8", secret_str(body),
+					  secret_len(body));
+	if (r < 0)
+		return r;
+	secret_free(a->request);
+	a->request = http_request_serialize(req);
+	return a->request ? 0 : -ERR_NOMEM;
+}
+
+static const struct auth_client_info auth_client_info = {
+	.version = AUTH_CLIENT_VERSION,
+	.device_id = AUTH_DEVICE_ID,
+};
+
+static void auth_prepare_init(struct auth *a)
+{
+	_cleanup_(secret_freep) struct secret *body =
+		auth_xml_build_init(&auth_client_info, a->group_access, a->group_select);
+	int r;
+
+	if (!body) {
+		auth_fail(a, -ERR_NOMEM, "cannot build the login request");
+		return;
+	}
+	free(a->opaque);
+	a->opaque = NULL;
+	r = auth_build_request(a, "POST", a->url.path, body, true);
+	if (r < 0)
+		auth_fail(a, r, "cannot build the login request: %s", error_text(r));
+}
+
+/* Go to `next`, through CONNECT when the gateway closed the last connection. */
+static void auth_goto_sending(struct auth *a, enum auth_state next)
+{
+	if (a->conn_open) {
+		auth_enter_state(a, next);
+	} else {
+		a->after_connect = next;
+		auth_enter_state(a, next == AUTH_STATE_DOWNLOAD_GET ? AUTH_STATE_DOWNLOAD_CONNECT
+								   : AUTH_STATE_CONNECT);
+	}
+}
+
+static void auth_start_init(struct auth *a)
+{
+	auth_prepare_init(a);
+	if (a->state != AUTH_STATE_FAILED)
+		auth_goto_sending(a, AUTH_STATE_SEND_INIT);
+}
+
+/* ---- connecting ---- */
+
+const struct tls_conn_options *auth_tls_options(struct auth *a)
+{
+	bool download = a->state == AUTH_STATE_DOWNLOAD_CONNECT;
+
+	a->tls = (struct tls_conn_options){
+		.host = a->url.host,
+		.port = a->url.port,
+		.address = a->result.address[0] ? a->result.address : NULL,
+		.cafile = a->cafile,
+		.pin = download ? a->login_pin : (a->pin[0] ? a->pin : NULL),
+		.timeout_ms = a->timeout_ms,
+		.identities = a->identities,
+		.n_identities = a->n_identities,
+	};
+	return &a->tls;
+}
+
+bool auth_is_downloading(const struct auth *a)
+{
+	return a->state == AUTH_STATE_DOWNLOAD_CONNECT || a->state == AUTH_STATE_DOWNLOAD_GET;
+}
+
+static bool auth_blocks_untrusted(const struct auth *a)
+{
+	return !a->prefs || prefs_get_block_untrusted(a->prefs);
+}
+
+void auth_connected(struct auth *a, int result, const struct tls_cert_report *report,
+		    const char *peer_address)
+{
+	if (a->state != AUTH_STATE_CONNECT && a->state != AUTH_STATE_DOWNLOAD_CONNECT)
+		return;
+	if (report)
+		a->report = *report;
+	else
+		memset(&a->report, 0, sizeof(a->report));
+	switch (result) {
+	case 0:
+		break;
+	case -ERR_CERT_UNTRUSTED:
+		if (a->state == AUTH_STATE_CONNECT && !auth_blocks_untrusted(a)) {
+			auth_enter_state(a, AUTH_STATE_CERT_PROMPT);
+			return;
+		}
+		auth_fail(a, result,
+			  "the certificate of %s is not trusted: %s. Untrusted servers are blocked; "
+			  "to trust this one, pass its key pin %s",
+			  a->url.host, a->report.reason[0] ? a->report.reason : "unknown reason",
+			  a->report.pin[0] ? a->report.pin : "(none)");
+		return;
+	case -ERR_CERT_PIN_MISMATCH:
+		auth_fail(a, result,
+			  "the certificate of %s has changed: it no longer matches the %s pin %s "
+			  "(it now presents %s). Refusing to connect",
+			  a->url.host, a->pin_remembered ? "remembered" : "given", a->pin,
+			  a->report.pin[0] ? a->report.pin : "no certificate");
+		return;
+	default:
+		auth_fail(a, result, "cannot connect to %s: %s", a->url.host, error_text(result));
+		return;
+	}
+	a->conn_open = true;
+	if (!a->result.address[0] && peer_address)
+		snprintf(a->result.address, sizeof(a->result.address), "%s", peer_address);
+	if (a->state == AUTH_STATE_CONNECT) {
+		snprintf(a->login_pin, sizeof(a->login_pin), "%s", a->report.pin);
+		snprintf(a->result.cert_sha1, sizeof(a->result.cert_sha1), "%s", a->report.sha1);
+	}
+	auth_enter_state(a, a->after_connect);
+}
+
+const struct tls_cert_report *auth_cert_report(const struct auth *a)
+{
+	return &a->report;
+}
+
+void auth_answer_cert(struct auth *a, enum auth_cert_answer answer)
+{
+	if (a->state != AUTH_STATE_CERT_PROMPT)
+		return;
+	if (answer == AUTH_CERT_REJECT || !a->report.pin[0]) {
+		auth_fail(a, -ERR_CERT_UNTRUSTED, "the certificate of %s was not accepted",
+			  a->url.host);
+		return;
+	}
+	snprintf(a->pin, sizeof(a->pin), "%s", a->report.pin);
+	a->pin_remembered = false;
+	if (answer == AUTH_CERT_ACCEPT_ALWAYS)
+		a->remember_pin = true;
+	/* Reconnect with the key pinned: the same certificate must come back. */
+	auth_enter_state(a, AUTH_STATE_CONNECT);
+}
+
+/* ---- responses ---- */
+
+const struct secret *auth_request(const struct auth *a)
+{
+	return a->request;
+}
+
+void auth_io_failed(struct auth *a, int err)
+{
+	if (a->state != AUTH_STATE_SEND_INIT && a->state != AUTH_STATE_SEND_REPLY &&
+	    a->state != AUTH_STATE_DOWNLOAD_GET)
+		return;
+	if (a->state == AUTH_STATE_DOWNLOAD_GET)
+		auth_fail(a, -ERR_PROFILE_DOWNLOAD, "the client profile %s could not be fetched: %s",
+			  a->profiles[a->next_profile].uri, error_text(err));
+	else
+		auth_fail(a, err, "the connection to %s failed: %s", a->url.host, error_text(err));
+}
+
+static void auth_store_cookies(struct auth *a, const struct http_response *resp)
+{
+	size_t n = http_response_header_count(resp);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *name, *value;
+
+		if (http_response_header_at(resp, i, &name, &value) == 0 &&
+		    strcasecmp(name, "Set-Cookie") == 0 &&
+		    http_cookie_jar_set_header(a->jar, value) < 0)
+			log_warning("ignoring a malformed Set-Cookie from the gateway");
+	}
+}
+
+static void auth_handle_redirect(struct auth *a, const struct http_response *resp)
+{
+	const char *location = http_response_header(resp, "Location");
+	struct gateway_url next;
+
+	if (++a->redirects > AUTH_MAX_REDIRECTS) {
+		auth_fail(a, -ERR_PROTOCOL, "too many redirects from %s", a->url.host);
+		return;
+	}
+	if (!location || gateway_url_resolve(location, &a->url, &next) < 0) {
+		auth_fail(a, -ERR_PROTOCOL, "%s sent an unusable redirect (only https is followed)",
+			  a->url.host);
+		return;
+	}
+	if (strcasecmp(next.host, a->url.host) == 0 && next.port == a->url.port) {
+		/* In XML mode a same-host redirect means the gateway has no aggregate auth. */
+		auth_fail(a, -ERR_UNSUPPORTED,
+			  "%s does not speak AnyConnect aggregate authentication (version 2): it "
+			  "redirected the login to %s",
+			  a->url.host, next.path);
+		return;
+	}
+	log_notice("login redirected from %s to %s", a->url.host, next.host);
+	a->url = next;
+	/* A new host: its own certificate check and address, and none of the old one's cookies. */
+	http_cookie_jar_clear(a->jar);
+	a->result.address[0] = '\0';
+	auth_load_pin(a, NULL);
+	a->conn_open = false;
+	auth_start_init(a);
+}
+
+static bool auth_is_hex40(const char *s)
+{
+	if (!s || strlen(s) != 40)
+		return false;
+	for (int i = 0; i < 40; i++)
+		if (!strchr("0123456789abcdefABCDEF", s[i]))
+			return false;
+	return true;
+}
+
+static void auth_add_profile(struct auth *a, const char *uri, const char *sha1)
+{
+	if (a->n_profiles >= AUTH_MAX_PROFILES || !uri || uri[0] != '/' || !auth_is_hex40(sha1)) {
+		log_warning("ignoring an unusable profile entry in the gateway's manifest");
+		return;
+	}
+	for (size_t i = 0; i < a->n_profiles; i++)
+		if (strcmp(a->profiles[i].uri, uri) == 0)
+			return;
+	snprintf(a->profiles[a->n_profiles].uri, sizeof(a->profiles[0].uri), "%s", uri);
+	snprintf(a->profiles[a->n_profiles].sha1, sizeof(a->profiles[0].sha1), "%s", sha1);
+	a->n_profiles++;
+}
+
+static void auth_handle_success(struct auth *a, struct auth_doc *doc)
+{
+	const char *webvpnc_value = http_cookie_jar_get(a->jar, "webvpnc");
+	struct webvpnc wc = {0};
+	bool have_wc = webvpnc_value && webvpnc_parse(webvpnc_value, &wc) == 0;
+	const char *reported_sha1 = doc->server_cert_hash;
+	const char *jar_token = http_cookie_jar_get(a->jar, "webvpn");
+
+	if (doc->session_token && secret_len(doc->session_token))
+		a->result.cookie = secret_dup(doc->session_token);
+	else if (jar_token && *jar_token)
+		a->result.cookie = secret_new_str(jar_token);
+	if (!a->result.cookie) {
+		webvpnc_clear(&wc);
+		auth_fail(a, -ERR_PROTOCOL, "%s reported success but sent no session token",
+			  a->url.host);
+		return;
+	}
+	if (!reported_sha1 && have_wc)
+		reported_sha1 = wc.server_cert_sha1;
+	if (reported_sha1 && strcasecmp(reported_sha1, a->result.cert_sha1) != 0)
+		log_warning("%s reports certificate SHA-1 %s, but this connection saw %s",
+			    a->url.host, reported_sha1, a->result.cert_sha1);
+	for (size_t i = 0; i < doc->n_profiles; i++)
+		auth_add_profile(a, doc->profiles[i].uri, doc->profiles[i].sha1);
+	if (!doc->n_profiles && have_wc && wc.profile_path)
+		auth_add_profile(a, wc.profile_path, wc.profile_sha1);
+	webvpnc_clear(&wc);
+	if (doc->banner && *doc->banner)
+		a->result.banner = strdup(doc->banner);
+	a->next_profile = 0;
+	auth_enter_state(a, AUTH_STATE_DOWNLOAD_CHECK);
+}
+
+/* "username,password": the names of the fields a user fills, to compare two forms. */
+static char *auth_form_signature(const struct auth_form *form)
+{
+	size_t len = 1;
+	char *sig;
+
+	for (size_t i = 0; i < form->n_fields; i++)
+		len += strlen(form->fields[i].name) + 1;
+	sig = calloc(1, len);
+	for (size_t i = 0; sig && i < form->n_fields; i++) {
+		if (form->fields[i].type == AUTH_FIELD_HIDDEN || form->fields[i].is_group_list)
+			continue;
+		strcat(sig, form->fields[i].name);
+		strcat(sig, ",");
+	}
+	return sig;
+}
+
+/*
+ * Was the answer to the previous form refused?  Either the gateway says so in <error> (ASA), or
+ * it sends the same fields again with the same prompt plus something in front of it (ocserv:
+ * "Login failed.\nPlease enter your password.").  A second factor asks with the same field
+ * names but another prompt, so the prompt is what tells them apart.
+ */
+static void auth_detect_rejection(struct auth *a, const struct auth_form *form)
+{
+	_cleanup_free_ char *sig = NULL;
+	const char *msg = form->message ? form->message : "";
+	const char *prev = a->answered_message;
+	const char *at;
+
+	free(a->rejected);
+	a->rejected = NULL;
+	if (form->error && *form->error) {
+		a->rejected = strdup(form->error);
+		return;
+	}
+	if (!a->answered_fields || !prev || !*prev)
+		return;
+	sig = auth_form_signature(form);
+	if (!sig || strcmp(sig, a->answered_fields) != 0)
+		return;
+	at = strstr(msg, prev);
+	if (!at)
+		return;
+	a->rejected = strndup(msg, (size_t)(at - msg));
+	if (!a->rejected)
+		return;
+	/* Trim to the gateway's own words. */
+	for (size_t n = strlen(a->rejected); n && strchr(" \t\r\n", a->rejected[n - 1]); n--)
+		a->rejected[n - 1] = '\0';
+	if (!*a->rejected) {
+		free(a->rejected);
+		a->rejected = strdup("the gateway asked for the same again");
+	}
+}
+
+static void auth_handle_form(struct auth *a, struct auth_doc *doc)
+{
+	const char *selected;
+
+	if (a->state == AUTH_STATE_SEND_REPLY)
+		auth_detect_rejection(a, doc->form);
+	else {
+		free(a->rejected);
+		a->rejected = NULL;
+	}
+
+	if (doc->opaque_xml) {
+		free(a->opaque);
+		a->opaque = strdup(doc->opaque_xml);
+	}
+	auth_doc_free(a->doc);
+	a->doc = doc;
+	selected = auth_form_selected_group(doc->form);
+	/* The caller named a group: switch to it with a new init before asking anything. */
+	if (a->group_wanted && !a->group_applied && auth_form_group_field(doc->form)) {
+		a->group_applied = true;
+		if (auth_form_select_group(doc->form, a->group_wanted) < 0) {
+			auth_fail(a, -ERR_INVALID_ARGS, "%s has no group \"%s\"", a->url.host,
+				  a->group_wanted);
+			return;
+		}
+		if (!selected || strcmp(selected, auth_form_selected_group(doc->form)) != 0) {
+			auth_choose_group(a, a->group_wanted);
+			return;
+		}
+	}
+	auth_enter_state(a, AUTH_STATE_FORM);
+}
+
+static void auth_handle_login_response(struct auth *a, const struct http_response *resp)
+{
+	int status = http_response_status(resp);
+	struct auth_doc *doc = NULL;
+	size_t len;
+	const void *body;
+	int r;
+
+	auth_store_cookies(a, resp);
+	if (status >= 300 && status < 400) {
+		auth_handle_redirect(a, resp);
+		return;
+	}
+	if (status == 401 || status == 403) {
+		const char *reason = http_response_reason(resp);
+
+		if (a->state == AUTH_STATE_SEND_INIT)
+			auth_fail(a, -ERR_UNSUPPORTED,
+				  "%s refused the login request (%d %s): it may want HTTP or "
+				  "certificate authentication, which this client does not do",
+				  a->url.host, status, reason);
+		else
+			auth_fail(a, -ERR_AUTH_FAILED, "authentication failed: %s",
+				  reason && *reason ? reason : "the gateway refused the credentials");
+		return;
+	}
+	if (status == 405) {
+		auth_fail(a, -ERR_UNSUPPORTED,
+			  "%s refused the login (405): is this the gateway's VPN address "
+			  "(some need a secret in the URL)?",
+			  a->url.host);
+		return;
+	}
+	if (status != 200) {
+		auth_fail(a, -ERR_HTTP_STATUS, "%s answered %d %s", a->url.host, status,
+			  http_response_reason(resp));
+		return;
+	}
+	body = http_response_body(resp, &len);
+	r = auth_xml_parse(body, len, &doc);
+	if (r < 0) {
+		auth_fail(a, r == -ERR_TOO_LARGE ? r : -ERR_UNSUPPORTED,
+			  "%s does not speak AnyConnect aggregate authentication (version 2): its "
+			  "answer is not a login document",
+			  a->url.host);
+		return;
+	}
+	switch (doc->kind) {
+	case AUTH_DOC_FORM:
+		auth_handle_form(a, doc); /* takes doc */
+		return;
+	case AUTH_DOC_SUCCESS:
+		auth_handle_success(a, doc);
+		break;
+	case AUTH_DOC_ERROR:
+		auth_fail(a, -ERR_AUTH_FAILED, "authentication failed: %s",
+			  doc->error && *doc->error ? doc->error : "the gateway gave no reason");
+		break;
+	case AUTH_DOC_CLIENT_CERT_REQUEST:
+		auth_fail(a, -ERR_CLIENT_CERT, "%s requires a client certificate%s", a->url.host,
+			  a->n_identities ? " and did not accept ours" : " (use --certificate)");
+		break;
+	case AUTH_DOC_UNSUPPORTED:
+	default:
+		auth_fail(a, -ERR_UNSUPPORTED, "%s asks for something this client does not do: %s",
+			  a->url.host, doc->error ? doc->error : "unknown login method");
+		break;
+	}
+	auth_doc_free(doc);
+}
+
+/* The profile's server list feeds the GUI's gateway chooser; a profile without one is fine. */
+static void auth_profile_servers(struct auth *a, const char *key, const void *xml, size_t len)
+{
+	struct profile_host *hosts = NULL;
+	size_t n = 0;
+
+	if (profile_xml_parse_servers(xml, len, &hosts, &n) < 0) {
+		log_warning("the client profile has no usable server list");
+		return;
+	}
+	{
+		const char **names = calloc(n + 1, sizeof(char *));
+		const char **addrs = calloc(n + 1, sizeof(char *));
+		const char **groups = calloc(n + 1, sizeof(char *));
+
+		for (size_t i = 0; names && addrs && groups && i < n; i++) {
+			names[i] = hosts[i].name ? hosts[i].name : "";
+			addrs[i] = hosts[i].address ? hosts[i].address : "";
+			groups[i] = hosts[i].user_group ? hosts[i].user_group : "";
+		}
+		if (!names || !addrs || !groups ||
+		    prefs_set_server_list(a->prefs, key, names, addrs, groups, n) < 0)
+			log_warning("cannot remember the profile's server list");
+		free(names);
+		free(addrs);
+		free(groups);
+	}
+	profile_hosts_free(hosts, n);
+}
+
+static void auth_handle_download(struct auth *a, const struct http_response *resp)
+{
+	const struct auth_profile_item *item = &a->profiles[a->next_profile];
+	size_t len;
+	const void *body = http_response_body(resp, &len);
+	unsigned char digest[20];
+	char hex[41], key[1400];
+	int r;
+
+	if (http_response_status(resp) != 200) {
+		auth_fail(a, -ERR_PROFILE_DOWNLOAD,
+			  "the client profile %s could not be fetched: %s answered %d %s", item->uri,
+			  a->url.host, http_response_status(resp), http_response_reason(resp));
+		return;
+	}
+	gnutls_hash_fast(GNUTLS_DIG_SHA1, body, len, digest);
+	for (int i = 0; i < 20; i++)
+		snprintf(hex + 2 * i, 3, "%02X", digest[i]);
+	if (strcasecmp(hex, item->sha1) != 0) {
+		auth_fail(a, -ERR_PROFILE_DOWNLOAD,
+			  "the client profile %s does not match its announced SHA-1 (got %s, want %s)",
+			  item->uri, hex, item->sha1);
+		return;
+	}
+	if (a->prefs) {
+		auth_gateway_key(a, key, sizeof(key));
+		r = prefs_profile_store(a->prefs, key, item->uri, body, len, hex);
+		if (r < 0) {
+			auth_fail(a, -ERR_PROFILE_DOWNLOAD, "cannot save the client profile %s: %s",
+				  item->uri, error_text(r));
+			return;
+		}
+		auth_profile_servers(a, key, body, len);
+	}
+	log_notice("downloaded client profile %s (%zu bytes)", item->uri, len);
+	a->result.profiles_downloaded++;
+	a->next_profile++;
+	a->conn_open = false; /* one GET per connection, as the gateway's own client does */
+	auth_enter_state(a, AUTH_STATE_DOWNLOAD_CHECK);
+}
+
+void auth_feed_response(struct auth *a, const struct http_response *resp)
+{
+	switch (a->state) {
+	case AUTH_STATE_SEND_INIT:
+	case AUTH_STATE_SEND_REPLY:
+		a->conn_open = http_response_keep_alive(resp);
+		auth_handle_login_response(a, resp);
+		break;
+	case AUTH_STATE_DOWNLOAD_GET:
+		auth_handle_download(a, resp);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- forms ---- */
+
+struct auth_form *auth_form(struct auth *a)
+{
+	return a->state == AUTH_STATE_FORM && a->doc ? a->doc->form : NULL;
+}
+
+const char *auth_form_rejected(const struct auth *a)
+{
+	return a->state == AUTH_STATE_FORM ? a->rejected : NULL;
+}
+
+int auth_submit(struct auth *a)
+{
+	_cleanup_(secret_freep) struct secret *body = NULL;
+	const char *path;
+	const struct auth_field *user;
+	int r;
+
+	if (a->state != AUTH_STATE_FORM)
+		return -ERR_INVALID_ARGS;
+	if (++a->rounds > AUTH_MAX_ROUNDS) {
+		auth_fail(a, -ERR_PROTOCOL, "%s keeps asking: more than %d login rounds", a->url.host,
+			  AUTH_MAX_ROUNDS);
+		return a->error;
+	}
+	body = auth_xml_build_reply(&auth_client_info, a->opaque, a->doc->form);
+	if (!body) {
+		auth_fail(a, -ERR_INVALID_ARGS, "cannot build the login answer");
+		return a->error;
+	}
+	free(a->answered_fields);
+	free(a->answered_message);
+	a->answered_fields = auth_form_signature(a->doc->form);
+	a->answered_message = strdup(a->doc->form->message ? a->doc->form->message : "");
+	user = auth_form_field(a->doc->form, "username");
+	if (user && user->value && *user->value) {
+		free(a->result.user);
+		a->result.user = strdup(user->value);
+	}
+	if (auth_form_selected_group(a->doc->form)) {
+		free(a->result.group);
+		a->result.group = strdup(auth_form_selected_group(a->doc->form));
+	}
+	/* The form's action is the next target on the same host (absolute path only). */
+	path = a->doc->form->action && *a->doc->form->action ? a->doc->form->action : a->url.path;
+	if (path[0] != '/') {
+		auth_fail(a, -ERR_PROTOCOL, "%s sent a form with an unusable action", a->url.host);
+		return a->error;
+	}
+	r = auth_build_request(a, "POST", path, body, true);
+	if (r < 0) {
+		auth_fail(a, r, "cannot build the login answer: %s", error_text(r));
+		return r;
+	}
+	auth_goto_sending(a, AUTH_STATE_SEND_REPLY);
+	return 0;
+}
+
+int auth_choose_group(struct auth *a, const char *value_or_label)
+{
+	int r;
+
+	if (a->state != AUTH_STATE_FORM && a->state != AUTH_STATE_SEND_INIT &&
+	    a->state != AUTH_STATE_SEND_REPLY)
+		return -ERR_INVALID_ARGS;
+	if (!a->doc || !auth_form_group_field(a->doc->form))
+		return -ERR_NOT_FOUND;
+	r = auth_form_select_group(a->doc->form, value_or_label);
+	if (r < 0)
+		return r;
+	if (++a->group_changes > AUTH_MAX_GROUP_CHANGES) {
+		auth_fail(a, -ERR_PROTOCOL, "too many group changes");
+		return a->error;
+	}
+	free(a->group_select);
+	a->group_select = strdup(auth_form_selected_group(a->doc->form));
+	if (!a->group_select)
+		return -ERR_NOMEM;
+	log_info("selecting group %s", a->group_select);
+	auth_start_init(a);
+	return 0;
+}
+
+void auth_cancel(struct auth *a)
+{
+	if (a->state != AUTH_STATE_DONE && a->state != AUTH_STATE_FAILED)
+		auth_fail(a, -ERR_CANCELLED, "login cancelled");
+}
+
+/* ---- downloads and the end ---- */
+
+/* What a successful login leaves in the preferences: never a password or a cookie. */
+static int auth_remember(struct auth *a, const char *key)
+{
+	struct prefs_gateway *g = prefs_gateway(a->prefs, key, true);
+	int r = 0;
+
+	if (!g)
+		return -ERR_NOMEM;
+	if (a->remember_pin && a->login_pin[0])
+		r = prefs_gateway_set_pin(g, a->login_pin);
+	if (r >= 0 && a->result.cert_sha1[0])
+		r = prefs_gateway_set_cert_sha1(g, a->result.cert_sha1);
+	if (r >= 0 && a->result.group)
+		r = prefs_gateway_set_last_group(g, a->result.group);
+	if (r >= 0 && a->result.user)
+		r = prefs_gateway_set_last_user(g, a->result.user);
+	if (r >= 0)
+		r = prefs_gateway_set_last_used(g, (int64_t)time(NULL));
+	if (r >= 0)
+		r = prefs_set_last_gateway(a->prefs, key);
+	return r;
+}
+
+static void auth_finish(struct auth *a)
+{
+	char key[1400];
+	int r;
+
+	gateway_url_format(&a->url, a->result.gateway_url, sizeof(a->result.gateway_url));
+	{
+		/* "https://host/" and "https://host" are the same gateway: hand over the short one. */
+		size_t n = strlen(a->result.gateway_url);
+
+		if (strcmp(a->url.path, "/") == 0 && n && a->result.gateway_url[n - 1] == '/')
+			a->result.gateway_url[n - 1] = '\0';
+	}
+	snprintf(a->result.host, sizeof(a->result.host), "%s", a->url.host);
+	a->result.port = a->url.port;
+	snprintf(a->result.pin, sizeof(a->result.pin), "%s", a->login_pin);
+	if (a->prefs) {
+		auth_gateway_key(a, key, sizeof(key));
+		r = auth_remember(a, key);
+		if (r >= 0)
+			r = prefs_save(a->prefs);
+		if (r < 0)
+			log_warning("could not save the preferences: %s", error_text(r));
+	}
+	auth_enter_state(a, AUTH_STATE_DONE);
+}
+
+static void auth_download_check(struct auth *a)
+{
+	char key[1400];
+
+	while (a->next_profile < a->n_profiles) {
+		const struct auth_profile_item *item = &a->profiles[a->next_profile];
+		char cached[41] = "";
+		_cleanup_free_ char *path = NULL;
+
+		if (a->prefs) {
+			auth_gateway_key(a, key, sizeof(key));
+			/* Hash the file itself: the index may be stale or the file edited. */
+			if (prefs_profile_lookup(a->prefs, key, item->uri, &path, NULL) == 0 &&
+			    prefs_profile_file_sha1(path, cached) == 0 &&
+			    strcasecmp(cached, item->sha1) == 0) {
+				log_info("client profile %s is up to date", item->uri);
+				a->result.profiles_unchanged++;
+				a->next_profile++;
+				continue;
+			}
+		}
+		{
+			int r = auth_build_request(a, "GET", item->uri, NULL, false);
+
+			if (r < 0) {
+				auth_fail(a, r, "cannot build the profile request");
+				return;
+			}
+		}
+		/* Phase 4 always opens a new TLS session. */
+		a->conn_open = false;
+		auth_goto_sending(a, AUTH_STATE_DOWNLOAD_GET);
+		return;
+	}
+	auth_finish(a);
+}
+
+enum auth_action auth_next(struct auth *a)
+{
+	for (;;) {
+		switch (a->state) {
+		case AUTH_STATE_CONNECT:
+		case AUTH_STATE_DOWNLOAD_CONNECT:
+			return AUTH_ACTION_CONNECT;
+		case AUTH_STATE_CERT_PROMPT:
+			return AUTH_ACTION_CERT_PROMPT;
+		case AUTH_STATE_SEND_INIT:
+			if (!a->request) {
+				auth_prepare_init(a);
+				continue;
+			}
+			return AUTH_ACTION_REQUEST;
+		case AUTH_STATE_SEND_REPLY:
+		case AUTH_STATE_DOWNLOAD_GET:
+			return AUTH_ACTION_REQUEST;
+		case AUTH_STATE_FORM:
+			return AUTH_ACTION_FORM;
+		case AUTH_STATE_DOWNLOAD_CHECK:
+			auth_download_check(a);
+			continue;
+		case AUTH_STATE_DONE:
+			return AUTH_ACTION_DONE;
+		case AUTH_STATE_FAILED:
+		default:
+			return AUTH_ACTION_FAILED;
+		}
+	}
+}
+
+const struct auth_result *auth_result(const struct auth *a)
+{
+	return a->state == AUTH_STATE_DONE ? &a->result : NULL;
+}
+
+int auth_error(const struct auth *a)
+{
+	return a->state == AUTH_STATE_FAILED ? a->error : 0;
+}
+
+const char *auth_error_message(const struct auth *a)
+{
+	return a->state == AUTH_STATE_FAILED ? a->error_message : "";
+}

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "config.h"
+
+#include "gui-format.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+static gboolean gui_char_is_deceptive(gunichar c)
+{
+	if (c == '\t' || c == '\n')
+		return FALSE;
+	if (c < 0x20 || (c >= 0x7f && c <= 0x9f))
+		return TRUE;
+	/* LRE..RLO, LRI..PDI, and the invisible marks that reorder text. */
+	return (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0x200e ||
+	       c == 0x200f || c == 0x061c;
+}
+
+char *gui_text_sanitize(const char *text)
+{
+	g_autofree char *valid = NULL;
+	GString *out;
+
+	if (!text)
+		return g_strdup("");
+	valid = g_utf8_make_valid(text, -1);
+	out = g_string_sized_new(strlen(valid));
+	for (const char *p = valid; *p; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		if (c == '\r')
+			continue; /* CRLF from gateways: keep the LF */
+		if (gui_char_is_deceptive(c))
+			continue;
+		g_string_append_unichar(out, c);
+	}
+	return g_string_free(out, FALSE);
+}
+
+const char *gui_format_state(const char *state)
+{
+	if (!state || !*state)
+		return _("Not connected");
+	if (g_str_equal(state, "connecting"))
+		return C_("vpn state", "Connecting");
+	if (g_str_equal(state, "connected"))
+		return C_("vpn state", "Connected");
+	if (g_str_equal(state, "reconnecting"))
+		return C_("vpn state", "Reconnecting");
+	if (g_str_equal(state, "disconnecting"))
+		return C_("vpn state", "Disconnecting");
+	if (g_str_equal(state, "disconnected"))
+		return C_("vpn state", "Disconnected");
+	if (g_str_equal(state, "failed"))
+		return C_("vpn state", "Failed");
+	return _("Unknown");
+}
+
+const char *gui_format_transport(const char *transport)
+{
+	if (transport && g_str_equal(transport, "dtls"))
+		return _("DTLS (UDP)");
+	if (transport && g_str_equal(transport, "tls"))
+		return _("TLS (TCP)");
+	return "—";
+}
+
+char *gui_format_bytes(guint64 bytes)
+{
+	return g_format_size(bytes);
+}
+
+char *gui_format_duration(gint64 seconds)
+{
+	gint64 d, h, m, s;
+
+	if (seconds < 0)
+		seconds = 0;
+	d = seconds / 86400;
+	h = (seconds / 3600) % 24;
+	m = (seconds / 60) % 60;
+	s = seconds % 60;
+	if (seconds < 60)
+		/* Translators: a duration in seconds. */
+		return g_strdup_printf(_("%d s"), (int)s);
+	if (d > 0)
+		/* Translators: a duration: days, then hours:minutes:seconds. */
+		return g_strdup_printf(g_dngettext(GETTEXT_PACKAGE, "%d day, %02d:%02d:%02d",
+						   "%d days, %02d:%02d:%02d", (unsigned long)d),
+				       (int)d, (int)h, (int)m, (int)s);
+	if (h > 0)
+		return g_strdup_printf("%d:%02d:%02d", (int)h, (int)m, (int)s);
+	return g_strdup_printf("%d:%02d", (int)m, (int)s);
+}
+
+char *gui_format_date(time_t t)
+{
+	g_autoptr(GDateTime) dt = NULL;
+
+	if (t <= 0)
+		return g_strdup(_("unknown"));
+	dt = g_date_time_new_from_unix_local((gint64)t);
+	if (!dt)
+		return g_strdup(_("unknown"));
+	/* Translators: a date and time in strftime format; keep it short and unambiguous. */
+	return g_date_time_format(dt, _("%Y-%m-%d %H:%M"));
+}
+
+char *gui_format_list(const char *const *items)
+{
+	if (!items || !items[0])
+		return g_strdup("—");
+	return g_strjoinv(", ", (char **)items);
+}
