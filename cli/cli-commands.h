@@ -12,3 +12,7 @@ void cli_set_verbosity(int v);
 /* Shows the post-login banner and, in a terminal, asks to accept it: 0 or -ERR_CANCELLED. */
 #include <stdbool.h>
 int cli_accept_banner(const char *banner, bool interactive);
+int cli_cmd_connect(int argc, char **argv);
+int cli_cmd_status(int argc, char **argv);
+int cli_cmd_disconnect(int argc, char **argv);
+int cli_cmd_monitor(int argc, char **argv);

@@ -224,7 +224,7 @@ static int cli_fill_form(struct cli_login *l)
 	struct auth_form *form = auth_form(l->auth);
 	const struct cli_login_options *o = l->o;
 	bool interactive = o->interactive && cli_term_available();
-	const char *rejected = auth_form_rejected(l->auth);
+	const char *rejected = auth_rejected_message(l->auth);
 	int r;
 
 	if (rejected && !interactive) {
@@ -233,8 +233,13 @@ static int cli_fill_form(struct cli_login *l)
 		cli_term_print_safe(stderr, NULL, rejected);
 		return -ERR_AUTH_FAILED;
 	}
-	if (interactive)
+	if (interactive) {
+		if (rejected) {
+			fprintf(stderr, "sslvpn: ");
+			cli_term_print_safe(stderr, NULL, rejected);
+		}
 		cli_show_form_text(form);
+	}
 	if (form->authentication_complete)
 		return auth_submit(l->auth);
 	if (auth_form_group_field(form) && !o->group && interactive && !l->group_asked) {
@@ -275,16 +280,15 @@ static void cli_print_failure(struct auth *a)
 
 int cli_login(const struct cli_login_options *o, struct prefs *prefs, struct auth **out)
 {
-	struct tls_identity id = {
-		.cert_file = o->certificate, .key_file = o->key, .cert_fd = -1, .key_fd = -1};
+	struct tls_identity ids[TLS_CONN_MAX_IDENTITIES];
 	struct auth_config cfg = {
 		.gateway = o->gateway,
 		.group = o->group,
 		.cafile = o->cafile,
 		.pin = o->pin,
 		.remember_pin = o->remember_cert,
-		.identities = o->certificate ? &id : NULL,
-		.n_identities = o->certificate ? 1 : 0,
+		.identities = ids,
+		.n_identities = o->n_certificates,
 		.prefs = prefs,
 	};
 	struct cli_login l = {.o = o, .prefs = prefs};
@@ -293,6 +297,11 @@ int cli_login(const struct cli_login_options *o, struct prefs *prefs, struct aut
 	enum auth_action act;
 	int r;
 
+	for (size_t i = 0; i < o->n_certificates; i++)
+		ids[i] = (struct tls_identity){.cert_file = o->certificates[i],
+					       .key_file = o->keys[i],
+					       .cert_fd = -1,
+					       .key_fd = -1};
 	a = auth_new(&cfg, &r);
 	if (!a) {
 		fprintf(stderr, "sslvpn: %s: not a usable gateway address (https://host[:port][/group])\n",

@@ -18,8 +18,11 @@ struct cli_login_options {
 	bool remember_cert;
 	bool password_stdin;
 	bool interactive; /* false: never prompt; anything missing is an error */
-	const char *certificate;
-	const char *key;
+	/* Client identities (--certificate, each with an optional --key after it); when the
+	 * gateway asks, the one issued by a CA it names is presented. */
+	const char *certificates[TLS_CONN_MAX_IDENTITIES];
+	const char *keys[TLS_CONN_MAX_IDENTITIES];
+	size_t n_certificates;
 };
 
 /* 0 with *out in the DONE state, or -ERR_* after printing one clear line (plus certificate

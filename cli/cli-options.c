@@ -38,10 +38,18 @@ int cli_options_login(int opt, const char *arg, struct cli_login_options *o, int
 		o->cafile = arg;
 		return 1;
 	case CLI_OPT_CERTIFICATE:
-		o->certificate = arg;
+		if (o->n_certificates == TLS_CONN_MAX_IDENTITIES)
+			return cli_usage_error("too many --certificate options", NULL);
+		if (access(arg, R_OK) < 0)
+			return cli_usage_error("--certificate: cannot read", arg);
+		o->certificates[o->n_certificates++] = arg;
 		return 1;
 	case CLI_OPT_KEY:
-		o->key = arg;
+		if (!o->n_certificates || o->keys[o->n_certificates - 1])
+			return cli_usage_error("--key must follow its --certificate", NULL);
+		if (access(arg, R_OK) < 0)
+			return cli_usage_error("--key: cannot read", arg);
+		o->keys[o->n_certificates - 1] = arg;
 		return 1;
 	case CLI_OPT_NON_INTERACTIVE:
 		o->interactive = false;
@@ -61,8 +69,6 @@ int cli_options_finish(struct cli_login_options *o, int argc, char **argv, int o
 	if (optind_ + 1 < argc)
 		return cli_usage_error("unexpected argument", argv[optind_ + 1]);
 	o->gateway = argv[optind_];
-	if (o->key && !o->certificate)
-		return cli_usage_error("--key needs --certificate", NULL);
 	if (o->remember_cert && !o->pin)
 		return cli_usage_error("--remember-cert needs --server-cert", NULL);
 	if (o->interactive && !cli_term_open())

@@ -18,6 +18,16 @@ static const char cli_usage[] =
 	"\n"
 	"Commands:\n"
 	"  auth [LOGIN OPTIONS] GATEWAY     log in and print the session handoff as KEY=value lines\n"
+#ifdef WITH_HELPER_API
+	"  connect [LOGIN OPTIONS] [--no-dtls] [--foreground] GATEWAY\n"
+	"                                   log in and bring the tunnel up through sslvpn-helper;\n"
+	"                                   returns once it is up, unless --foreground: then it stays,\n"
+	"                                   prints state changes, asks for a new login if the gateway\n"
+	"                                   rejects the session, and disconnects on Ctrl-C\n"
+	"  status [--json]                  the helper's connections\n"
+	"  disconnect [CONNECTION]          end CONNECTION (number or object path), default: yours\n"
+	"  monitor                          print every connection's property changes\n"
+#endif
 	"  help                             show this text\n"
 	"\n"
 	"Login options:\n"
@@ -85,5 +95,15 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "auth") == 0)
 		return cli_cmd_auth(argc - 1, argv + 1);
+#ifdef WITH_HELPER_API
+	if (strcmp(cmd, "connect") == 0)
+		return cli_cmd_connect(argc - 1, argv + 1);
+	if (strcmp(cmd, "status") == 0)
+		return cli_cmd_status(argc - 1, argv + 1);
+	if (strcmp(cmd, "disconnect") == 0)
+		return cli_cmd_disconnect(argc - 1, argv + 1);
+	if (strcmp(cmd, "monitor") == 0)
+		return cli_cmd_monitor(argc - 1, argv + 1);
+#endif
 	return cli_usage_error("unknown command", cmd);
 }

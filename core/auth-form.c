@@ -329,8 +329,8 @@ bool auth_form_group_changed(const struct auth_form *form)
 bool auth_form_confirmations_match(const struct auth_form *form)
 {
 	static const char *const pairs[][2] = {
-		{"verify_password", "new_password"},
-		{"verify_pin", "whichpin"},
+	    {"verify_password", "new_password"},
+	    {"verify_pin", "whichpin"},
 	};
 
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {

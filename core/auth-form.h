@@ -66,7 +66,7 @@ struct auth_field {
 	 * secret and selected).
 	 */
 	char *value;
-	struct secret *secret; /* PASSWORD: what the user entered; NULL until set */
+	struct secret *secret;       /* PASSWORD: what the user entered; NULL until set */
 	struct auth_option *options; /* SELECT only; never empty (empty selects are dropped) */
 	size_t n_options;
 	size_t selected;         /* SELECT: index of the chosen option */
@@ -85,10 +85,10 @@ struct auth_form {
 	int error_id;  /* the error element's numeric id attribute, -1 if absent or not a number */
 	char *banner;  /* pre-login banner; NULL if absent */
 	char *action;  /* where to POST the reply; NULL = the URL the form came from.  Raw from
-			  the gateway (no control characters or spaces): resolve it like a redirect
-			  target (same rules: https only, host changes handled as redirects). */
+	                  the gateway (no control characters or spaces): resolve it like a redirect
+	                  target (same rules: https only, host changes handled as redirects). */
 	struct auth_field *fields; /* in document order; unknown, submit and reset inputs and
-				      empty selects are left out */
+	                              empty selects are left out */
 	size_t n_fields;
 	/* <authentication-complete/>: the gateway wants this form posted again as it is,
 	 * without asking the user. */

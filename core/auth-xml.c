@@ -156,8 +156,8 @@ struct read_state {
 };
 
 static void hook_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
-		       const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
-		       int nb_attributes, int nb_defaulted, const xmlChar **attributes)
+                       const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
+                       int nb_attributes, int nb_defaulted, const xmlChar **attributes)
 {
 	xmlParserCtxtPtr ctxt = ctx;
 	struct read_state *st = ctxt->_private;
@@ -173,11 +173,10 @@ static void hook_start(void *ctx, const xmlChar *localname, const xmlChar *prefi
 		return;
 	}
 	st->start(ctx, localname, prefix, uri, nb_namespaces, namespaces, nb_attributes,
-		  nb_defaulted, attributes);
+	          nb_defaulted, attributes);
 }
 
-static void hook_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
-		     const xmlChar *uri)
+static void hook_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
 {
 	xmlParserCtxtPtr ctxt = ctx;
 	struct read_state *st = ctxt->_private;
@@ -192,7 +191,7 @@ static void hook_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
  * means no entity or external reference is ever declared, let alone loaded or expanded.
  */
 static void hook_doctype(void *ctx, const xmlChar *name, const xmlChar *external_id,
-			 const xmlChar *system_id)
+                         const xmlChar *system_id)
 {
 	xmlParserCtxtPtr ctxt = ctx;
 	struct read_state *st = ctxt->_private;
@@ -202,7 +201,7 @@ static void hook_doctype(void *ctx, const xmlChar *name, const xmlChar *external
 }
 
 int auth_xml_read_doc(const void *buf, size_t len, const struct auth_xml_limits *limits,
-		      struct _xmlDoc **out, char **errmsg)
+                      struct _xmlDoc **out, char **errmsg)
 {
 	const unsigned char *p = buf;
 	struct read_state st = {.limits = limits};
@@ -219,7 +218,7 @@ int auth_xml_read_doc(const void *buf, size_t len, const struct auth_xml_limits 
 	*out = NULL;
 	if (len > limits->max_size || len > INT_MAX) {
 		set_msg(errmsg, "document too large (%zu bytes, at most %zu)", len,
-			limits->max_size);
+		        limits->max_size);
 		return -ERR_TOO_LARGE;
 	}
 	if (len >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) {
@@ -278,11 +277,33 @@ int auth_xml_read_doc(const void *buf, size_t len, const struct auth_xml_limits 
 		return -ERR_NOMEM;
 	if (!well_formed || !doc || !xmlDocGetRootElement(doc)) {
 		set_msg(errmsg, "not well-formed XML (%s)",
-			errs.count ? errs.first : "no root element");
+		        errs.count ? errs.first : "no root element");
 		return -ERR_PROTOCOL;
 	}
 	*out = steal_ptr(&doc);
 	return 0;
+}
+
+/* Text nodes hold passwords (replies) and session tokens (success documents): wipe them
+ * before libxml2 frees the tree.  Best effort: libxml2's transient buffers are not reached. */
+static void wipe_tree(xmlDoc *doc, xmlNode *n)
+{
+	for (; n; n = n->next) {
+		if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) && n->content &&
+		    !(doc->dict && xmlDictOwns(doc->dict, n->content)) &&
+		    n->content != (xmlChar *)&n->properties)
+			secret_wipe(n->content, strlen((const char *)n->content));
+		if (n->type == XML_ELEMENT_NODE)
+			wipe_tree(doc, n->children);
+	}
+}
+
+static void wiped_doc_freep(xmlDoc **d)
+{
+	if (!*d)
+		return;
+	wipe_tree(*d, (*d)->children);
+	xmlFreeDoc(*d);
 }
 
 /* ---- small readers over the tree ---- */
@@ -312,10 +333,19 @@ static bool has_descendant(const xmlNode *n, const char *name)
 	return false;
 }
 
-/* Copies a libxml2 string into malloc()ed memory; NULL stays NULL. */
+static void xml_wipe_freep(xmlChar **p)
+{
+	if (!*p)
+		return;
+	secret_wipe(*p, strlen((const char *)*p));
+	xmlFree(*p);
+}
+
+/* Copies a libxml2 string into malloc()ed memory; NULL stays NULL.  libxml2's copy is wiped:
+ * it may be the session token. */
 static int dup_xml(xmlChar *x, size_t max, char **out)
 {
-	_cleanup_(xml_freep) xmlChar *s = x;
+	_cleanup_(xml_wipe_freep) xmlChar *s = x;
 
 	*out = NULL;
 	if (!s)
@@ -401,15 +431,27 @@ static bool is_safe_abs_path(const char *s)
 	for (const char *p = s; *p; p++) {
 		unsigned char c = (unsigned char)*p;
 
-		if (c <= 0x20 || c >= 0x7f || c == '\\' || c == '?' || c == '#' || c == '%')
+		if (c <= 0x20 || c >= 0x7f || c == '\\' || c == '?' || c == '#')
 			return false;
+		if (c == '%') {
+			/* "%20" in a file name is fine; an escape that hides a path character or a
+			 * control character is not. */
+			unsigned v;
+
+			if (!isxdigit((unsigned char)p[1]) || !isxdigit((unsigned char)p[2]) ||
+			    sscanf(p + 1, "%2x", &v) != 1 || v < 0x20 || v == 0x7f ||
+			    strchr("/\\.%?#", (int)v))
+				return false;
+			p += 2;
+		}
 	}
 	seg = s + 1;
 	for (;;) {
 		const char *end = strchr(seg, '/');
 		size_t n = end ? (size_t)(end - seg) : strlen(seg);
 
-		if (n == 0 || (n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.'))
+		if (n == 0 || (n == 1 && seg[0] == '.') ||
+		    (n == 2 && seg[0] == '.' && seg[1] == '.'))
 			return false;
 		if (!end)
 			return true;
@@ -484,8 +526,8 @@ struct parse {
 	bool method_unsupported;
 };
 
-#define MALFORMED(P, ...) (set_msg((P)->errmsg, "malformed aggregate-auth document: " __VA_ARGS__), \
-			   -ERR_PROTOCOL)
+#define MALFORMED(P, ...)                                                                          \
+	(set_msg((P)->errmsg, "malformed aggregate-auth document: " __VA_ARGS__), -ERR_PROTOCOL)
 
 static int parse_option(struct parse *p, xmlNode *n, struct auth_field *f, bool *seen_selected)
 {
@@ -518,8 +560,7 @@ static int parse_option(struct parse *p, xmlNode *n, struct auth_field *f, bool 
 	if (r == 0)
 		r = attr_of(n, "override-label", AUTH_FORM_MAX_VALUE, &o.override_label);
 	if (r == 0) {
-		struct auth_option *opts =
-			realloc(f->options, (f->n_options + 1) * sizeof(*opts));
+		struct auth_option *opts = realloc(f->options, (f->n_options + 1) * sizeof(*opts));
 
 		if (opts) {
 			f->options = opts;
@@ -730,7 +771,8 @@ static int parse_auth_el(struct parse *p, xmlNode *auth, struct auth_form **out)
 		}
 		/* The first non-empty one of each counts. */
 		if (slot && !*slot) {
-			r = is_msg ? message_of(c, slot) : text_of(c, AUTH_FORM_MAX_TEXT, true, slot);
+			r = is_msg ? message_of(c, slot)
+			           : text_of(c, AUTH_FORM_MAX_TEXT, true, slot);
 			if (r < 0)
 				return r == -ERR_PROTOCOL ? MALFORMED(p, "text too long") : r;
 		}
@@ -798,11 +840,13 @@ static int parse_profile_manifest(struct parse *p, xmlNode *manifest)
 			if (r < 0 || !uri || !hash)
 				return MALFORMED(p, "profile manifest entry without uri or hash");
 			if (!is_safe_abs_path(uri))
-				return MALFORMED(p, "profile manifest URI is not a plain absolute path");
+				return MALFORMED(
+				    p, "profile manifest URI is not a plain absolute path");
 			if (!is_hex40(hash))
 				return MALFORMED(p, "profile manifest hash is not 40 hex digits");
 			if (d->n_profiles >= AUTH_XML_MAX_MANIFESTS)
-				return MALFORMED(p, "more than %d profiles", AUTH_XML_MAX_MANIFESTS);
+				return MALFORMED(p, "more than %d profiles",
+				                 AUTH_XML_MAX_MANIFESTS);
 			upcase(hash);
 			files = realloc(d->profiles, (d->n_profiles + 1) * sizeof(*files));
 			if (!files)
@@ -902,7 +946,7 @@ static int set_error(struct auth_doc *d, enum auth_doc_kind kind, const char *te
 	/* Cisco's words for a missing or rejected *client* certificate. */
 	if (strcmp(text, cvf) == 0)
 		d->error = strdup("Client certificate missing or rejected (Certificate Validation "
-				  "Failure)");
+		                  "Failure)");
 	else
 		d->error = strdup(text);
 	return d->error ? 0 : -ERR_NOMEM;
@@ -943,46 +987,48 @@ static int classify(struct parse *p, xmlNode *root)
 
 	if (p->multi_cert_request)
 		return set_error(d, AUTH_DOC_UNSUPPORTED,
-				 "The gateway asked for multiple-certificate authentication, which "
-				 "this client does not support");
+		                 "The gateway asked for multiple-certificate authentication, which "
+		                 "this client does not support");
 	if (p->client_cert_request && !d->cert_authenticated)
 		return set_error(d, AUTH_DOC_CLIENT_CERT_REQUEST,
-				 "The gateway asked for a client certificate");
+		                 "The gateway asked for a client certificate");
 	if (p->host_scan || p->csd) {
 		d->form = steal_ptr(&form);
 		return set_error(d, AUTH_DOC_UNSUPPORTED,
-				 "The gateway requires a host scan (Cisco Secure Desktop / posture "
-				 "assessment), which this client does not run");
+		                 "The gateway requires a host scan (Cisco Secure Desktop / posture "
+		                 "assessment), which this client does not run");
 	}
 	if (!form)
 		return set_error(d, AUTH_DOC_ERROR,
-				 root_error ? root_error
-					    : "The gateway ended the login without a form or success");
+		                 root_error
+		                     ? root_error
+		                     : "The gateway ended the login without a form or success");
 	if (strcmp(form->id, "success") == 0) {
 		d->kind = AUTH_DOC_SUCCESS;
 		return parse_success(p, root, form);
 	}
 	if (strcmp(form->id, "failure") == 0)
 		return set_error(d, AUTH_DOC_ERROR,
-				 form->error     ? form->error
-				 : form->message ? form->message
-						 : "The gateway reported a login failure");
+		                 form->error     ? form->error
+		                 : form->message ? form->message
+		                                 : "The gateway reported a login failure");
 	if (p->method_unsupported) {
 		d->form = steal_ptr(&form);
 		return set_error(d, AUTH_DOC_UNSUPPORTED,
-				 "The gateway's form uses an HTTP method other than POST");
+		                 "The gateway's form uses an HTTP method other than POST");
 	}
 	if (form->has_sso && !form_has_credentials(form)) {
 		d->form = steal_ptr(&form);
 		return set_error(d, AUTH_DOC_UNSUPPORTED,
-				 "The gateway requires single sign-on (SAML) for this group, which "
-				 "this client does not support");
+		                 "The gateway requires single sign-on (SAML) for this group, which "
+		                 "this client does not support");
 	}
 	if (form->n_fields == 0 && !form->authentication_complete)
 		return set_error(d, AUTH_DOC_ERROR,
-				 form->error     ? form->error
-				 : form->message ? form->message
-						 : "The gateway sent a form with nothing to fill in");
+		                 form->error ? form->error
+		                 : form->message
+		                     ? form->message
+		                     : "The gateway sent a form with nothing to fill in");
 	d->kind = AUTH_DOC_FORM;
 	d->form = steal_ptr(&form);
 	return 0;
@@ -1027,11 +1073,11 @@ static int scan_root(struct parse *p, xmlNode *root)
 int auth_xml_parse_full(const void *body, size_t len, struct auth_doc **out, char **errmsg)
 {
 	static const struct auth_xml_limits limits = {
-		.max_size = AUTH_XML_MAX_SIZE,
-		.max_elements = AUTH_XML_MAX_ELEMENTS,
-		.max_depth = AUTH_XML_MAX_DEPTH,
+	    .max_size = AUTH_XML_MAX_SIZE,
+	    .max_elements = AUTH_XML_MAX_ELEMENTS,
+	    .max_depth = AUTH_XML_MAX_DEPTH,
 	};
-	_cleanup_(xml_freedocp) xmlDoc *xml = NULL;
+	_cleanup_(wiped_doc_freep) xmlDoc *xml = NULL;
 	_cleanup_(auth_doc_freep) struct auth_doc *d = NULL;
 	_cleanup_(xml_quiet_end) struct xml_quiet quiet = {0};
 	struct xml_errors errs = {0};
@@ -1050,7 +1096,7 @@ int auth_xml_parse_full(const void *body, size_t len, struct auth_doc **out, cha
 		return r;
 	if (r == -ERR_TOO_LARGE) {
 		set_msg(errmsg, "the gateway's answer is too large for a login document (%s)",
-			why ? why : "");
+		        why ? why : "");
 		return r;
 	}
 	if (r < 0) {
@@ -1100,27 +1146,6 @@ int auth_xml_parse(const void *body, size_t len, struct auth_doc **out)
 
 /* ---- client documents ---- */
 
-/* Text nodes of a reply hold passwords: wipe them before libxml2 frees the tree. */
-static void wipe_tree(xmlDoc *doc, xmlNode *n)
-{
-	for (; n; n = n->next) {
-		if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) &&
-		    n->content && !(doc->dict && xmlDictOwns(doc->dict, n->content)) &&
-		    n->content != (xmlChar *)&n->properties)
-			secret_wipe(n->content, strlen((const char *)n->content));
-		if (n->type == XML_ELEMENT_NODE)
-			wipe_tree(doc, n->children);
-	}
-}
-
-static void reply_doc_free(xmlDoc **d)
-{
-	if (!*d)
-		return;
-	wipe_tree(*d, (*d)->children);
-	xmlFreeDoc(*d);
-}
-
 static xmlNode *add_text(xmlNode *parent, const char *name, const char *text)
 {
 	if (text && !auth_form_text_is_valid(text, AUTH_XML_MAX_SIZE)) {
@@ -1132,7 +1157,7 @@ static xmlNode *add_text(xmlNode *parent, const char *name, const char *text)
 
 static xmlDoc *new_query(const struct auth_client_info *ci, const char *type, xmlNode **rootp)
 {
-	_cleanup_(reply_doc_free) xmlDoc *doc = NULL;
+	_cleanup_(wiped_doc_freep) xmlDoc *doc = NULL;
 	xmlNode *root, *v;
 
 	if (!ci || !ci->version || !ci->device_id || !ci->version[0] || !ci->device_id[0]) {
@@ -1168,7 +1193,7 @@ static struct secret *finish(xmlDoc **docp)
 	struct secret *s = NULL;
 
 	xmlDocDumpMemoryEnc(*docp, &mem, &len, "UTF-8");
-	reply_doc_free(docp);
+	wiped_doc_freep(docp);
 	*docp = NULL;
 	if (mem && len > 0) {
 		s = secret_new(mem, (size_t)len);
@@ -1180,11 +1205,11 @@ static struct secret *finish(xmlDoc **docp)
 }
 
 struct secret *auth_xml_build_init(const struct auth_client_info *ci, const char *group_access_url,
-				   const char *group_select)
+                                   const char *group_select)
 {
 	struct xml_errors errs = {0};
 	_cleanup_(xml_quiet_end) struct xml_quiet quiet = {0};
-	_cleanup_(reply_doc_free) xmlDoc *doc = NULL;
+	_cleanup_(wiped_doc_freep) xmlDoc *doc = NULL;
 	xmlNode *root = NULL;
 
 	xml_quiet_begin(&quiet, &errs);
@@ -1203,9 +1228,9 @@ struct secret *auth_xml_build_init(const struct auth_client_info *ci, const char
 static int import_opaque(xmlDoc *doc, xmlNode *root, const char *opaque_xml)
 {
 	static const struct auth_xml_limits limits = {
-		.max_size = AUTH_XML_MAX_OPAQUE,
-		.max_elements = AUTH_XML_MAX_ELEMENTS,
-		.max_depth = AUTH_XML_MAX_DEPTH,
+	    .max_size = AUTH_XML_MAX_OPAQUE,
+	    .max_elements = AUTH_XML_MAX_ELEMENTS,
+	    .max_depth = AUTH_XML_MAX_DEPTH,
 	};
 	_cleanup_(xml_freedocp) xmlDoc *src = NULL;
 	_cleanup_free_ char *why = NULL;
@@ -1232,11 +1257,11 @@ static int import_opaque(xmlDoc *doc, xmlNode *root, const char *opaque_xml)
 }
 
 struct secret *auth_xml_build_reply(const struct auth_client_info *ci, const char *opaque_xml,
-				    const struct auth_form *form)
+                                    const struct auth_form *form)
 {
 	struct xml_errors errs = {0};
 	_cleanup_(xml_quiet_end) struct xml_quiet quiet = {0};
-	_cleanup_(reply_doc_free) xmlDoc *doc = NULL;
+	_cleanup_(wiped_doc_freep) xmlDoc *doc = NULL;
 	const struct auth_field *group;
 	xmlNode *root = NULL, *auth;
 	bool has_password;
@@ -1269,7 +1294,7 @@ struct secret *auth_xml_build_reply(const struct auth_client_info *ci, const cha
 		if (!strcmp(name, "verify_password") || !strcmp(name, "verify_pin"))
 			continue;
 		if (!has_password && (!strcmp(name, "answer") || !strcmp(name, "whichpin") ||
-				      !strcmp(name, "new_password")))
+		                      !strcmp(name, "new_password")))
 			name = "password";
 		if (!add_text(auth, name, auth_field_value(f)))
 			return NULL;

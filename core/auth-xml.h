@@ -47,7 +47,7 @@ enum auth_doc_kind {
 
 struct auth_manifest_file {
 	char *uri;  /* an absolute path: starts with '/', no "..", "." or empty segments, no
-		       scheme, host, query, fragment, backslash, space or control character */
+	               scheme, host, query, fragment, backslash, space or control character */
 	char *sha1; /* 40 hex digits, upper-cased */
 };
 
@@ -65,14 +65,14 @@ struct auth_doc {
 
 	/* SUCCESS only (all NULL / 0 / false otherwise). */
 	struct secret *session_token; /* <session-token>; NULL when absent or empty (ocserv sends
-					 the token only as Set-Cookie: webvpn) */
+	                                 the token only as Set-Cookie: webvpn) */
 	char *session_id;             /* <session-id>, informational */
 	char *banner;                 /* auth/banner: show (and have accepted) before connecting */
 	char *message;                /* auth/message, placeholders filled */
 	char *server_cert_hash;       /* config/vpn-base-config/server-cert-hash: SHA-1 of the
-					 gateway certificate's DER, 40 upper-case hex digits */
+	                                 gateway certificate's DER, 40 upper-case hex digits */
 	struct auth_manifest_file *profiles; /* vpn-profile-manifest files of type="profile"
-						service-type="user" under vpn rev="1.0" */
+	                                        service-type="user" under vpn rev="1.0" */
 	size_t n_profiles;
 	/* Noticed so they can be logged, never acted upon: a third-party client must not fetch
 	 * or run Cisco packages or scripts (protocol.md 4.7, pitfall 35). */
@@ -137,9 +137,9 @@ struct auth_client_info {
  * an XML NCName, a value XML cannot carry, or an opaque_xml that is not one <opaque> element.
  */
 struct secret *auth_xml_build_init(const struct auth_client_info *ci, const char *group_access_url,
-				   const char *group_select);
+                                   const char *group_select);
 struct secret *auth_xml_build_reply(const struct auth_client_info *ci, const char *opaque_xml,
-				    const struct auth_form *filled_form);
+                                    const struct auth_form *filled_form);
 
 /* ---- shared with core/profile-xml.c (and any other reader of hostile XML) ---- */
 
@@ -161,4 +161,4 @@ void auth_xml_init(void);
  * *errmsg (if errmsg is not NULL) gets a sanitised one-line reason, or stays NULL on ENOMEM.
  */
 int auth_xml_read_doc(const void *buf, size_t len, const struct auth_xml_limits *limits,
-		      struct _xmlDoc **out, char **errmsg);
+                      struct _xmlDoc **out, char **errmsg);

@@ -92,6 +92,7 @@ struct auth {
 	char *answered_fields;
 	char *answered_message;
 	char *rejected;
+	bool restart_after_rejection;
 
 	struct auth_profile_item profiles[AUTH_MAX_PROFILES];
 	size_t n_profiles, next_profile;
@@ -205,6 +206,7 @@ struct auth *auth_new(const struct auth_config *cfg, int *err)
 	auth_load_pin(a, cfg->pin);
 	a->state = AUTH_STATE_CONNECT;
 	a->after_connect = AUTH_STATE_SEND_INIT;
+	a->result.identity = -1;
 	*err = 0;
 	return steal_ptr(&a);
 }
@@ -380,6 +382,7 @@ void auth_connected(struct auth *a, int result, const struct tls_cert_report *re
 	if (!a->result.address[0] && peer_address)
 		snprintf(a->result.address, sizeof(a->result.address), "%s", peer_address);
 	if (a->state == AUTH_STATE_CONNECT) {
+		a->result.identity = a->report.identity_sent;
 		snprintf(a->login_pin, sizeof(a->login_pin), "%s", a->report.pin);
 		snprintf(a->result.cert_sha1, sizeof(a->result.cert_sha1), "%s", a->report.sha1);
 	}
@@ -532,7 +535,7 @@ static void auth_handle_success(struct auth *a, struct auth_doc *doc)
 }
 
 /* "username,password": the names of the fields a user fills, to compare two forms. */
-static char *auth_form_signature(const struct auth_form *form)
+static char *auth_answer_signature(const struct auth_form *form)
 {
 	size_t len = 1;
 	char *sig;
@@ -570,12 +573,15 @@ static void auth_detect_rejection(struct auth *a, const struct auth_form *form)
 	}
 	if (!a->answered_fields || !prev || !*prev)
 		return;
-	sig = auth_form_signature(form);
+	sig = auth_answer_signature(form);
 	if (!sig || strcmp(sig, a->answered_fields) != 0)
 		return;
 	at = strstr(msg, prev);
 	if (!at)
 		return;
+	/* This kind of gateway (ocserv) refuses every later answer in the same exchange: the
+	 * next try has to start over with a new init. */
+	a->restart_after_rejection = true;
 	a->rejected = strndup(msg, (size_t)(at - msg));
 	if (!a->rejected)
 		return;
@@ -592,9 +598,12 @@ static void auth_handle_form(struct auth *a, struct auth_doc *doc)
 {
 	const char *selected;
 
-	if (a->state == AUTH_STATE_SEND_REPLY)
+	if (a->state == AUTH_STATE_SEND_REPLY) {
 		auth_detect_rejection(a, doc->form);
-	else {
+	} else if (a->restart_after_rejection) {
+		/* The first form of the new exchange carries the refusal of the last one. */
+		a->restart_after_rejection = false;
+	} else {
 		free(a->rejected);
 		a->rejected = NULL;
 	}
@@ -605,6 +614,18 @@ static void auth_handle_form(struct auth *a, struct auth_doc *doc)
 	}
 	auth_doc_free(a->doc);
 	a->doc = doc;
+	if (a->restart_after_rejection) {
+		auth_doc_free(doc);
+		a->doc = NULL;
+		free(a->answered_fields);
+		a->answered_fields = NULL;
+		/* Nothing of the refused exchange may carry over (ocserv ties it to the
+		 * webvpncontext cookie and answers 401 to an init that still sends it). */
+		http_cookie_jar_clear(a->jar);
+		a->conn_open = false;
+		auth_start_init(a);
+		return;
+	}
 	selected = auth_form_selected_group(doc->form);
 	/* The caller named a group: switch to it with a new init before asking anything. */
 	if (a->group_wanted && !a->group_applied && auth_form_group_field(doc->form)) {
@@ -626,6 +647,7 @@ static void auth_handle_login_response(struct auth *a, const struct http_respons
 {
 	int status = http_response_status(resp);
 	struct auth_doc *doc = NULL;
+	char *errmsg = NULL;
 	size_t len;
 	const void *body;
 	int r;
@@ -661,12 +683,15 @@ static void auth_handle_login_response(struct auth *a, const struct http_respons
 		return;
 	}
 	body = http_response_body(resp, &len);
-	r = auth_xml_parse(body, len, &doc);
+	r = auth_xml_parse_full(body, len, &doc, &errmsg);
 	if (r < 0) {
-		auth_fail(a, r == -ERR_TOO_LARGE ? r : -ERR_UNSUPPORTED,
-			  "%s does not speak AnyConnect aggregate authentication (version 2): its "
-			  "answer is not a login document",
-			  a->url.host);
+		/* Not a login document at all means no aggregate auth here; a broken one is a
+		 * protocol error.  The parser's message says which, for the user. */
+		bool xmlish = memmem(body, len, "config-auth", 11) || memmem(body, len, "<auth", 5);
+
+		auth_fail(a, r == -ERR_PROTOCOL && !xmlish ? -ERR_UNSUPPORTED : r, "%s: %s",
+			  a->url.host, errmsg ? errmsg : error_text(r));
+		free(errmsg);
 		return;
 	}
 	switch (doc->kind) {
@@ -787,7 +812,7 @@ struct auth_form *auth_form(struct auth *a)
 	return a->state == AUTH_STATE_FORM && a->doc ? a->doc->form : NULL;
 }
 
-const char *auth_form_rejected(const struct auth *a)
+const char *auth_rejected_message(const struct auth *a)
 {
 	return a->state == AUTH_STATE_FORM ? a->rejected : NULL;
 }
@@ -813,7 +838,7 @@ int auth_submit(struct auth *a)
 	}
 	free(a->answered_fields);
 	free(a->answered_message);
-	a->answered_fields = auth_form_signature(a->doc->form);
+	a->answered_fields = auth_answer_signature(a->doc->form);
 	a->answered_message = strdup(a->doc->form->message ? a->doc->form->message : "");
 	user = auth_form_field(a->doc->form, "username");
 	if (user && user->value && *user->value) {

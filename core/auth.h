@@ -97,6 +97,7 @@ struct auth_result {
 	char *group;           /* group value used, or NULL */
 	char *user;            /* user name typed, or NULL */
 	unsigned profiles_downloaded, profiles_unchanged;
+	int identity; /* index of the client identity the gateway took, -1 for none */
 };
 
 struct auth;
@@ -131,7 +132,7 @@ struct auth_form *auth_form(struct auth *a);
 int auth_submit(struct auth *a);
 /* Non-NULL when this form is the gateway refusing the previous answer (a wrong password): the
  * gateway's words ("Login failed."), for the user.  A CLI without a terminal stops here. */
-const char *auth_form_rejected(const struct auth *a);
+const char *auth_rejected_message(const struct auth *a);
 int auth_choose_group(struct auth *a, const char *value_or_label);
 void auth_cancel(struct auth *a);
 

@@ -4,19 +4,19 @@
 #include <stdlib.h>
 
 const struct backoff_policy backoff_policy_reconnect = {
-	.initial_ms = 1000,
-	.factor = 2,
-	.cap_ms = 30000,
-	.max_tries = 0,
-	.budget_ms = 300000,
+    .initial_ms = 1000,
+    .factor = 2,
+    .cap_ms = 30000,
+    .max_tries = 0,
+    .budget_ms = 300000,
 };
 
 const struct backoff_policy backoff_policy_dtls = {
-	.initial_ms = 1000,
-	.factor = 2,
-	.cap_ms = 16000,
-	.max_tries = 5,
-	.budget_ms = 0,
+    .initial_ms = 1000,
+    .factor = 2,
+    .cap_ms = 16000,
+    .max_tries = 5,
+    .budget_ms = 0,
 };
 
 struct backoff {
@@ -64,8 +64,8 @@ int64_t backoff_next(struct backoff *b, uint64_t now_ms)
 		delay = b->p.initial_ms;
 	} else {
 		/* Saturating multiply: a factor of 2 for a week must not wrap to a tiny delay. */
-		delay = b->delay_ms > UINT64_MAX / b->p.factor ? UINT64_MAX
-							       : b->delay_ms * b->p.factor;
+		delay =
+		    b->delay_ms > UINT64_MAX / b->p.factor ? UINT64_MAX : b->delay_ms * b->p.factor;
 	}
 	if (b->p.cap_ms && delay > b->p.cap_ms)
 		delay = b->p.cap_ms;

@@ -12,7 +12,7 @@
 #define SHA1_PREFIX       "sha1:"
 
 static const char b64_alphabet[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /* 32 bytes -> 44 characters (one '=') and a NUL. */
 static void b64_encode32(const uint8_t in[32], char out[45])

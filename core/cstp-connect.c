@@ -190,7 +190,8 @@ int cstp_connect_request_build(const struct cstp_connect_request *req, struct se
 	}
 	if (req->dtls_master_secret) {
 		static const char hex[] = "0123456789ABCDEF";
-		const unsigned char *ms = (const unsigned char *)secret_str(req->dtls_master_secret);
+		const unsigned char *ms =
+		    (const unsigned char *)secret_str(req->dtls_master_secret);
 		char ms_hex[97];
 
 		for (size_t i = 0; i < 48; i++) {
@@ -275,46 +276,46 @@ static const struct {
 	const char *name;
 	bool repeat;
 } cstp_hdrs[H_COUNT_] = {
-	[H_ADDRESS] = {"X-CSTP-Address", true}, /* once per family, checked below */
-	[H_NETMASK] = {"X-CSTP-Netmask", true}, /* once per family, checked below */
-	[H_ADDRESS_IP6] = {"X-CSTP-Address-IP6", false},
-	[H_SPLIT_INCLUDE] = {"X-CSTP-Split-Include", true},
-	[H_SPLIT_INCLUDE_IP6] = {"X-CSTP-Split-Include-IP6", true},
-	[H_SPLIT_EXCLUDE] = {"X-CSTP-Split-Exclude", true},
-	[H_SPLIT_EXCLUDE_IP6] = {"X-CSTP-Split-Exclude-IP6", true},
-	[H_DNS] = {"X-CSTP-DNS", true},
-	[H_DNS_IP6] = {"X-CSTP-DNS-IP6", true},
-	[H_NBNS] = {"X-CSTP-NBNS", true},
-	[H_DEFAULT_DOMAIN] = {"X-CSTP-Default-Domain", true},
-	[H_SPLIT_DNS] = {"X-CSTP-Split-DNS", true},
-	[H_TUNNEL_ALL_DNS] = {"X-CSTP-Tunnel-All-DNS", false},
-	[H_DYNDNS] = {"X-CSTP-DynDNS", false},
-	[H_BANNER] = {"X-CSTP-Banner", false},
-	[H_KEEPALIVE] = {"X-CSTP-Keepalive", false},
-	[H_DPD] = {"X-CSTP-DPD", false},
-	[H_IDLE_TIMEOUT] = {"X-CSTP-Idle-Timeout", false},
-	[H_SESSION_TIMEOUT] = {"X-CSTP-Session-Timeout", false},
-	[H_SESSION_TIMEOUT_REMAINING] = {"X-CSTP-Session-Timeout-Remaining", false},
-	[H_SESSION_TIMEOUT_ALERT] = {"X-CSTP-Session-Timeout-Alert-Interval", false},
-	[H_LEASE_DURATION] = {"X-CSTP-Lease-Duration", false},
-	[H_DISCONNECTED_TIMEOUT] = {"X-CSTP-Disconnected-Timeout", false},
-	[H_REKEY_TIME] = {"X-CSTP-Rekey-Time", false},
-	[H_REKEY_METHOD] = {"X-CSTP-Rekey-Method", false},
-	[H_DTLS_KEEPALIVE] = {"X-DTLS-Keepalive", false},
-	[H_DTLS_DPD] = {"X-DTLS-DPD", false},
-	[H_DTLS_REKEY_TIME] = {"X-DTLS-Rekey-Time", false},
-	[H_DTLS_REKEY_METHOD] = {"X-DTLS-Rekey-Method", false},
-	[H_BASE_MTU] = {"X-CSTP-Base-MTU", false},
-	[H_MTU] = {"X-CSTP-MTU", false},
-	[H_DTLS_MTU] = {"X-DTLS-MTU", false},
-	[H_DTLS_PORT] = {"X-DTLS-Port", false},
-	[H_DTLS_SESSION_ID] = {"X-DTLS-Session-ID", false},
-	[H_DTLS_APP_ID] = {"X-DTLS-App-ID", false},
-	[H_DTLS_CIPHERSUITE] = {"X-DTLS-CipherSuite", false},
-	[H_DTLS12_CIPHERSUITE] = {"X-DTLS12-CipherSuite", false},
-	[H_CSTP_CONTENT_ENCODING] = {"X-CSTP-Content-Encoding", false},
-	[H_DTLS_CONTENT_ENCODING] = {"X-DTLS-Content-Encoding", false},
-	[H_POST_AUTH_XML] = {"X-CSTP-Post-Auth-XML", false},
+    [H_ADDRESS] = {"X-CSTP-Address", true}, /* once per family, checked below */
+    [H_NETMASK] = {"X-CSTP-Netmask", true}, /* once per family, checked below */
+    [H_ADDRESS_IP6] = {"X-CSTP-Address-IP6", false},
+    [H_SPLIT_INCLUDE] = {"X-CSTP-Split-Include", true},
+    [H_SPLIT_INCLUDE_IP6] = {"X-CSTP-Split-Include-IP6", true},
+    [H_SPLIT_EXCLUDE] = {"X-CSTP-Split-Exclude", true},
+    [H_SPLIT_EXCLUDE_IP6] = {"X-CSTP-Split-Exclude-IP6", true},
+    [H_DNS] = {"X-CSTP-DNS", true},
+    [H_DNS_IP6] = {"X-CSTP-DNS-IP6", true},
+    [H_NBNS] = {"X-CSTP-NBNS", true},
+    [H_DEFAULT_DOMAIN] = {"X-CSTP-Default-Domain", true},
+    [H_SPLIT_DNS] = {"X-CSTP-Split-DNS", true},
+    [H_TUNNEL_ALL_DNS] = {"X-CSTP-Tunnel-All-DNS", false},
+    [H_DYNDNS] = {"X-CSTP-DynDNS", false},
+    [H_BANNER] = {"X-CSTP-Banner", false},
+    [H_KEEPALIVE] = {"X-CSTP-Keepalive", false},
+    [H_DPD] = {"X-CSTP-DPD", false},
+    [H_IDLE_TIMEOUT] = {"X-CSTP-Idle-Timeout", false},
+    [H_SESSION_TIMEOUT] = {"X-CSTP-Session-Timeout", false},
+    [H_SESSION_TIMEOUT_REMAINING] = {"X-CSTP-Session-Timeout-Remaining", false},
+    [H_SESSION_TIMEOUT_ALERT] = {"X-CSTP-Session-Timeout-Alert-Interval", false},
+    [H_LEASE_DURATION] = {"X-CSTP-Lease-Duration", false},
+    [H_DISCONNECTED_TIMEOUT] = {"X-CSTP-Disconnected-Timeout", false},
+    [H_REKEY_TIME] = {"X-CSTP-Rekey-Time", false},
+    [H_REKEY_METHOD] = {"X-CSTP-Rekey-Method", false},
+    [H_DTLS_KEEPALIVE] = {"X-DTLS-Keepalive", false},
+    [H_DTLS_DPD] = {"X-DTLS-DPD", false},
+    [H_DTLS_REKEY_TIME] = {"X-DTLS-Rekey-Time", false},
+    [H_DTLS_REKEY_METHOD] = {"X-DTLS-Rekey-Method", false},
+    [H_BASE_MTU] = {"X-CSTP-Base-MTU", false},
+    [H_MTU] = {"X-CSTP-MTU", false},
+    [H_DTLS_MTU] = {"X-DTLS-MTU", false},
+    [H_DTLS_PORT] = {"X-DTLS-Port", false},
+    [H_DTLS_SESSION_ID] = {"X-DTLS-Session-ID", false},
+    [H_DTLS_APP_ID] = {"X-DTLS-App-ID", false},
+    [H_DTLS_CIPHERSUITE] = {"X-DTLS-CipherSuite", false},
+    [H_DTLS12_CIPHERSUITE] = {"X-DTLS12-CipherSuite", false},
+    [H_CSTP_CONTENT_ENCODING] = {"X-CSTP-Content-Encoding", false},
+    [H_DTLS_CONTENT_ENCODING] = {"X-DTLS-Content-Encoding", false},
+    [H_POST_AUTH_XML] = {"X-CSTP-Post-Auth-XML", false},
 };
 
 struct cstp_connect_reply *cstp_connect_reply_new(void)
@@ -333,7 +334,7 @@ void cstp_connect_reply_free(struct cstp_connect_reply *r)
 }
 
 static int cstp_fail(struct cstp_connect_reply *r, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int cstp_fail(struct cstp_connect_reply *r, int err, const char *fmt, ...)
 {
@@ -450,7 +451,7 @@ static bool cstp_split_slash(const char *value, char *left, size_t llen, const c
 enum cstp_family { CSTP_ANY, CSTP_V4, CSTP_V6 };
 
 static int cstp_add_route(struct cstp_connect_reply *r, const char *hname, const char *value,
-			  enum cstp_family fam, bool include)
+                          enum cstp_family fam, bool include)
 {
 	struct tunnel_config *cfg = &r->cfg;
 	char addr[INET6_ADDRSTRLEN];
@@ -530,7 +531,7 @@ static int cstp_add_route(struct cstp_connect_reply *r, const char *hname, const
 }
 
 static int cstp_add_dns(struct cstp_connect_reply *r, const char *hname, const char *value,
-			enum cstp_family fam)
+                        enum cstp_family fam)
 {
 	struct tunnel_config *cfg = &r->cfg;
 	struct in6_addr a6;
@@ -553,7 +554,7 @@ static int cstp_add_dns(struct cstp_connect_reply *r, const char *hname, const c
 
 /* One or more domains separated by runs of space, ',' or ';'. */
 static int cstp_add_domains(struct cstp_connect_reply *r, const char *hname, const char *value,
-			    char (*list)[TUNNEL_CONFIG_MAX_DOMAIN + 1], unsigned *n)
+                            char (*list)[TUNNEL_CONFIG_MAX_DOMAIN + 1], unsigned *n)
 {
 	const char *p = value;
 
@@ -717,7 +718,7 @@ static int cstp_boolean(struct cstp_connect_reply *r, int h, const char *value, 
 }
 
 static int cstp_rekey(struct cstp_connect_reply *r, int h, const char *value,
-		      enum cstp_rekey_method *out)
+                      enum cstp_rekey_method *out)
 {
 	if (!cstp_parse_rekey(value, out))
 		return cstp_fail(r, -ERR_PROTOCOL, "%s: unknown method", cstp_hdrs[h].name);
@@ -728,12 +729,12 @@ static int cstp_suite(struct cstp_connect_reply *r, int h, const char *value)
 {
 	if (r->dtls_suite_header != CSTP_DTLS_SUITE_NONE)
 		return cstp_fail(r, -ERR_PROTOCOL,
-				 "both X-DTLS-CipherSuite and X-DTLS12-CipherSuite answered");
+		                 "both X-DTLS-CipherSuite and X-DTLS12-CipherSuite answered");
 	if (!cstp_suite_ok(value))
 		return cstp_fail(r, -ERR_PROTOCOL, "%s: bad suite name", cstp_hdrs[h].name);
 	snprintf(r->dtls_suite, sizeof(r->dtls_suite), "%s", value);
 	r->dtls_suite_header =
-		h == H_DTLS12_CIPHERSUITE ? CSTP_DTLS_SUITE_DTLS12 : CSTP_DTLS_SUITE_DTLS;
+	    h == H_DTLS12_CIPHERSUITE ? CSTP_DTLS_SUITE_DTLS12 : CSTP_DTLS_SUITE_DTLS;
 	return 0;
 }
 
@@ -856,8 +857,7 @@ static int cstp_dispatch(struct cstp_connect_reply *r, int h, const char *value)
 	return 0;
 }
 
-int cstp_connect_reply_add_header(struct cstp_connect_reply *r, const char *name,
-				  const char *value)
+int cstp_connect_reply_add_header(struct cstp_connect_reply *r, const char *name, const char *value)
 {
 	int h;
 
@@ -870,7 +870,8 @@ int cstp_connect_reply_add_header(struct cstp_connect_reply *r, const char *name
 		return 0;
 	for (const char *p = value; *p; p++)
 		if (((unsigned char)*p < 0x20 && *p != '\t') || *p == 0x7f)
-			return cstp_fail(r, -ERR_PROTOCOL, "%s: control character", cstp_hdrs[h].name);
+			return cstp_fail(r, -ERR_PROTOCOL, "%s: control character",
+			                 cstp_hdrs[h].name);
 	if (!cstp_hdrs[h].repeat) {
 		if (r->parse_.seen & (UINT64_C(1) << h))
 			return cstp_fail(r, -ERR_PROTOCOL, "repeated %s", cstp_hdrs[h].name);
@@ -898,7 +899,7 @@ int cstp_connect_reply_finish(struct cstp_connect_reply *r)
 		if (r->parse_.has_legacy6 &&
 		    memcmp(&r->parse_.legacy6, &r->parse_.ip6, sizeof(r->parse_.ip6)) != 0)
 			return cstp_fail(r, -ERR_PROTOCOL,
-					 "X-CSTP-Address-IP6 and X-CSTP-Address disagree");
+			                 "X-CSTP-Address-IP6 and X-CSTP-Address disagree");
 		cfg->addr6 = r->parse_.ip6;
 		cfg->prefix6 = r->parse_.ip6_prefix;
 		cfg->has_addr6 = true;

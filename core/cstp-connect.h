@@ -131,13 +131,13 @@ struct cstp_connect_reply {
 	} parse_;
 };
 
-struct cstp_connect_reply *cstp_connect_reply_new(void); /* NULL on ENOMEM */
+struct cstp_connect_reply *cstp_connect_reply_new(void);    /* NULL on ENOMEM */
 void cstp_connect_reply_free(struct cstp_connect_reply *r); /* wipes the Post-Auth-XML */
 
 /* One response header.  0, or -ERR_PROTOCOL / -ERR_TOO_LARGE / -ERR_UNSUPPORTED with
  * r->error set; after an error the reply must not be used. */
 int cstp_connect_reply_add_header(struct cstp_connect_reply *r, const char *name,
-				  const char *value);
+                                  const char *value);
 
 /* All headers seen: derives prefixes, checks that an address and X-CSTP-MTU came, and runs
  * tunnel_config_validate().  0 or -ERR_PROTOCOL with r->error set. */

@@ -255,7 +255,7 @@ int gateway_url_host_header(const struct gateway_url *u, char *buf, size_t len)
 }
 
 int gateway_url_resolve(const char *location, const struct gateway_url *base,
-			struct gateway_url *out)
+                        struct gateway_url *out)
 {
 	struct gateway_url u;
 	size_t len, slen;

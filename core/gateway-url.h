@@ -47,7 +47,7 @@ int gateway_url_host_header(const struct gateway_url *u, char *buf, size_t len);
  * anything else (relative paths, fragments, bad characters, ...).  *out only on success.
  */
 int gateway_url_resolve(const char *location, const struct gateway_url *base,
-			struct gateway_url *out);
+                        struct gateway_url *out);
 
 /* Same host (case-insensitive) and port: a redirect that stays on the same server. */
 bool gateway_url_same_server(const struct gateway_url *a, const struct gateway_url *b);

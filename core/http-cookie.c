@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "error.h"
+#include "http-response.h"
 #include "http-token.h"
 
 struct cookie {
@@ -114,7 +115,7 @@ static void jar_delete(struct http_cookie_jar *jar, const char *name, size_t nam
 
 /* name and value already checked. */
 static int jar_store(struct http_cookie_jar *jar, const char *name, size_t name_len,
-		     const char *value, size_t value_len)
+                     const char *value, size_t value_len)
 {
 	struct cookie *c = find(jar, name, name_len);
 	size_t cost = cookie_cost(name_len, value_len);
@@ -409,9 +410,9 @@ int http_cookie_jar_set_header(struct http_cookie_jar *jar, const char *set_cook
 
 	if (!jar || !s)
 		return -ERR_INVALID_ARGS;
-	/* A header value is at most HTTP_RESPONSE_MAX_HEAD bytes; refuse anything longer. */
-	len = strnlen(s, 64 * 1024 + 1);
-	if (len > 64 * 1024)
+	/* No header value from the parser is longer than its whole head. */
+	len = strnlen(s, HTTP_RESPONSE_MAX_HEAD + 1);
+	if (len > HTTP_RESPONSE_MAX_HEAD)
 		return -ERR_TOO_LARGE;
 	for (size_t i = 0; i < len; i++)
 		if (!http_token_is_line_char((unsigned char)s[i]))

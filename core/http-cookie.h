@@ -29,7 +29,7 @@
 
 struct http_cookie_jar;
 
-struct http_cookie_jar *http_cookie_jar_new(void); /* NULL on ENOMEM */
+struct http_cookie_jar *http_cookie_jar_new(void);      /* NULL on ENOMEM */
 void http_cookie_jar_free(struct http_cookie_jar *jar); /* wipes every value; NULL is fine */
 
 /*

@@ -27,7 +27,7 @@ static bool path_valid(const char *p)
 	if (len == 0 || len > HTTP_REQUEST_MAX_PATH || p[0] != '/')
 		return false;
 	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)p[i] <= 0x20 || (unsigned char)p[i] >= 0x7f)
+		if ((unsigned char)p[i] <= 0x20 || (unsigned char)p[i] >= 0x7f || p[i] == '#')
 			return false;
 	return true;
 }
@@ -81,7 +81,7 @@ static int check_value(const char *v, size_t *len_out)
 }
 
 static int append_line(struct http_request *req, const char *name, size_t nlen, const char *value,
-		       size_t vlen)
+                       size_t vlen)
 {
 	size_t total = nlen + 2 + vlen;
 	char *buf;
@@ -104,8 +104,7 @@ static int append_line(struct http_request *req, const char *name, size_t nlen, 
 	return 0;
 }
 
-static int add_header(struct http_request *req, const char *name, const char *value,
-		      bool internal)
+static int add_header(struct http_request *req, const char *name, const char *value, bool internal)
 {
 	size_t nlen, vlen;
 	int ret;
@@ -115,8 +114,9 @@ static int add_header(struct http_request *req, const char *name, const char *va
 	nlen = strnlen(name, HTTP_REQUEST_MAX_NAME + 1);
 	if (nlen > HTTP_REQUEST_MAX_NAME || !http_token_valid(name, nlen))
 		return -ERR_INVALID_ARGS;
-	if (!internal && (strcasecmp(name, "Content-Length") == 0 ||
-			  strcasecmp(name, "Transfer-Encoding") == 0 || strcasecmp(name, "X-Pad") == 0))
+	if (!internal &&
+	    (strcasecmp(name, "Content-Length") == 0 ||
+	     strcasecmp(name, "Transfer-Encoding") == 0 || strcasecmp(name, "X-Pad") == 0))
 		return -ERR_INVALID_ARGS;
 	ret = check_value(value, &vlen);
 	if (ret < 0)
@@ -130,7 +130,7 @@ int http_request_add_header(struct http_request *req, const char *name, const ch
 }
 
 int http_request_set_body(struct http_request *req, const char *content_type, const void *body,
-			  size_t len)
+                          size_t len)
 {
 	char pad[65], num[32];
 	size_t pad_len = 64 - len % 64;
@@ -161,7 +161,7 @@ int http_request_set_body(struct http_request *req, const char *content_type, co
 }
 
 int http_request_add_common(struct http_request *req, const char *host_header,
-			    const char *user_agent, const char *cookie_header, bool aggregate_auth)
+                            const char *user_agent, const char *cookie_header, bool aggregate_auth)
 {
 	int ret;
 

@@ -51,7 +51,7 @@ int http_request_add_header(struct http_request *req, const char *name, const ch
  * time or for a bad content type.
  */
 int http_request_set_body(struct http_request *req, const char *content_type, const void *body,
-			  size_t len);
+                          size_t len);
 
 /*
  * Appends the headers every request to the gateway carries, in this order: Host, User-Agent,
@@ -62,7 +62,7 @@ int http_request_set_body(struct http_request *req, const char *content_type, co
  * some of the headers may have been added: discard the request.
  */
 int http_request_add_common(struct http_request *req, const char *host_header,
-			    const char *user_agent, const char *cookie_header, bool aggregate_auth);
+                            const char *user_agent, const char *cookie_header, bool aggregate_auth);
 
 /*
  * The request on the wire: "METHOD path HTTP/1.1\r\n", each "Name: value\r\n", "\r\n", body.

@@ -173,7 +173,7 @@ static bool is_ows(char c)
  * trimmed value's offset and length.
  */
 static int parse_field_line(const char *line, size_t len, size_t *name_len, size_t *value_off,
-			    size_t *value_len)
+                            size_t *value_len)
 {
 	size_t i = 0, end;
 
@@ -236,8 +236,8 @@ static int add_header_line(struct http_response *r, size_t start, size_t len)
 		r->headers = n;
 		r->headers_cap = ncap;
 	}
-	r->head[start + name_len] = '\0';      /* the colon */
-	r->head[start + voff + vlen] = '\0';   /* trailing OWS or the CR */
+	r->head[start + name_len] = '\0';    /* the colon */
+	r->head[start + voff + vlen] = '\0'; /* trailing OWS or the CR */
 	r->headers[r->n_headers].name = start;
 	r->headers[r->n_headers].value = start + voff;
 	r->n_headers++;
@@ -316,7 +316,8 @@ static int start_body(struct http_response *r)
 			conn_keep |= list_has_token(value, "keep-alive");
 		}
 	}
-	if (n_te && (have_cl || n_te > 1 || r->version_minor == 0 || strcasecmp(te, "chunked") != 0))
+	if (n_te &&
+	    (have_cl || n_te > 1 || r->version_minor == 0 || strcasecmp(te, "chunked") != 0))
 		return -ERR_PROTOCOL;
 	r->keep_alive = !conn_close && (r->version_minor >= 1 || conn_keep);
 
@@ -515,11 +516,11 @@ static int trailer_line(struct http_response *r)
 
 /* Body bytes with a known remaining count; returns how many were taken via *used. */
 static int take_counted(struct http_response *r, const uint8_t *p, size_t avail, size_t *used,
-			enum http_response_state next)
+                        enum http_response_state next)
 {
 	size_t n = avail < r->remaining ? avail : (size_t)r->remaining;
 	size_t limit = next == HTTP_RESPONSE_STATE_DONE ? r->body_len + (size_t)r->remaining + 1
-							: HTTP_RESPONSE_MAX_BODY + 1;
+	                                                : HTTP_RESPONSE_MAX_BODY + 1;
 	int ret = body_append(r, p, n, limit);
 
 	if (ret < 0)
@@ -647,7 +648,7 @@ size_t http_response_header_count(const struct http_response *r)
 }
 
 int http_response_header_at(const struct http_response *r, size_t i, const char **name,
-			    const char **value)
+                            const char **value)
 {
 	if (!r->head_parsed || i >= r->n_headers)
 		return -ERR_INVALID_ARGS;

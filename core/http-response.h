@@ -77,7 +77,7 @@ bool http_response_is_complete(const struct http_response *r);
  * The following describe the final (non-1xx) answer and are valid as soon as its header block
  * has been parsed (even while the body is still arriving); before that they return 0 / NULL.
  */
-int http_response_status(const struct http_response *r);        /* 100..999 */
+int http_response_status(const struct http_response *r);         /* 200..999: 1xx are skipped */
 const char *http_response_reason(const struct http_response *r); /* may be "" */
 int http_response_version_minor(const struct http_response *r);  /* 1 for HTTP/1.1 */
 
@@ -87,7 +87,7 @@ const char *http_response_header(const struct http_response *r, const char *name
 size_t http_response_header_count(const struct http_response *r);
 /* 0, or -ERR_INVALID_ARGS if i is out of range. name/value may be NULL if not wanted. */
 int http_response_header_at(const struct http_response *r, size_t i, const char **name,
-			    const char **value);
+                            const char **value);
 
 /*
  * The body received so far (all of it once complete), de-chunked, NUL-terminated for

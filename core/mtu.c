@@ -111,7 +111,7 @@ unsigned mtu_psk_link(unsigned base, int family)
 }
 
 unsigned mtu_choose_tun(enum mtu_dtls_mode mode, unsigned cstp_mtu, unsigned dtls_mtu,
-			unsigned psk_data_mtu)
+                        unsigned psk_data_mtu)
 {
 	unsigned psk;
 

@@ -68,7 +68,7 @@ unsigned mtu_psk_link(unsigned base, int family);
  * gnutls_dtls_get_data_mtu() of the PSK session (0 if unknown).  0 if nothing usable.
  */
 unsigned mtu_choose_tun(enum mtu_dtls_mode mode, unsigned cstp_mtu, unsigned dtls_mtu,
-			unsigned psk_data_mtu);
+                        unsigned psk_data_mtu);
 
 /* Is this a tunnel MTU we accept (576..9000, and >= 1280 when IPv6 is configured)? */
 bool mtu_valid_tunnel(unsigned mtu, bool ipv6);

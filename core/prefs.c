@@ -25,11 +25,11 @@
 #include "error.h"
 #include "log.h"
 
-#define PREFS_VERSION    1
-#define PREFS_ROOT       "sslvpn-preferences"
-#define PREFS_WARN_MAX   16 /* a hostile file must not flood the log */
+#define PREFS_VERSION  1
+#define PREFS_ROOT     "sslvpn-preferences"
+#define PREFS_WARN_MAX 16 /* a hostile file must not flood the log */
 /* year 9999: anything later in <last-used> is nonsense */
-#define PREFS_TIME_MAX   INT64_C(253402300799)
+#define PREFS_TIME_MAX INT64_C(253402300799)
 
 struct prefs_profile {
 	char *uri;
@@ -442,8 +442,8 @@ static char *default_path(void)
 		struct passwd pw, *res = NULL;
 		char buf[4096];
 
-		if (getpwuid_r(getuid(), &pw, buf, sizeof(buf), &res) != 0 || !res ||
-		    !pw.pw_dir || pw.pw_dir[0] != '/')
+		if (getpwuid_r(getuid(), &pw, buf, sizeof(buf), &res) != 0 || !res || !pw.pw_dir ||
+		    pw.pw_dir[0] != '/')
 			return NULL;
 		return asprintf(&s, "%s/.config/sslvpn/preferences.xml", pw.pw_dir) < 0 ? NULL : s;
 	}
@@ -586,7 +586,7 @@ static void fsync_dir(const char *dir)
  * temporary name (a symlink included) is ever opened.  The temporary file never survives.
  */
 static int write_atomic(const char *dir, const char *final, char *tmpl, const void *data,
-			size_t len)
+                        size_t len)
 {
 	int r = mkdir_p(dir);
 	int fd, err = 0;
@@ -634,7 +634,7 @@ static int move_aside(struct prefs *p)
 		int r;
 
 		if ((i == 1 ? asprintf(&name, "%s.corrupt-%lld", p->path, now)
-			    : asprintf(&name, "%s.corrupt-%lld-%u", p->path, now, i)) < 0)
+		            : asprintf(&name, "%s.corrupt-%lld-%u", p->path, now, i)) < 0)
 			return -ERR_NOMEM;
 		r = renameat2(AT_FDCWD, p->path, AT_FDCWD, name, RENAME_NOREPLACE);
 		if (r < 0 && (errno == EINVAL || errno == ENOSYS)) {
@@ -647,8 +647,8 @@ static int move_aside(struct prefs *p)
 		}
 		if (r == 0) {
 			log_warning("preferences: %s is damaged; moved it to %s and started from "
-				    "defaults",
-				    p->path, name);
+			            "defaults",
+			            p->path, name);
 			free(p->moved_aside);
 			p->moved_aside = steal_ptr(&name);
 			p->corrupt_pending = false;
@@ -656,14 +656,14 @@ static int move_aside(struct prefs *p)
 		}
 		if (errno != EEXIST) {
 			log_warning("preferences: %s is damaged and cannot be moved aside (%s); "
-				    "using defaults",
-				    p->path, strerror(errno));
+			            "using defaults",
+			            p->path, strerror(errno));
 			p->corrupt_pending = true;
 			return -ERR_PREFS;
 		}
 	}
 	log_warning("preferences: %s is damaged and too many damaged copies exist; using defaults",
-		    p->path);
+	            p->path);
 	p->corrupt_pending = true;
 	return -ERR_PREFS;
 }
@@ -739,11 +739,12 @@ int prefs_gateway_remove(struct prefs *p, const char *gateway_key)
 			_cleanup_free_ char *f = path_join(p->profiles_dir, g->profiles[k].file);
 
 			if (f && unlink(f) < 0 && errno != ENOENT)
-				log_warning("preferences: cannot delete %s: %s", f, strerror(errno));
+				log_warning("preferences: cannot delete %s: %s", f,
+				            strerror(errno));
 		}
 		gateway_free(g);
 		memmove(&p->gateways[i], &p->gateways[i + 1],
-			(p->n_gateways - i - 1) * sizeof(*p->gateways));
+		        (p->n_gateways - i - 1) * sizeof(*p->gateways));
 		p->n_gateways--;
 		return 0;
 	}
@@ -913,7 +914,7 @@ void prefs_set_start_in_tray(struct prefs *p, bool start_in_tray)
 /* ---------------------------------------------------------------- server list */
 
 static int server_fill(struct prefs_server *s, const char *name, const char *address,
-		       const char *group)
+                       const char *group)
 {
 	if (!name)
 		name = "";
@@ -933,7 +934,7 @@ static int server_fill(struct prefs_server *s, const char *name, const char *add
 }
 
 int prefs_set_server_list(struct prefs *p, const char *gateway_key, const char *const names[],
-			  const char *const addresses[], const char *const groups[], size_t n)
+                          const char *const addresses[], const char *const groups[], size_t n)
 {
 	struct prefs_server *list = NULL;
 	struct prefs_gateway *g;
@@ -946,7 +947,7 @@ int prefs_set_server_list(struct prefs *p, const char *gateway_key, const char *
 		return -ERR_NOMEM;
 	for (size_t i = 0; i < n; i++) {
 		int r = server_fill(&list[i], names ? names[i] : NULL, addresses[i],
-				    groups ? groups[i] : NULL);
+		                    groups ? groups[i] : NULL);
 
 		if (r < 0) {
 			for (size_t k = 0; k < i; k++)
@@ -978,7 +979,7 @@ size_t prefs_server_list_count(const struct prefs *p, const char *gateway_key)
 }
 
 int prefs_server_list_at(const struct prefs *p, const char *gateway_key, size_t i,
-			 const char **name, const char **address, const char **group)
+                         const char **name, const char **address, const char **group)
 {
 	const struct prefs_gateway *g = gateway_find(p, gateway_key);
 
@@ -1060,7 +1061,7 @@ static void profile_base_name(const char *uri, char out[PROFILE_BASE_MAX + 1])
 
 /* A name no other index entry uses: "corp.xml", then "corp-2.xml", "corp-3.xml"... */
 static int profile_unique_name(const struct prefs *p, const char *uri,
-			       char out[PREFS_PROFILE_NAME_MAX + 1])
+                               char out[PREFS_PROFILE_NAME_MAX + 1])
 {
 	char base[PROFILE_BASE_MAX + 1];
 	const char *dot;
@@ -1074,7 +1075,7 @@ static int profile_unique_name(const struct prefs *p, const char *uri,
 			snprintf(out, PREFS_PROFILE_NAME_MAX + 1, "%s", base);
 		else
 			snprintf(out, PREFS_PROFILE_NAME_MAX + 1, "%.*s-%u%s", (int)stem, base, i,
-				 base + stem);
+			         base + stem);
 		if (!profile_file_used(p, out))
 			return 0;
 	}
@@ -1147,7 +1148,7 @@ int prefs_profile_file_sha1(const char *path, char out[41])
 }
 
 int prefs_profile_lookup(const struct prefs *p, const char *gateway_key, const char *uri,
-			 char **local_path, char **sha1)
+                         char **local_path, char **sha1)
 {
 	const struct prefs_profile *e;
 	_cleanup_free_ char *path = NULL;
@@ -1174,7 +1175,7 @@ int prefs_profile_lookup(const struct prefs *p, const char *gateway_key, const c
 }
 
 static int profile_append(struct prefs_gateway *g, const char *uri, const char *file,
-			  const char *sha1)
+                          const char *sha1)
 {
 	struct prefs_profile *arr, e = {0};
 
@@ -1195,8 +1196,8 @@ static int profile_append(struct prefs_gateway *g, const char *uri, const char *
 	return 0;
 }
 
-int prefs_profile_store(struct prefs *p, const char *gateway_key, const char *uri,
-			const void *data, size_t len, const char *sha1)
+int prefs_profile_store(struct prefs *p, const char *gateway_key, const char *uri, const void *data,
+                        size_t len, const char *sha1)
 {
 	char name[PREFS_PROFILE_NAME_MAX + 1], digest[41];
 	_cleanup_free_ char *final = NULL;
@@ -1215,7 +1216,7 @@ int prefs_profile_store(struct prefs *p, const char *gateway_key, const char *ur
 		return r;
 	if (sha1 && strcasecmp(sha1, digest) != 0) {
 		log_warning("preferences: profile %s of %s does not match its announced SHA-1", uri,
-			    gateway_key);
+		            gateway_key);
 		return -ERR_INVALID_ARGS;
 	}
 	r = ensure_path(p);
@@ -1257,7 +1258,8 @@ struct parse {
 	unsigned warnings;
 };
 
-static void parse_drop(struct parse *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void parse_drop(struct parse *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Counts a dropped entry and says why (values from the file are never echoed: they may be
  * anything; element names are ours and gateway keys have been validated). */
@@ -1342,7 +1344,7 @@ static int attr_text(const xmlNode *n, const char *name, size_t max, char **out)
 }
 
 static int unknown_keep(struct parse *ctx, struct prefs_unknown *u, const xmlNode *n,
-			const char *where)
+                        const char *where)
 {
 	_cleanup_(xml_doc_freep) xmlDoc *scratch = xmlNewDoc(BAD_CAST "1.0");
 	_cleanup_(xml_buffer_freep) xmlBuffer *buf = xmlBufferCreate();
@@ -1380,7 +1382,7 @@ static int unknown_keep(struct parse *ctx, struct prefs_unknown *u, const xmlNod
 	u->items[u->n++] = s;
 	ctx->p->unknown_bytes += len;
 	log_debug("preferences: %s: keeping unknown element <%.64s> in %s", ctx->origin,
-		  (const char *)n->name, where);
+	          (const char *)n->name, where);
 	return 0;
 }
 
@@ -1439,7 +1441,7 @@ static int parse_global(struct parse *ctx, const xmlNode *global)
 				parse_drop(ctx, "<last-gateway> is not a gateway URL");
 			r = 0;
 		} else if (is_element(n, "block-untrusted-servers") || is_element(n, "use-dtls") ||
-			   is_element(n, "start-in-tray") || is_element(n, "last-gateway")) {
+		           is_element(n, "start-in-tray") || is_element(n, "last-gateway")) {
 			parse_drop(ctx, "duplicate <%s> in <global>", (const char *)n->name);
 		} else {
 			r = unknown_keep(ctx, &p->unknown_global, n, "<global>");
@@ -1497,7 +1499,7 @@ static int parse_server_list(struct parse *ctx, struct prefs_gateway *g, const x
 		if (!is_element(c, "server")) {
 			if (c->type == XML_ELEMENT_NODE)
 				parse_drop(ctx, "an unknown element in the <server-list> of %s",
-					   g->key);
+				           g->key);
 			else
 				parse_other(ctx, c, "<server-list>");
 			continue;
@@ -1509,7 +1511,7 @@ static int parse_server_list(struct parse *ctx, struct prefs_gateway *g, const x
 		    (r = attr_text(c, "group", PREFS_STRING_MAX, &group)) == -ERR_NOMEM)
 			return r;
 		r = address ? server_fill(&g->servers[g->n_servers], name, address, group)
-			    : -ERR_INVALID_ARGS;
+		            : -ERR_INVALID_ARGS;
 		if (r == -ERR_NOMEM)
 			return r;
 		if (r < 0)
@@ -1532,10 +1534,10 @@ enum gw_field {
 };
 
 static const char *const gw_field_names[GW_FIELD_COUNT_] = {
-	[GW_DISPLAY_NAME] = "display-name", [GW_PIN] = "server-pin",
-	[GW_CERT_SHA1] = "server-cert-sha1", [GW_LAST_GROUP] = "last-group",
-	[GW_LAST_USER] = "last-user",        [GW_LAST_USED] = "last-used",
-	[GW_SERVER_LIST] = "server-list",
+    [GW_DISPLAY_NAME] = "display-name",  [GW_PIN] = "server-pin",
+    [GW_CERT_SHA1] = "server-cert-sha1", [GW_LAST_GROUP] = "last-group",
+    [GW_LAST_USER] = "last-user",        [GW_LAST_USED] = "last-used",
+    [GW_SERVER_LIST] = "server-list",
 };
 
 static int parse_last_used(const char *v, int64_t *out)
@@ -1558,7 +1560,7 @@ static int parse_last_used(const char *v, int64_t *out)
 }
 
 static int parse_gateway_field(struct parse *ctx, struct prefs_gateway *g, enum gw_field f,
-			       const xmlNode *n)
+                               const xmlNode *n)
 {
 	_cleanup_free_ char *v = NULL;
 	int64_t t;
@@ -1659,7 +1661,7 @@ static int parse_gateway(struct parse *ctx, const xmlNode *gw)
 }
 
 static void sax_reject_doctype(void *ctx, const xmlChar *name, const xmlChar *external_id,
-			       const xmlChar *system_id)
+                               const xmlChar *system_id)
 {
 	xmlParserCtxt *ctxt = ctx;
 
@@ -1695,12 +1697,12 @@ static int parse_document(struct parse *ctx, const void *data, size_t len)
 	ctxt->_private = &doctype;
 	/* No network, no DTD loading, no entity substitution; the file is always UTF-8. */
 	doc = xmlCtxtReadMemory(ctxt, data, (int)len, NULL, "UTF-8",
-				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-					XML_PARSE_NOCDATA | XML_PARSE_IGNORE_ENC);
+	                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+	                            XML_PARSE_NOCDATA | XML_PARSE_IGNORE_ENC);
 	if (doctype || !doc || !ctxt->wellFormed || !ctxt->nsWellFormed || doc->intSubset ||
 	    doc->extSubset) {
 		log_warning("preferences: %s: %s", ctx->origin,
-			    doctype ? "has a DOCTYPE" : "is not well-formed XML");
+		            doctype ? "has a DOCTYPE" : "is not well-formed XML");
 		return -ERR_PREFS;
 	}
 	root = xmlDocGetRootElement(doc);
@@ -1727,8 +1729,8 @@ static int parse_document(struct parse *ctx, const void *data, size_t len)
 	}
 	if (v > PREFS_VERSION) {
 		log_warning("preferences: %s: written by a newer version (format %ld); using "
-			    "defaults and leaving it alone",
-			    ctx->origin, v);
+		            "defaults and leaving it alone",
+		            ctx->origin, v);
 		return 1;
 	}
 	for (const xmlNode *n = root->children; n; n = n->next) {
@@ -1790,14 +1792,14 @@ int prefs_load(struct prefs *p, const char *path)
 			return 0;
 		}
 		log_warning("preferences: cannot read %s (%s); using defaults and leaving it alone",
-			    p->path, strerror(errno));
+		            p->path, strerror(errno));
 		p->status = PREFS_LOAD_UNREADABLE;
 		p->read_only = true;
 		return 0;
 	}
 	if (fstat(fd, &st) < 0) {
 		log_warning("preferences: cannot read %s (%s); using defaults and leaving it alone",
-			    p->path, strerror(errno));
+		            p->path, strerror(errno));
 		p->status = PREFS_LOAD_UNREADABLE;
 		p->read_only = true;
 		return 0;
@@ -1819,8 +1821,8 @@ int prefs_load(struct prefs *p, const char *path)
 				continue;
 			if (n < 0) {
 				log_warning("preferences: cannot read %s (%s); using defaults and "
-					    "leaving it alone",
-					    p->path, strerror(errno));
+				            "leaving it alone",
+				            p->path, strerror(errno));
 				p->status = PREFS_LOAD_UNREADABLE;
 				p->read_only = true;
 				return 0;
@@ -1891,7 +1893,8 @@ static int write_leaf(xmlTextWriter *w, int depth, const char *name, const char 
 static int write_unknown(xmlTextWriter *w, int depth, const struct prefs_unknown *u)
 {
 	for (size_t i = 0; i < u->n; i++)
-		if (write_indent(w, depth) < 0 || xmlTextWriterWriteRaw(w, BAD_CAST u->items[i]) < 0)
+		if (write_indent(w, depth) < 0 ||
+		    xmlTextWriterWriteRaw(w, BAD_CAST u->items[i]) < 0)
 			return -ERR_NOMEM;
 	return 0;
 }
@@ -1931,9 +1934,9 @@ static int write_gateway(xmlTextWriter *w, const struct prefs_gateway *g)
 			if (write_start(w, 3, "server") < 0 ||
 			    xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST s->name) < 0 ||
 			    xmlTextWriterWriteAttribute(w, BAD_CAST "address",
-							BAD_CAST s->address) < 0 ||
+			                                BAD_CAST s->address) < 0 ||
 			    xmlTextWriterWriteAttribute(w, BAD_CAST "group", BAD_CAST s->group) <
-				    0 ||
+			        0 ||
 			    xmlTextWriterEndElement(w) < 0)
 				return -ERR_NOMEM;
 		}
@@ -1956,7 +1959,7 @@ static int write_document(xmlTextWriter *w, struct prefs *p)
 	    write_start(w, 1, "global") < 0)
 		return -ERR_NOMEM;
 	if ((r = write_leaf(w, 2, "block-untrusted-servers",
-			    p->block_untrusted ? "true" : "false")) < 0 ||
+	                    p->block_untrusted ? "true" : "false")) < 0 ||
 	    (r = write_leaf(w, 2, "use-dtls", p->use_dtls ? "true" : "false")) < 0 ||
 	    (r = write_leaf(w, 2, "start-in-tray", p->start_in_tray ? "true" : "false")) < 0 ||
 	    (r = write_leaf(w, 2, "last-gateway", p->last_gateway)) < 0 ||
@@ -1988,8 +1991,8 @@ int prefs_save(struct prefs *p)
 		return r;
 	if (p->read_only) {
 		log_warning("preferences: not overwriting %s (%s)", p->path,
-			    p->status == PREFS_LOAD_NEWER_VERSION ? "written by a newer version"
-								  : "it could not be read");
+		            p->status == PREFS_LOAD_NEWER_VERSION ? "written by a newer version"
+		                                                  : "it could not be read");
 		return -ERR_PREFS;
 	}
 	if (p->corrupt_pending && move_aside(p) < 0)
@@ -2008,7 +2011,7 @@ int prefs_save(struct prefs *p)
 	len = (size_t)xmlBufferLength(buf);
 	if (len > PREFS_FILE_MAX) {
 		log_warning("preferences: not saving %s: it would exceed %u bytes", p->path,
-			    PREFS_FILE_MAX);
+		            PREFS_FILE_MAX);
 		return -ERR_TOO_LARGE;
 	}
 	if (asprintf(&tmpl, "%s.tmp-XXXXXX", p->path) < 0)

@@ -69,30 +69,38 @@
 
 #include "cleanup.h"
 
-#define PREFS_FILE_MAX           (4u * 1024 * 1024) /* larger files are corrupt */
-#define PREFS_PROFILE_MAX        (4u * 1024 * 1024) /* largest cached profile */
-#define PREFS_STRING_MAX         1024               /* bytes, every free-text value */
-#define PREFS_GATEWAY_KEY_MAX    2048 /* GATEWAY_URL_MAX_TEXT */
-#define PREFS_PROFILE_URI_MAX    1024
-#define PREFS_GATEWAYS_MAX       256
-#define PREFS_PROFILES_MAX       16  /* per gateway */
-#define PREFS_SERVERS_MAX        256 /* per gateway */
-#define PREFS_UNKNOWN_MAX        32  /* unknown elements kept per parent element */
-#define PREFS_UNKNOWN_ITEM_MAX   (16u * 1024)
-#define PREFS_UNKNOWN_BYTES_MAX  (256u * 1024)
-#define PREFS_PROFILE_NAME_MAX   64 /* file name length in profiles/ */
+#define PREFS_FILE_MAX          (4u * 1024 * 1024) /* larger files are corrupt */
+#define PREFS_PROFILE_MAX       (4u * 1024 * 1024) /* largest cached profile */
+#define PREFS_STRING_MAX        1024               /* bytes, every free-text value */
+#define PREFS_GATEWAY_KEY_MAX   2048               /* GATEWAY_URL_MAX_TEXT */
+#define PREFS_PROFILE_URI_MAX   1024
+#define PREFS_GATEWAYS_MAX      256
+#define PREFS_PROFILES_MAX      16  /* per gateway */
+#define PREFS_SERVERS_MAX       256 /* per gateway */
+#define PREFS_UNKNOWN_MAX       32  /* unknown elements kept per parent element */
+#define PREFS_UNKNOWN_ITEM_MAX  (16u * 1024)
+#define PREFS_UNKNOWN_BYTES_MAX (256u * 1024)
+#define PREFS_PROFILE_NAME_MAX  64 /* file name length in profiles/ */
 
 struct prefs;
 struct prefs_gateway;
 
 enum prefs_load_status {
-	PREFS_LOAD_NONE = 0,      /* prefs_load() not called (or prefs_set_path() only) */
-	PREFS_LOAD_OK,            /* file read, nothing dropped */
-	PREFS_LOAD_MISSING,       /* no file yet: defaults */
-	PREFS_LOAD_DROPPED,       /* file read, some invalid entries were dropped (warnings logged) */
-	PREFS_LOAD_CORRUPT,       /* file unusable, renamed aside (or could not be): defaults */
-	PREFS_LOAD_NEWER_VERSION, /* written by a newer version: defaults, file kept, save refused */
-	PREFS_LOAD_UNREADABLE,    /* exists but cannot be read: defaults, file kept, save refused */
+	/* prefs_load() not called (or prefs_set_path() only) */
+	PREFS_LOAD_NONE = 0,
+	/* file read, nothing dropped */
+	PREFS_LOAD_OK,
+	/* no file yet: defaults */
+	PREFS_LOAD_MISSING,
+	/* file read, some invalid entries were dropped (warnings logged) */
+	PREFS_LOAD_DROPPED,
+	/* file unusable: defaults; renamed aside (prefs_moved_aside_path()), or when that failed
+	 * (NULL path) prefs_save() tries again and refuses rather than destroy it */
+	PREFS_LOAD_CORRUPT,
+	/* written by a newer version: defaults, file kept, prefs_save() refused */
+	PREFS_LOAD_NEWER_VERSION,
+	/* exists but cannot be read: defaults, file kept, prefs_save() refused */
+	PREFS_LOAD_UNREADABLE,
 };
 
 struct prefs *prefs_new(void); /* defaults, no path yet; NULL on ENOMEM */
@@ -159,16 +167,16 @@ const char *prefs_gateway_get_last_user(const struct prefs_gateway *g);
 int prefs_gateway_set_last_user(struct prefs_gateway *g, const char *user);
 const char *prefs_gateway_get_display_name(const struct prefs_gateway *g);
 int prefs_gateway_set_display_name(struct prefs_gateway *g, const char *name);
-int64_t prefs_gateway_get_last_used(const struct prefs_gateway *g); /* 0: never */
+int64_t prefs_gateway_get_last_used(const struct prefs_gateway *g);             /* 0: never */
 int prefs_gateway_set_last_used(struct prefs_gateway *g, int64_t unix_seconds); /* >= 0 */
 
 /* ---- global (GUI) preferences ---- */
 
 bool prefs_get_block_untrusted(const struct prefs *p); /* default true */
 void prefs_set_block_untrusted(struct prefs *p, bool block);
-const char *prefs_get_last_gateway(const struct prefs *p); /* NULL if none */
+const char *prefs_get_last_gateway(const struct prefs *p);            /* NULL if none */
 int prefs_set_last_gateway(struct prefs *p, const char *gateway_key); /* NULL/"" clears */
-bool prefs_get_use_dtls(const struct prefs *p); /* default true */
+bool prefs_get_use_dtls(const struct prefs *p);                       /* default true */
 void prefs_set_use_dtls(struct prefs *p, bool use_dtls);
 bool prefs_get_start_in_tray(const struct prefs *p); /* default false */
 void prefs_set_start_in_tray(struct prefs *p, bool start_in_tray);
@@ -183,7 +191,7 @@ void prefs_set_start_in_tray(struct prefs *p, bool start_in_tray);
  * have gone or changed: compare prefs_profile_file_sha1() of it with the gateway's hash.
  */
 int prefs_profile_lookup(const struct prefs *p, const char *gateway_key, const char *uri,
-			 char **local_path, char **sha1);
+                         char **local_path, char **sha1);
 /*
  * Writes @data atomically into the profiles dir (created 0700; the file 0600) and records
  * (gateway, uri) -> file, SHA-1 in the index (call prefs_save() to persist it).  The file
@@ -195,10 +203,10 @@ int prefs_profile_lookup(const struct prefs *p, const char *gateway_key, const c
  * it.  Returns 0, -ERR_INVALID_ARGS (bad key, URI or hash, or a hash mismatch),
  * -ERR_TOO_LARGE (> PREFS_PROFILE_MAX, or the caps), -ERR_PREFS (I/O), -ERR_NOMEM.
  */
-int prefs_profile_store(struct prefs *p, const char *gateway_key, const char *uri,
-			const void *data, size_t len, const char *sha1);
-/* SHA-1 of a local file as 40 upper-case hex digits + NUL.  0, -ERR_NOT_FOUND, -ERR_IO,
- * -ERR_TOO_LARGE (> PREFS_PROFILE_MAX or not a regular file), -ERR_INTERNAL. */
+int prefs_profile_store(struct prefs *p, const char *gateway_key, const char *uri, const void *data,
+                        size_t len, const char *sha1);
+/* SHA-1 of a local file as 40 upper-case hex digits + NUL.  0, -ERR_NOT_FOUND, -ERR_IO (also
+ * for anything but a regular file), -ERR_TOO_LARGE (> PREFS_PROFILE_MAX), -ERR_INTERNAL. */
 int prefs_profile_file_sha1(const char *path, char out[41]);
 
 /* ---- server list of the cached profile (ServerList/HostEntry) ---- */
@@ -210,11 +218,11 @@ int prefs_profile_file_sha1(const char *path, char out[41]);
  * -ERR_INVALID_ARGS for any invalid entry or key, -ERR_TOO_LARGE beyond PREFS_SERVERS_MAX.
  */
 int prefs_set_server_list(struct prefs *p, const char *gateway_key, const char *const names[],
-			  const char *const addresses[], const char *const groups[], size_t n);
+                          const char *const addresses[], const char *const groups[], size_t n);
 size_t prefs_server_list_count(const struct prefs *p, const char *gateway_key);
 /* Pointers stay valid until the list or the entry changes; name and group may be "". */
 int prefs_server_list_at(const struct prefs *p, const char *gateway_key, size_t i,
-			 const char **name, const char **address, const char **group);
+                         const char **name, const char **address, const char **group);
 
 /* ---- validators (shared with callers that want to check before setting) ---- */
 

@@ -91,9 +91,9 @@ static void host_clear(struct profile_host *h)
 int profile_xml_parse_servers(const void *xml, size_t len, struct profile_host **hosts, size_t *n)
 {
 	static const struct auth_xml_limits limits = {
-		.max_size = PROFILE_XML_MAX_SIZE,
-		.max_elements = 20000,
-		.max_depth = AUTH_XML_MAX_DEPTH,
+	    .max_size = PROFILE_XML_MAX_SIZE,
+	    .max_elements = 20000,
+	    .max_depth = AUTH_XML_MAX_DEPTH,
 	};
 	xmlDoc *doc = NULL;
 	_cleanup_free_ char *why = NULL;
@@ -151,7 +151,7 @@ int profile_xml_parse_servers(const void *xml, size_t len, struct profile_host *
 	xmlFreeDoc(doc);
 	if (r < 0) {
 		log_warning("profile: refusing the client profile's server list (%s)",
-			    error_text(r));
+		            error_text(r));
 		profile_hosts_free(list, count);
 		return r;
 	}

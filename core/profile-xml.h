@@ -19,7 +19,7 @@
 struct profile_host {
 	char *name;       /* HostName: what the user picks (never NULL) */
 	char *address;    /* HostAddress; the HostName when there is none (Cisco's rule: then the
-			     name is the address).  Never NULL. */
+	                     name is the address).  Never NULL. */
 	char *user_group; /* UserGroup: the group URL path, e.g. "engineering"; NULL if absent */
 };
 

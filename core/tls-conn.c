@@ -41,7 +41,7 @@ struct tls_conn {
 	gnutls_certificate_credentials_t creds;
 	struct tls_loaded_identity ids[TLS_CONN_MAX_IDENTITIES];
 	size_t n_ids;
-	bool sent_client_cert;
+	int sent_identity; /* index into ids, -1: none presented */
 	char peer_address[INET6_ADDRSTRLEN];
 };
 
@@ -266,7 +266,7 @@ static int tls_retrieve_identity(gnutls_session_t session, const gnutls_datum_t 
 	*pcert = pick->pcerts;
 	*pcert_length = pick->n_pcerts;
 	*pkey = pick->key;
-	c->sent_client_cert = true;
+	c->sent_identity = (int)(pick - c->ids);
 	log_debug("presenting client certificate %zu of %zu", (size_t)(pick - c->ids) + 1,
 		  c->n_ids);
 	return 0;
@@ -510,12 +510,14 @@ int tls_conn_open(const struct tls_conn_options *o, struct tls_conn **out,
 	int r;
 
 	memset(rep, 0, sizeof(*rep));
+	rep->identity_sent = -1;
 	if (!o->host || !*o->host || o->n_identities > TLS_CONN_MAX_IDENTITIES)
 		return -ERR_INVALID_ARGS;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ERR_NOMEM;
 	c->fd = -1;
+	c->sent_identity = -1;
 
 	if (gnutls_certificate_allocate_credentials(&c->creds) < 0)
 		return -ERR_NOMEM;
@@ -571,6 +573,7 @@ int tls_conn_open(const struct tls_conn_options *o, struct tls_conn **out,
 		return r == GNUTLS_E_TIMEDOUT || r == GNUTLS_E_AGAIN ? -ERR_TIMEOUT : -ERR_TLS;
 	}
 	r = tls_check_peer(c, o, rep);
+	rep->identity_sent = c->sent_identity;
 	if (r < 0)
 		return r;
 	log_debug("TLS to %s (%s) established", o->host, c->peer_address);
@@ -640,7 +643,7 @@ const char *tls_conn_peer_address(const struct tls_conn *c)
 	return c->peer_address;
 }
 
-bool tls_conn_sent_client_cert(const struct tls_conn *c)
+int tls_conn_sent_identity(const struct tls_conn *c)
 {
-	return c->sent_client_cert;
+	return c->sent_identity;
 }

@@ -63,6 +63,7 @@ struct tls_cert_report {
 	time_t not_before, not_after;
 	char pin[64];  /* pin-sha256:<base64> of the leaf key */
 	char sha1[41]; /* SHA-1 of the leaf DER, upper-case hex (what gateways report) */
+	int identity_sent; /* our client identity presented (index), -1 for none */
 };
 
 struct tls_conn;
@@ -84,7 +85,7 @@ ssize_t tls_conn_recv(struct tls_conn *c, void *buf, size_t len);
 gnutls_session_t tls_conn_session(struct tls_conn *c);
 int tls_conn_fd(const struct tls_conn *c);
 const char *tls_conn_peer_address(const struct tls_conn *c); /* numeric IP actually used */
-/* Was a client certificate presented in this handshake? */
-bool tls_conn_sent_client_cert(const struct tls_conn *c);
+/* Index of the identity presented in this handshake, or -1 when none was asked for / fit. */
+int tls_conn_sent_identity(const struct tls_conn *c);
 
 DEFINE_CLEANUP(struct tls_conn *, tls_conn_free)

@@ -105,11 +105,8 @@ static const struct {
 	uint8_t prefix;
 	const char *name;
 } tunnel_config_special4[] = {
-	{0x00000000, 8, "0.0.0.0/8"},
-	{0x7f000000, 8, "loopback"},
-	{0xa9fe0000, 16, "link-local"},
-	{0xe0000000, 4, "multicast"},
-	{0xf0000000, 4, "reserved"},
+    {0x00000000, 8, "0.0.0.0/8"}, {0x7f000000, 8, "loopback"}, {0xa9fe0000, 16, "link-local"},
+    {0xe0000000, 4, "multicast"}, {0xf0000000, 4, "reserved"},
 };
 
 static const struct {
@@ -117,11 +114,11 @@ static const struct {
 	uint8_t prefix;
 	const char *name;
 } tunnel_config_special6[] = {
-	{"::", 128, "unspecified"},
-	{"::1", 128, "loopback"},
-	{"fe80::", 10, "link-local"},
-	{"ff00::", 8, "multicast"},
-	{"::ffff:0.0.0.0", 96, "IPv4-mapped"},
+    {"::", 128, "unspecified"},
+    {"::1", 128, "loopback"},
+    {"fe80::", 10, "link-local"},
+    {"ff00::", 8, "multicast"},
+    {"::ffff:0.0.0.0", 96, "IPv4-mapped"},
 };
 
 /* Name of the reserved range that (addr, prefix) lies inside, or NULL. */
@@ -130,7 +127,7 @@ static const char *tunnel_config_special4_of(struct in_addr addr, unsigned prefi
 	for (size_t i = 0; i < sizeof(tunnel_config_special4) / sizeof(tunnel_config_special4[0]);
 	     i++) {
 		struct route4 r = {.addr.s_addr = htonl(tunnel_config_special4[i].net),
-				   .prefix = tunnel_config_special4[i].prefix};
+		                   .prefix = tunnel_config_special4[i].prefix};
 
 		if (prefix >= r.prefix && tunnel_config_route4_contains(&r, addr))
 			return tunnel_config_special4[i].name;
@@ -220,7 +217,7 @@ static bool tunnel_config_text_valid(const char *s)
 }
 
 static int tunnel_config_fail(char *why, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int tunnel_config_fail(char *why, size_t len, const char *fmt, ...)
 {
@@ -235,7 +232,7 @@ static int tunnel_config_fail(char *why, size_t len, const char *fmt, ...)
 }
 
 static int tunnel_config_check_routes4(const struct route4 *routes, unsigned n, bool include,
-				       char *why, size_t len)
+                                       char *why, size_t len)
 {
 	const char *kind = include ? "include" : "exclude";
 
@@ -247,20 +244,21 @@ static int tunnel_config_check_routes4(const struct route4 *routes, unsigned n, 
 		inet_ntop(AF_INET, &routes[i].addr, buf, sizeof(buf));
 		if (routes[i].prefix > 32)
 			return tunnel_config_fail(why, len, "%s route %s has prefix %u", kind, buf,
-						  routes[i].prefix);
+			                          routes[i].prefix);
 		if (tunnel_config_clear_host4(&net, routes[i].prefix))
 			return tunnel_config_fail(why, len, "%s route %s/%u has host bits set",
-						  kind, buf, routes[i].prefix);
+			                          kind, buf, routes[i].prefix);
 		special = tunnel_config_special4_of(routes[i].addr, routes[i].prefix);
 		if (include && special)
-			return tunnel_config_fail(why, len, "include route %s/%u lies in the %s range",
-						  buf, routes[i].prefix, special);
+			return tunnel_config_fail(why, len,
+			                          "include route %s/%u lies in the %s range", buf,
+			                          routes[i].prefix, special);
 	}
 	return 0;
 }
 
 static int tunnel_config_check_routes6(const struct route6 *routes, unsigned n, bool include,
-				       char *why, size_t len)
+                                       char *why, size_t len)
 {
 	const char *kind = include ? "include" : "exclude";
 
@@ -272,14 +270,15 @@ static int tunnel_config_check_routes6(const struct route6 *routes, unsigned n, 
 		inet_ntop(AF_INET6, &routes[i].addr, buf, sizeof(buf));
 		if (routes[i].prefix > 128)
 			return tunnel_config_fail(why, len, "%s route %s has prefix %u", kind, buf,
-						  routes[i].prefix);
+			                          routes[i].prefix);
 		if (tunnel_config_clear_host6(&net, routes[i].prefix))
 			return tunnel_config_fail(why, len, "%s route %s/%u has host bits set",
-						  kind, buf, routes[i].prefix);
+			                          kind, buf, routes[i].prefix);
 		special = tunnel_config_special6_of(&routes[i].addr, routes[i].prefix);
 		if (include && special)
-			return tunnel_config_fail(why, len, "include route %s/%u lies in the %s range",
-						  buf, routes[i].prefix, special);
+			return tunnel_config_fail(why, len,
+			                          "include route %s/%u lies in the %s range", buf,
+			                          routes[i].prefix, special);
 	}
 	return 0;
 }
@@ -308,7 +307,7 @@ int tunnel_config_validate(const struct tunnel_config *cfg, char *why, size_t le
 			return tunnel_config_fail(why, len, "IPv4 address %s is %s", buf, special);
 		if (cfg->prefix4 < 8 || cfg->prefix4 > 32)
 			return tunnel_config_fail(why, len, "IPv4 prefix /%u out of range",
-						  cfg->prefix4);
+			                          cfg->prefix4);
 	}
 	if (cfg->has_addr6) {
 		inet_ntop(AF_INET6, &cfg->addr6, buf, sizeof(buf));
@@ -317,14 +316,14 @@ int tunnel_config_validate(const struct tunnel_config *cfg, char *why, size_t le
 			return tunnel_config_fail(why, len, "IPv6 address %s is %s", buf, special);
 		if (cfg->prefix6 < 16 || cfg->prefix6 > 128)
 			return tunnel_config_fail(why, len, "IPv6 prefix /%u out of range",
-						  cfg->prefix6);
+			                          cfg->prefix6);
 	}
 	if (!tunnel_config_mtu_ok(cfg->mtu, cfg->has_addr6))
 		return tunnel_config_fail(why, len, "MTU %u out of range%s", cfg->mtu,
-					  cfg->has_addr6 ? " for IPv6" : "");
+		                          cfg->has_addr6 ? " for IPv6" : "");
 	if (cfg->dtls_mtu && !tunnel_config_mtu_ok(cfg->dtls_mtu, cfg->has_addr6))
 		return tunnel_config_fail(why, len, "DTLS MTU %u out of range%s", cfg->dtls_mtu,
-					  cfg->has_addr6 ? " for IPv6" : "");
+		                          cfg->has_addr6 ? " for IPv6" : "");
 	if (cfg->base_mtu && (cfg->base_mtu < MTU_MIN || cfg->base_mtu > 65535))
 		return tunnel_config_fail(why, len, "base MTU %u out of range", cfg->base_mtu);
 
@@ -349,12 +348,13 @@ int tunnel_config_validate(const struct tunnel_config *cfg, char *why, size_t le
 		if (!memchr(cfg->domains[i], '\0', sizeof(cfg->domains[i])) ||
 		    !tunnel_config_domain_valid(cfg->domains[i]))
 			return tunnel_config_fail(why, len, "domain %u is not a valid DNS name",
-						  i + 1);
+			                          i + 1);
 	}
 
 	if (cfg->n_include4 > TUNNEL_CONFIG_MAX_ROUTES ||
 	    cfg->n_exclude4 > TUNNEL_CONFIG_MAX_ROUTES ||
-	    cfg->n_include6 > TUNNEL_CONFIG_MAX_ROUTES || cfg->n_exclude6 > TUNNEL_CONFIG_MAX_ROUTES)
+	    cfg->n_include6 > TUNNEL_CONFIG_MAX_ROUTES ||
+	    cfg->n_exclude6 > TUNNEL_CONFIG_MAX_ROUTES)
 		return tunnel_config_fail(why, len, "too many routes");
 	r = tunnel_config_check_routes4(cfg->include4, cfg->n_include4, true, why, len);
 	if (r == 0)
@@ -377,8 +377,7 @@ bool tunnel_config_same_addresses(const struct tunnel_config *a, const struct tu
 {
 	if (a->has_addr4 != b->has_addr4 || a->has_addr6 != b->has_addr6)
 		return false;
-	if (a->has_addr4 &&
-	    (a->addr4.s_addr != b->addr4.s_addr || a->prefix4 != b->prefix4))
+	if (a->has_addr4 && (a->addr4.s_addr != b->addr4.s_addr || a->prefix4 != b->prefix4))
 		return false;
 	if (a->has_addr6 &&
 	    (memcmp(&a->addr6, &b->addr6, sizeof(a->addr6)) != 0 || a->prefix6 != b->prefix6))
@@ -386,8 +385,7 @@ bool tunnel_config_same_addresses(const struct tunnel_config *a, const struct tu
 	return true;
 }
 
-static bool tunnel_config_routes4_equal(const struct route4 *a, const struct route4 *b,
-					unsigned n)
+static bool tunnel_config_routes4_equal(const struct route4 *a, const struct route4 *b, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)
 		if (a[i].addr.s_addr != b[i].addr.s_addr || a[i].prefix != b[i].prefix)
@@ -395,8 +393,7 @@ static bool tunnel_config_routes4_equal(const struct route4 *a, const struct rou
 	return true;
 }
 
-static bool tunnel_config_routes6_equal(const struct route6 *a, const struct route6 *b,
-					unsigned n)
+static bool tunnel_config_routes6_equal(const struct route6 *a, const struct route6 *b, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)
 		if (memcmp(&a[i].addr, &b[i].addr, sizeof(a[i].addr)) != 0 ||

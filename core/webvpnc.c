@@ -64,7 +64,8 @@ static bool is_safe_path(const char *s, bool absolute)
 
 		if (n == 0 && !end)
 			return true; /* a trailing slash ("/CACHE/stc/") */
-		if (n == 0 || (n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.'))
+		if (n == 0 || (n == 1 && seg[0] == '.') ||
+		    (n == 2 && seg[0] == '.' && seg[1] == '.'))
 			return false;
 		if (!end)
 			return true;
@@ -153,13 +154,13 @@ int webvpnc_parse(const char *value, struct webvpnc *out)
 				r = -ERR_PROTOCOL;
 		} else if (klen == 2 && !memcmp(item, "sh", 2)) {
 			r = is_hex40(v, vlen) ? set_once(&w.server_cert_sha1, v, vlen)
-					      : -ERR_PROTOCOL;
+			                      : -ERR_PROTOCOL;
 		} else if (klen == 2 && !memcmp(item, "fh", 2)) {
 			r = is_hex40(v, vlen) ? set_once(&w.profile_sha1, v, vlen) : -ERR_PROTOCOL;
 		} else if (klen == 2 && !memcmp(item, "fu", 2)) {
 			r = fu ? -ERR_PROTOCOL : percent_decode(v, vlen, &fu);
 		} else if ((klen == 1 && item[0] == 'p') || (klen == 2 && !memcmp(item, "iu", 2)) ||
-			   (klen == 2 && !memcmp(item, "lu", 2))) {
+		           (klen == 2 && !memcmp(item, "lu", 2))) {
 			bool *seen = klen == 1 ? &seen_p : item[0] == 'i' ? &seen_iu : &seen_lu;
 
 			if (*seen)
@@ -179,13 +180,13 @@ int webvpnc_parse(const char *value, struct webvpnc *out)
 		if (fu[0] == '/') {
 			path = strdup(fu);
 		} else if (asprintf(&path, "%s%s%s", base, base[blen - 1] == '/' ? "" : "/", fu) <
-			   0) {
+		           0) {
 			path = NULL;
 		}
 		if (!path)
 			r = -ERR_NOMEM;
 		else if (strlen(path) > WEBVPNC_MAX_LEN || !is_safe_path(path, true) ||
-			 path[strlen(path) - 1] == '/')
+		         path[strlen(path) - 1] == '/')
 			r = -ERR_PROTOCOL;
 		w.profile_path = path;
 	}

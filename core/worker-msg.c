@@ -9,9 +9,9 @@
 
 #include "error.h"
 
-#define WMSG_HEADER_LEN 8
+#define WMSG_HEADER_LEN  8
 #define WATTR_HEADER_LEN 4
-#define WATTR_MAX_LEN   0xffff
+#define WATTR_MAX_LEN    0xffff
 
 enum worker_attr_kind {
 	WKIND_NONE = 0, /* unknown attribute number */
@@ -27,36 +27,21 @@ static const struct {
 	uint8_t size;
 	bool repeat;
 } worker_attr_info[WATTR_COUNT_] = {
-	[WATTR_HOST] = {WKIND_STR, 0, false},
-	[WATTR_PORT] = {WKIND_U32, 4, false},
-	[WATTR_ADDRESS] = {WKIND_STR, 0, false},
-	[WATTR_PIN] = {WKIND_STR, 0, false},
-	[WATTR_COOKIE] = {WKIND_STR, 0, false},
-	[WATTR_NO_DTLS] = {WKIND_U32, 4, false},
-	[WATTR_USER_AGENT] = {WKIND_STR, 0, false},
-	[WATTR_REASON] = {WKIND_U32, 4, false},
-	[WATTR_ADDR4] = {WKIND_FIXED, 4, false},
-	[WATTR_PREFIX4] = {WKIND_U32, 4, false},
-	[WATTR_ADDR6] = {WKIND_FIXED, 16, false},
-	[WATTR_PREFIX6] = {WKIND_U32, 4, false},
-	[WATTR_MTU] = {WKIND_U32, 4, false},
-	[WATTR_DTLS_MTU] = {WKIND_U32, 4, false},
-	[WATTR_BASE_MTU] = {WKIND_U32, 4, false},
-	[WATTR_DNS4] = {WKIND_FIXED, 4, true},
-	[WATTR_DNS6] = {WKIND_FIXED, 16, true},
-	[WATTR_DOMAIN] = {WKIND_STR, 0, true},
-	[WATTR_INCLUDE4] = {WKIND_FIXED, 5, true},
-	[WATTR_EXCLUDE4] = {WKIND_FIXED, 5, true},
-	[WATTR_INCLUDE6] = {WKIND_FIXED, 17, true},
-	[WATTR_EXCLUDE6] = {WKIND_FIXED, 17, true},
-	[WATTR_BANNER] = {WKIND_STR, 0, false},
-	[WATTR_STATE] = {WKIND_U32, 4, false},
-	[WATTR_TRANSPORT] = {WKIND_U32, 4, false},
-	[WATTR_TX_BYTES] = {WKIND_U64, 8, false},
-	[WATTR_RX_BYTES] = {WKIND_U64, 8, false},
-	[WATTR_ERROR] = {WKIND_U32, 4, false},
-	[WATTR_DETAIL] = {WKIND_STR, 0, false},
-	[WATTR_BLOB] = {WKIND_BYTES, 0, false},
+    [WATTR_HOST] = {WKIND_STR, 0, false},       [WATTR_PORT] = {WKIND_U32, 4, false},
+    [WATTR_ADDRESS] = {WKIND_STR, 0, false},    [WATTR_PIN] = {WKIND_STR, 0, false},
+    [WATTR_COOKIE] = {WKIND_STR, 0, false},     [WATTR_NO_DTLS] = {WKIND_U32, 4, false},
+    [WATTR_USER_AGENT] = {WKIND_STR, 0, false}, [WATTR_REASON] = {WKIND_U32, 4, false},
+    [WATTR_ADDR4] = {WKIND_FIXED, 4, false},    [WATTR_PREFIX4] = {WKIND_U32, 4, false},
+    [WATTR_ADDR6] = {WKIND_FIXED, 16, false},   [WATTR_PREFIX6] = {WKIND_U32, 4, false},
+    [WATTR_MTU] = {WKIND_U32, 4, false},        [WATTR_DTLS_MTU] = {WKIND_U32, 4, false},
+    [WATTR_BASE_MTU] = {WKIND_U32, 4, false},   [WATTR_DNS4] = {WKIND_FIXED, 4, true},
+    [WATTR_DNS6] = {WKIND_FIXED, 16, true},     [WATTR_DOMAIN] = {WKIND_STR, 0, true},
+    [WATTR_INCLUDE4] = {WKIND_FIXED, 5, true},  [WATTR_EXCLUDE4] = {WKIND_FIXED, 5, true},
+    [WATTR_INCLUDE6] = {WKIND_FIXED, 17, true}, [WATTR_EXCLUDE6] = {WKIND_FIXED, 17, true},
+    [WATTR_BANNER] = {WKIND_STR, 0, false},     [WATTR_STATE] = {WKIND_U32, 4, false},
+    [WATTR_TRANSPORT] = {WKIND_U32, 4, false},  [WATTR_TX_BYTES] = {WKIND_U64, 8, false},
+    [WATTR_RX_BYTES] = {WKIND_U64, 8, false},   [WATTR_ERROR] = {WKIND_U32, 4, false},
+    [WATTR_DETAIL] = {WKIND_STR, 0, false},     [WATTR_BLOB] = {WKIND_BYTES, 0, false},
 };
 
 #define A(x) (UINT64_C(1) << (x))
@@ -71,7 +56,7 @@ static uint64_t worker_msg_allowed(uint16_t type)
 	case WMSG_STOP:
 		return A(WATTR_REASON);
 	case WMSG_SET_COOKIE:
-		return A(WATTR_COOKIE);
+		return A(WATTR_COOKIE) | A(WATTR_PIN);
 	case WMSG_CONFIG:
 		return A(WATTR_ADDR4) | A(WATTR_PREFIX4) | A(WATTR_ADDR6) | A(WATTR_PREFIX6) |
 		       A(WATTR_MTU) | A(WATTR_DTLS_MTU) | A(WATTR_BASE_MTU) | A(WATTR_DNS4) |
@@ -203,7 +188,7 @@ static int worker_msg_reserve(struct worker_msg *m, size_t extra)
 }
 
 static int worker_msg_put(struct worker_msg *m, uint16_t attr, int kind, const void *data,
-			  size_t len)
+                          size_t len)
 {
 	size_t total;
 	int r;
@@ -331,7 +316,7 @@ int worker_msg_parse(const void *buf, size_t len, struct worker_msg **out)
 
 /* Finds the next attribute `attr` at or after payload offset *iter. */
 static bool worker_msg_find(const struct worker_msg *m, uint16_t attr, size_t *iter,
-			    const uint8_t **data, size_t *len)
+                            const uint8_t **data, size_t *len)
 {
 	size_t off = WMSG_HEADER_LEN + *iter;
 
@@ -353,7 +338,7 @@ static bool worker_msg_find(const struct worker_msg *m, uint16_t attr, size_t *i
 }
 
 static int worker_msg_get(const struct worker_msg *m, uint16_t attr, const uint8_t **data,
-			  size_t *len)
+                          size_t *len)
 {
 	size_t iter = 0;
 
@@ -404,8 +389,7 @@ int worker_msg_get_str(const struct worker_msg *m, uint16_t attr, const char **s
 	return 0;
 }
 
-int worker_msg_get_bytes(const struct worker_msg *m, uint16_t attr, const void **data,
-			 size_t *len)
+int worker_msg_get_bytes(const struct worker_msg *m, uint16_t attr, const void **data, size_t *len)
 {
 	const uint8_t *d;
 	int r = worker_msg_get(m, attr, &d, len);
@@ -417,7 +401,7 @@ int worker_msg_get_bytes(const struct worker_msg *m, uint16_t attr, const void *
 }
 
 int worker_msg_next(const struct worker_msg *m, uint16_t attr, size_t *iter, const void **data,
-		    size_t *len)
+                    size_t *len)
 {
 	const uint8_t *d;
 
@@ -479,9 +463,9 @@ int worker_msg_recv(int sock, struct worker_msg **out, int *fds, size_t *nfds)
 	_cleanup_free_ uint8_t *buf = malloc(WORKER_MSG_MAX + 1);
 	struct iovec iov = {.iov_base = buf, .iov_len = WORKER_MSG_MAX + 1};
 	struct msghdr mh = {.msg_iov = &iov,
-			    .msg_iovlen = 1,
-			    .msg_control = control.buf,
-			    .msg_controllen = sizeof(control.buf)};
+	                    .msg_iovlen = 1,
+	                    .msg_control = control.buf,
+	                    .msg_controllen = sizeof(control.buf)};
 	ssize_t n;
 	int r;
 
@@ -559,7 +543,8 @@ int worker_msg_put_config(struct worker_msg *m, const struct tunnel_config *cfg)
 		r = worker_msg_put_str(m, WATTR_DOMAIN, cfg->domains[i]);
 	for (unsigned i = 0; r == 0 && i < cfg->n_include4 + cfg->n_exclude4; i++) {
 		bool inc = i < cfg->n_include4;
-		const struct route4 *rt = inc ? &cfg->include4[i] : &cfg->exclude4[i - cfg->n_include4];
+		const struct route4 *rt =
+		    inc ? &cfg->include4[i] : &cfg->exclude4[i - cfg->n_include4];
 		uint8_t v[5];
 
 		memcpy(v, &rt->addr, 4);
@@ -568,7 +553,8 @@ int worker_msg_put_config(struct worker_msg *m, const struct tunnel_config *cfg)
 	}
 	for (unsigned i = 0; r == 0 && i < cfg->n_include6 + cfg->n_exclude6; i++) {
 		bool inc = i < cfg->n_include6;
-		const struct route6 *rt = inc ? &cfg->include6[i] : &cfg->exclude6[i - cfg->n_include6];
+		const struct route6 *rt =
+		    inc ? &cfg->include6[i] : &cfg->exclude6[i - cfg->n_include6];
 		uint8_t v[17];
 
 		memcpy(v, &rt->addr, 16);
@@ -582,7 +568,7 @@ int worker_msg_put_config(struct worker_msg *m, const struct tunnel_config *cfg)
 
 /* Reads an optional u32 that must fit in max; absent leaves *out alone. */
 static int worker_msg_get_bounded(const struct worker_msg *m, uint16_t attr, uint32_t max,
-				  uint32_t *out)
+                                  uint32_t *out)
 {
 	uint32_t v;
 	int r = worker_msg_get_u32(m, attr, &v);
@@ -653,7 +639,8 @@ static int worker_msg_decode_config(const struct worker_msg *m, struct tunnel_co
 		unsigned *n = kind ? &cfg->n_exclude4 : &cfg->n_include4;
 
 		for (iter = 0; worker_msg_next(m, attr, &iter, &d, &len);) {
-			if (len != 5 || *n >= TUNNEL_CONFIG_MAX_ROUTES || ((const uint8_t *)d)[4] > 32)
+			if (len != 5 || *n >= TUNNEL_CONFIG_MAX_ROUTES ||
+			    ((const uint8_t *)d)[4] > 32)
 				return -ERR_PROTOCOL;
 			memcpy(&routes[*n].addr, d, 4);
 			routes[(*n)++].prefix = ((const uint8_t *)d)[4];
@@ -674,7 +661,8 @@ static int worker_msg_decode_config(const struct worker_msg *m, struct tunnel_co
 	}
 	r = worker_msg_get_bytes(m, WATTR_BANNER, &d, &len);
 	if (r == 0) {
-		if (len > TUNNEL_CONFIG_MAX_BANNER + 1 || !worker_attr_value_ok(WATTR_BANNER, d, len))
+		if (len > TUNNEL_CONFIG_MAX_BANNER + 1 ||
+		    !worker_attr_value_ok(WATTR_BANNER, d, len))
 			return -ERR_PROTOCOL;
 		memcpy(cfg->banner, d, len);
 	}

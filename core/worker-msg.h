@@ -30,8 +30,10 @@ enum worker_msg_type {
 	 * certificate (PEM with key, or PKCS#12), or certificate and key.  The tun fd is not
 	 * sent here: the worker inherits it as fd 4 (and the helper socket as fd 3). */
 	WMSG_START = 1,
-	WMSG_STOP = 2,       /* [REASON]: send DISCONNECT and exit */
-	WMSG_SET_COOKIE = 3, /* COOKIE: after a re-login, reconnect with it */
+	WMSG_STOP = 2,       /* [REASON]: send DISCONNECT (REASON = its reason byte, default
+			      * 0xb0) and exit */
+	WMSG_SET_COOKIE = 3, /* COOKIE [PIN]: after a re-login, reconnect with it (and the pin
+			      * of a certificate the user accepted during that login) */
 	/* worker -> helper */
 	WMSG_CONFIG = 16,          /* tunnel_config attributes; sent after every successful CONNECT */
 	WMSG_STATE = 17,           /* STATE TRANSPORT */

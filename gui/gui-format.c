@@ -3,6 +3,8 @@
 
 #include "gui-format.h"
 
+#include "tls-conn.h"
+
 #include <glib/gi18n.h>
 #include <string.h>
 
@@ -112,4 +114,42 @@ char *gui_format_list(const char *const *items)
 	if (!items || !items[0])
 		return g_strdup("—");
 	return g_strjoinv(", ", (char **)items);
+}
+
+char *gui_format_cert_problems(const struct tls_cert_report *rep)
+{
+	static const struct {
+		unsigned bit;
+		const char *text;
+	} bits[] = {
+		{GNUTLS_CERT_SIGNER_NOT_FOUND, N_("it was issued by an unknown authority")},
+		{GNUTLS_CERT_UNEXPECTED_OWNER, N_("it was issued for another name")},
+		{GNUTLS_CERT_EXPIRED, N_("it has expired")},
+		{GNUTLS_CERT_NOT_ACTIVATED, N_("it is not valid yet")},
+		{GNUTLS_CERT_REVOKED, N_("it was revoked")},
+		{GNUTLS_CERT_INSECURE_ALGORITHM, N_("it uses an insecure algorithm")},
+		{GNUTLS_CERT_SIGNER_NOT_CA, N_("its issuer is not a certificate authority")},
+		{GNUTLS_CERT_SIGNATURE_FAILURE, N_("its signature is invalid")},
+		{GNUTLS_CERT_PURPOSE_MISMATCH, N_("it is not meant for a server")},
+	};
+	GString *out = g_string_new(NULL);
+
+	/* Translators: the problems are joined into one sentence shown as "Problem: ..."; the
+	 * first letter is capitalised by the program where the script has capitals. */
+	for (size_t i = 0; i < G_N_ELEMENTS(bits); i++) {
+		if (!(rep->gnutls_status & bits[i].bit))
+			continue;
+		if (out->len)
+			/* Translators: separates certificate problems. */
+			g_string_append(out, _("; "));
+		g_string_append(out, _(bits[i].text));
+	}
+	if (!out->len && rep->reason[0]) {
+		g_autofree char *clean = gui_text_sanitize(rep->reason);
+
+		g_string_append(out, clean);
+	}
+	if (out->len && g_ascii_islower(out->str[0]))
+		out->str[0] = g_ascii_toupper(out->str[0]);
+	return g_string_free(out, FALSE);
 }

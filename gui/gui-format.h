@@ -28,4 +28,11 @@ char *gui_format_date(time_t t);
 /* Joins a string array with ", " for display; "—" when empty. */
 char *gui_format_list(const char *const *items);
 
+
+
+struct tls_cert_report;
+/* The certificate problems of a report as translated text ("issued by an unknown authority;
+ * issued for another name"), from the verification status bits; the report's own English
+ * reason when no bit is known; "" when there is none. */
+char *gui_format_cert_problems(const struct tls_cert_report *rep);
 G_END_DECLS

@@ -15,6 +15,9 @@
 #include "error.h"
 #include "log.h"
 
+/* MNL_SOCKET_BUFFER_SIZE is computed at run time; our messages are small and fixed. */
+#define RTNL_BUFFER_SIZE 8192
+
 struct helper_rtnl {
 	struct mnl_socket *nl;
 	unsigned int portid;
@@ -70,7 +73,7 @@ static size_t addr_len(int family)
  * kernel's errno as a positive number, or -1 on a local socket failure. */
 static int rtnl_talk(struct helper_rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[RTNL_BUFFER_SIZE];
 	unsigned int seq = ++r->seq;
 	int ret;
 
@@ -104,7 +107,7 @@ static int rtnl_result(int kerr, const char *what)
 
 int helper_rtnl_link_set(struct helper_rtnl *r, int ifindex, bool up, uint32_t mtu)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[RTNL_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifm;
 	int kerr;
@@ -152,7 +155,7 @@ static int link_get_cb(const struct nlmsghdr *nlh, void *data)
 
 int helper_rtnl_link_get(struct helper_rtnl *r, int ifindex, bool *up, uint32_t *mtu)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[RTNL_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifm;
 	struct link_get_ctx ctx = {0};
@@ -177,7 +180,7 @@ int helper_rtnl_link_get(struct helper_rtnl *r, int ifindex, bool *up, uint32_t 
 static int addr_change(struct helper_rtnl *r, bool add, int ifindex, int family,
 		       const union helper_rtnl_addr *addr, uint8_t prefix)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[RTNL_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifaddrmsg *ifa;
 	int kerr;
@@ -240,7 +243,7 @@ static void route_msg(struct nlmsghdr *nlh, const struct helper_rtnl_route *rout
 
 int helper_rtnl_route_add(struct helper_rtnl *r, const struct helper_rtnl_route *route)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[RTNL_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	int kerr;
 
@@ -255,7 +258,7 @@ int helper_rtnl_route_add(struct helper_rtnl *r, const struct helper_rtnl_route 
 
 int helper_rtnl_route_del(struct helper_rtnl *r, const struct helper_rtnl_route *route)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[RTNL_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct rtmsg *rtm;
 	int kerr;
@@ -319,7 +322,7 @@ static int route_get_cb(const struct nlmsghdr *nlh, void *data)
 int helper_rtnl_route_get(struct helper_rtnl *r, int family, const union helper_rtnl_addr *dst,
 			  struct helper_rtnl_route *out)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[RTNL_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct rtmsg *rtm;
 	struct route_get_ctx ctx = {.out = out};

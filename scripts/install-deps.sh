@@ -12,6 +12,8 @@ PKGS="
  xvfb xauth at-spi2-core python3-gi gir1.2-atspi-2.0 gir1.2-gtk-4.0 python3-dbus imagemagick x11-utils
  xdotool fonts-wqy-microhei
  openconnect iperf3 binutils
+ python3
+ libxml2-utils util-linux
 "
 missing=""
 for p in $PKGS; do

@@ -9,7 +9,7 @@
 #   lab.sh otp DIR
 #   lab.sh rotate-cert DIR VHOST
 #   lab.sh set-profile DIR FILE
-#   lab.sh break-profile DIR
+#   lab.sh break-profile DIR [--truncated]
 #   lab.sh reload DIR
 #   lab.sh occtl DIR ARGS...
 #   lab.sh env DIR            (prints lab.env)
@@ -34,6 +34,8 @@ SALES_HOST=203.0.113.65
 EXCLUDED_HOST=203.0.113.200
 DNS=203.0.113.53
 DOMAIN=lab.test
+BANNER="Welcome to the sslvpn lab."
+PRE_LOGIN_BANNER="sslvpn lab gateway. Authorised testers only."
 
 die() {
 	echo "lab.sh: $*" >&2
@@ -65,13 +67,22 @@ proc_start_time() {
 	# Field 22 of /proc/PID/stat, counted after the last ')' (comm may hold spaces).
 	local stat
 	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	local -a fields
+	read -r -a fields <<<"${stat##*) }"
+	echo "${fields[19]}"
+}
+
+# True while PID runs; a zombie counts as gone (PID 1 here reaps orphans only now and then).
+is_running() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
 	stat=${stat##*) }
-	set -- $stat
-	echo "${20}"
+	[ "${stat%% *}" != Z ]
 }
 
 # The process that owns a new lab: the caller, skipping `sh -c` wrappers (system(), popen())
-# and forked subshells ($(...)), which exit long before the lab is done with.
+# and forked subshells ($(...)), which exit long before the lab is done with. A wrong guess
+# errs towards an older ancestor (gc then keeps the lab longer); --owner PID overrides.
 find_owner() {
 	local pid=$PPID parent cmd pcmd
 	while [ "$pid" -gt 1 ]; do
@@ -80,7 +91,8 @@ find_owner() {
 		[ -n "$parent" ] && [ "$parent" -gt 1 ] || break
 		pcmd=$(tr '\0' ' ' <"/proc/$parent/cmdline" 2>/dev/null) || break
 		case $cmd in
-		"sh -c "* | "/bin/sh -c "* | "dash -c "* | "/bin/dash -c "*) pid=$parent ;;
+		"sh -c "* | "/bin/sh -c "* | "dash -c "* | "/bin/dash -c "* | "bash -c "* | "/bin/bash -c "* | \
+			"/usr/bin/bash -c "* | "/usr/bin/sh -c "*) pid=$parent ;;
 		*) if [ "$cmd" = "$pcmd" ]; then pid=$parent; else break; fi ;;
 		esac
 	done
@@ -97,8 +109,8 @@ teardown_id() {
 		if [ -n "$pid" ] && [ -e "/run/netns/$sns" ] &&
 			ip netns pids "$sns" 2>/dev/null | grep -qx "$pid"; then
 			kill -TERM "$pid" 2>/dev/null || true
-			for i in $(seq 20); do
-				kill -0 "$pid" 2>/dev/null || break
+			for i in $(seq 40); do
+				is_running "$pid" || break
 				sleep 0.05
 			done
 		fi
@@ -157,11 +169,15 @@ cmd_gc() {
 		echo "lab.sh: removing stale lab $id${dir:+ ($dir)}" >&2
 		teardown_id "$id" "$dir"
 	done
-	# Registry entries and /etc/netns directories whose namespaces are gone.
+	# Registry entries whose namespaces are gone; only old ones, since `start` writes its
+	# entry before it creates the namespaces.
 	if [ -d "$REGISTRY" ]; then
-		for id in $(ls "$REGISTRY"); do
-			[ -e "/run/netns/$PREFIX-$id-s" ] || [ -e "/run/netns/$PREFIX-$id-c" ] ||
-				rm -f "$REGISTRY/$id"
+		find "$REGISTRY" -mindepth 1 -maxdepth 1 -mmin +1 -printf '%f\n' | while read -r id; do
+			case $id in
+			*.lock) rmdir "$REGISTRY/$id" 2>/dev/null || true ;;
+			*) [ -e "/run/netns/$PREFIX-$id-s" ] || [ -e "/run/netns/$PREFIX-$id-c" ] ||
+				rm -f "$REGISTRY/$id" ;;
+			esac
 		done
 	fi
 	for ns in /etc/netns/"$PREFIX"-??????-[sc]; do
@@ -207,7 +223,7 @@ make_server_cert() { # NAME HOSTNAME CA [ALTNAME]
 	certtool --generate-certificate --load-privkey "$pki/$name.key.new" \
 		--load-ca-privkey "$pki/$ca.key" --load-ca-certificate "$pki/$ca.pem" \
 		--template "$pki/$name.tmpl" --outfile "$pki/$name.pem.new" 2>/dev/null
-	# ocserv polls these files; replace both at once.
+	# Each rename is atomic; rotate-cert sends SIGHUP right after the pair.
 	mv -f "$pki/$name.key.new" "$pki/$name.key"
 	mv -f "$pki/$name.pem.new" "$pki/$name.pem"
 }
@@ -222,31 +238,42 @@ cert_sha1() {
 
 # --- configuration ------------------------------------------------------------------------
 
-# Settings each [vhost:] section needs its own copy of (ocserv 1.1.6 gives a vhost defaults,
-# not the global section's values, for these).
+# Settings every section repeats: a [vhost:] section starts from ocserv's defaults, not from the
+# global section. ocserv warns "device is ignored on ... virtual host", but without its own
+# `device` line a vhost answers every CONNECT with 503 "Server configuration error".
 vhost_common() { # AUTH-STRING
 	cat <<-EOF
 		auth = "$1"
+		device = vpns
+		predictable-ips = true
 		ipv4-network = 198.51.100.0/24
 		ipv6-network = 2001:db8:100::/56
 		ipv6-subnet-prefix = 64
 		dns = $DNS
 		default-domain = $DOMAIN
 		route = 203.0.113.0/24
-		no-route = 203.0.113.192/26
 		route = 2001:db8:2::/64
 		select-group = engineering[Engineering]
 		select-group = sales[Sales]
 		auto-select-group = false
 		config-per-group = $DIR/config-per-group/
 		user-profile = profile.xml
-		pre-login-banner = "sslvpn lab gateway. Authorised testers only."
-		banner = "Welcome to the sslvpn lab."
+		pre-login-banner = "$PRE_LOGIN_BANNER"
+		banner = "$BANNER"
 		cookie-timeout = 60
 		max-same-clients = 0
 		cert-user-oid = 0.9.2342.19200300.100.1.1
 		ca-cert = $DIR/pki/lab-ca.pem
+		keepalive = 32400
+		dpd = 90
+		mobile-dpd = 1800
+		switch-to-tcp-timeout = 25
+		deny-roaming = false
+		rekey-time = 172800
+		rekey-method = ssl
+		tls-priorities = "NORMAL:%SERVER_PRECEDENCE:%COMPAT:-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1"
 	EOF
+	# Later lines win, so --extra-config overrides the above in every section.
 	cat "$DIR/extra.conf"
 }
 
@@ -267,23 +294,15 @@ write_config() {
 		max-clients = 64
 		log-level = 3
 		device = vpns
-		predictable-ips = true
-		server-cert = $DIR/pki/vpn.pem
-		server-key = $DIR/pki/vpn.key
-		keepalive = 32400
-		dpd = 90
-		mobile-dpd = 1800
-		switch-to-tcp-timeout = 25
 		try-mtu-discovery = false
 		auth-timeout = 240
-		ban-reset-time = 1200
-		deny-roaming = false
-		rekey-time = 172800
-		rekey-method = ssl
-		tls-priorities = "NORMAL:%SERVER_PRECEDENCE:%COMPAT:-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1"
 		max-ban-score = 0
 		min-reauth-time = 0
 		rate-limit-ms = 0
+		ban-reset-time = 1200
+		server-cert = $DIR/pki/vpn.pem
+		server-key = $DIR/pki/vpn.key
+		$(cat "$DIR/extra-global.conf")
 		$(vhost_common "plain[passwd=$a/passwd]")
 
 		[vhost:$UNTRUSTED_GATEWAY]
@@ -311,21 +330,21 @@ write_groups() {
 }
 
 write_profile() {
-	cat >"$DIR/chroot/profile.xml" <<-'EOF'
-		<?xml version="1.0" encoding="UTF-8"?>
-		<AnyConnectProfile xmlns="http://schemas.xmlsoap.org/encoding/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://schemas.xmlsoap.org/encoding/ AnyConnectProfile.xsd">
-			<ServerList>
-				<HostEntry>
-					<HostName>Lab VPN</HostName>
-					<HostAddress>vpn.lab.test</HostAddress>
-				</HostEntry>
-				<HostEntry>
-					<HostName>Lab VPN (untrusted)</HostName>
-					<HostAddress>untrusted.lab.test</HostAddress>
-				</HostEntry>
-			</ServerList>
-		</AnyConnectProfile>
-	EOF
+	cat >"$DIR/chroot/profile.xml" <<'EOF'
+<?xml version="1.0" encoding="UTF-8"?>
+<AnyConnectProfile xmlns="http://schemas.xmlsoap.org/encoding/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://schemas.xmlsoap.org/encoding/ AnyConnectProfile.xsd">
+  <ServerList>
+    <HostEntry>
+      <HostName>Lab VPN</HostName>
+      <HostAddress>vpn.lab.test</HostAddress>
+    </HostEntry>
+    <HostEntry>
+      <HostName>Lab VPN (untrusted)</HostName>
+      <HostAddress>untrusted.lab.test</HostAddress>
+    </HostEntry>
+  </ServerList>
+</AnyConnectProfile>
+EOF
 	chmod 0644 "$DIR/chroot/profile.xml"
 }
 
@@ -401,7 +420,7 @@ start_ocserv() {
 	# ip netns exec execs ocserv, so $! is ocserv itself.
 	echo "$pid" >"$DIR/ocserv.pid.lab"
 	for i in $(seq 100); do
-		if ! kill -0 "$pid" 2>/dev/null; then
+		if ! is_running "$pid"; then
 			sed 's/^/  ocserv: /' "$DIR/ocserv.log" | tail -n 15 >&2
 			die "ocserv exited during start-up (log: $DIR/ocserv.log)"
 		fi
@@ -441,6 +460,8 @@ write_env() {
 		echo "LAB_OTP_GATEWAY=$OTP_GATEWAY"
 		echo "LAB_CA=$(q "$DIR/pki/lab-ca.pem")"
 		echo "LAB_OTHER_CA=$(q "$DIR/pki/other-ca.pem")"
+		echo "LAB_CA_FILE=$(q "$DIR/pki/lab-ca.pem")"
+		echo "LAB_OTHER_CA_FILE=$(q "$DIR/pki/other-ca.pem")"
 		echo "LAB_SERVER_CERT_PIN=$(cert_pin "$DIR/pki/vpn.pem")"
 		echo "LAB_SERVER_CERT_SHA1=$(cert_sha1 "$DIR/pki/vpn.pem")"
 		echo "LAB_UNTRUSTED_CERT_PIN=$(cert_pin "$DIR/pki/untrusted.pem")"
@@ -470,8 +491,8 @@ write_env() {
 		echo "LAB_VPN_POOL6=2001:db8:100::/56"
 		echo "LAB_DNS=$DNS"
 		echo "LAB_DOMAIN=$DOMAIN"
-		echo "LAB_BANNER='Welcome to the sslvpn lab.'"
-		echo "LAB_PRE_LOGIN_BANNER='sslvpn lab gateway. Authorised testers only.'"
+		echo "LAB_BANNER=$(q "$BANNER")"
+		echo "LAB_PRE_LOGIN_BANNER=$(q "$PRE_LOGIN_BANNER")"
 		echo "LAB_PROFILE_PATH=$(q "$DIR/chroot/profile.xml")"
 		echo "LAB_PROFILE_URI=/profiles/profile.xml"
 		echo "LAB_PROFILE_SHA1=$(sha1sum "$DIR/chroot/profile.xml" | awk '{print toupper($1)}')"
@@ -481,6 +502,11 @@ write_env() {
 		echo "LAB_OCCTL_SOCKET=$(q "$DIR/occtl.sock")"
 	} >"$f"
 	mv -f "$f" "$DIR/lab.env"
+}
+
+# EXIT trap of `start`: a failed start leaves nothing behind but DIR.
+start_failed() {
+	[ "$1" = 0 ] || teardown_id "$ID" "$DIR"
 }
 
 cmd_start() {
@@ -513,6 +539,10 @@ cmd_start() {
 	done
 	mkdir -p "$DIR"
 	DIR=$(readlink -f "$DIR")
+	# lab.env values are bare or in single quotes, never escaped: keep them that simple.
+	case $DIR in
+	*[!A-Za-z0-9._/+-]*) die "$DIR: use a directory path of letters, digits and ._/+- only" ;;
+	esac
 	if [ -e "$DIR/lab.env" ] || [ -e "$DIR/.lab-id" ]; then
 		local old
 		old=$(env_get "$DIR" LAB_ID 2>/dev/null || cat "$DIR/.lab-id" 2>/dev/null || true)
@@ -528,7 +558,8 @@ cmd_start() {
 		ID=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
 		# mkdir is atomic: two labs starting at once cannot take the same id.
 		if [ ! -e "/run/netns/$PREFIX-$ID-s" ] && mkdir "$REGISTRY/$ID.lock" 2>/dev/null; then
-			break
+			[ -e "$REGISTRY/$ID" ] || break
+			rmdir "$REGISTRY/$ID.lock"
 		fi
 		ID=
 	done
@@ -540,12 +571,16 @@ cmd_start() {
 		"$(proc_start_time "$OWNER")" >"$REGISTRY/$ID"
 	rmdir "$REGISTRY/$ID.lock"
 	echo "$ID" >"$DIR/.lab-id"
-	trap 'rc=$?; if [ $rc != 0 ]; then teardown_id "$ID" "$DIR"; fi' EXIT
+	trap 'start_failed $?' EXIT
+	trap 'exit 143' TERM
+	trap 'exit 130' INT HUP
 
 	: >"$DIR/extra.conf"
+	: >"$DIR/extra-global.conf"
 	for i in "${extra[@]}"; do
 		if [ "$i" = --no-dtls-psk ]; then
-			echo "dtls-psk = false" >>"$DIR/extra.conf"
+			# A global-only option (a vhost section ignores it with a warning).
+			echo "dtls-psk = false" >>"$DIR/extra-global.conf"
 		else
 			{
 				echo "# from $i"
@@ -645,20 +680,39 @@ cmd_set_profile() {
 	[ -r "$2" ] || die "$2: cannot read"
 	cp "$2" "$DIR/chroot/profile.xml.new"
 	chmod 0644 "$DIR/chroot/profile.xml.new"
+	# rename() also replaces the symlink break-profile may have left.
 	mv -f "$DIR/chroot/profile.xml.new" "$DIR/chroot/profile.xml"
+	rm -f "$DIR/profile-outside-chroot.xml"
 	kill -HUP "$OCSERV_PID"
 	wait_reloaded
 	sed -i "s|^LAB_PROFILE_SHA1=.*|LAB_PROFILE_SHA1=$(sha1sum "$DIR/chroot/profile.xml" |
 		awk '{print toupper($1)}')|" "$DIR/lab.env"
 }
 
+# Every ocserv worker re-reads the configuration and hashes the profile when it starts (as
+# root, before its chroot); if it cannot, it drops the connection before TLS. The GET is
+# served later, from inside the chroot, as user ocserv. So:
+#  default:     profile.xml becomes an absolute symlink to a file outside the chroot: the
+#               hash still works, the GET answers 404 "Not found" (Connection: close).
+#  --truncated: profile.xml becomes root-only (0600): the GET answers 200 with the full
+#               Content-Length and then closes the connection without sending a byte.
 cmd_break_profile() {
-	[ $# = 1 ] || usage
+	[ $# -ge 1 ] && [ $# -le 2 ] || usage
 	load_lab "$1"
-	# ocserv hashes the profile when it loads its configuration; the worker opens the file
-	# only for the GET. Without a reload the login keeps announcing the old hash.
-	[ -e "$DIR/chroot/profile.xml" ] && mv -f "$DIR/chroot/profile.xml" "$DIR/profile.xml.broken"
-	return 0
+	local p=$DIR/chroot/profile.xml out=$DIR/profile-outside-chroot.xml
+	if [ -L "$p" ]; then
+		rm -f "$p"
+		mv -f "$out" "$p"
+	fi
+	chmod 0644 "$p"
+	case ${2:-} in
+	"")
+		mv -f "$p" "$out"
+		ln -s "$out" "$p"
+		;;
+	--truncated) chmod 0600 "$p" ;;
+	*) usage ;;
+	esac
 }
 
 cmd_occtl() {

@@ -3,6 +3,7 @@
 # addresses, MTU and split-include routes with `ip`, nothing else (no DNS, no exclude routes).
 # If OC_SCRIPT_LOG is set, every call appends "reason=..." and the environment openconnect
 # passed (the gateway's pushed settings) to that file, so a test can read what was pushed.
+# shellcheck disable=SC2154 # reason, TUNDEV, ... come from openconnect; addr/len from eval
 if [ -n "${OC_SCRIPT_LOG:-}" ]; then
 	{
 		echo "reason=$reason"

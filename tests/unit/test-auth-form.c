@@ -16,7 +16,7 @@ static void add(struct auth_form *f, enum auth_field_type type, const char *name
 }
 
 static void add_select(struct auth_form *f, const char *name, const char *const *vals,
-		       const char *const *labels, size_t n, size_t sel)
+                       const char *const *labels, size_t n, size_t sel)
 {
 	struct auth_field fld = {.type = AUTH_FIELD_SELECT};
 
@@ -257,7 +257,7 @@ static void test_text_valid(void)
 	g_assert_false(auth_form_text_is_valid(NULL, 3));
 	g_assert_true(auth_form_text_is_valid("\t\r\n", 10));
 	g_assert_false(auth_form_text_is_valid("\x1b[31m", 10));
-	g_assert_false(auth_form_text_is_valid("\x7f\x80", 10));   /* lone continuation */
+	g_assert_false(auth_form_text_is_valid("\x7f\x80", 10));    /* lone continuation */
 	g_assert_true(auth_form_text_is_valid("\x7f\xc2\x80", 10)); /* DEL and U+0080: XML allows */
 	g_assert_false(auth_form_text_is_valid("\xc0\xaf", 10));    /* overlong */
 	g_assert_false(auth_form_text_is_valid("\xe0\x80\xaf", 10));

@@ -432,7 +432,13 @@ static void test_round_limit(struct fixture *f, gconstpointer data)
 			g_assert_cmpint(i, ==, 16); /* the 17th answer is refused */
 			break;
 		}
-		feed(f->auth, 200, NULL, asa_form);
+		/* A new prompt each round (as endless challenges would be), not a refusal. */
+		{
+			g_autofree char *form = g_strdup(asa_form);
+
+			memcpy(strstr(form, "Please"), i % 2 ? "PLEASE" : "please", 6);
+			feed(f->auth, 200, NULL, form);
+		}
 	}
 	g_assert_cmpint(auth_next(f->auth), ==, AUTH_ACTION_FAILED);
 	g_assert_cmpint(auth_error(f->auth), ==, -ERR_PROTOCOL);
@@ -463,6 +469,71 @@ static void test_cookie_token_ocserv_style(struct fixture *f, gconstpointer data
 	g_assert_cmpint(auth_next(f->auth), ==, AUTH_ACTION_DONE);
 	g_assert_cmpstr(secret_str(auth_result(f->auth)->cookie), ==,
 			"QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3ODkwMTI=");
+}
+
+/* ocserv 1.1.6 as captured in the lab: user name and password in two rounds; a wrong password
+ * comes back as "Login failed." in front of the same prompt, and that exchange never accepts
+ * another answer, so the engine starts over with a new init and reports the refusal. */
+static const char oc_user_form[] =
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?><config-auth client=\"vpn\" "
+	"type=\"auth-request\"><version who=\"sg\">0.1(1)</version><auth id=\"main\">"
+	"<message>Please enter your username.</message><form method=\"post\" action=\"/auth\">"
+	"<input type=\"text\" name=\"username\" label=\"Username:\" /></form></auth></config-auth>";
+static const char oc_pass_form[] =
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?><config-auth client=\"vpn\" "
+	"type=\"auth-request\"><version who=\"sg\">0.1(1)</version><auth id=\"main\">"
+	"<message>%sPlease enter your %spassword.</message><form method=\"post\" action=\"/auth\">"
+	"<input type=\"password\" name=\"password\" label=\"Password:\" /></form></auth>"
+	"</config-auth>";
+
+static void oc_login_until_password(struct fixture *f)
+{
+	connect_ok(f);
+	feed(f->auth, 200, NULL, oc_user_form);
+	g_assert_cmpint(auth_next(f->auth), ==, AUTH_ACTION_FORM);
+	g_assert_null(auth_rejected_message(f->auth));
+	g_assert_cmpint(auth_form_set_value(auth_form(f->auth), "username", "alice"), ==, 0);
+	g_assert_cmpint(auth_submit(f->auth), ==, 0);
+	g_assert_true(g_str_has_prefix(request(f->auth), "POST /auth HTTP/1.1\r\n"));
+	{
+		g_autofree char *form = g_strdup_printf(oc_pass_form, "", "");
+
+		feed(f->auth, 200, NULL, form);
+	}
+}
+
+static void test_ocserv_wrong_password_restarts(struct fixture *f, gconstpointer data)
+{
+	_cleanup_(secret_freep) struct secret *pw = secret_new_str("wrong");
+	g_autofree char *failed = g_strdup_printf(oc_pass_form, "Login failed.\n", "");
+
+	oc_login_until_password(f);
+	g_assert_cmpint(auth_next(f->auth), ==, AUTH_ACTION_FORM);
+	g_assert_null(auth_rejected_message(f->auth));
+	g_assert_cmpint(auth_form_set_secret(auth_form(f->auth), "password", pw), ==, 0);
+	g_assert_cmpint(auth_submit(f->auth), ==, 0);
+	feed(f->auth, 200, NULL, failed);
+	/* Not shown: a new exchange begins, and its first form says what went wrong. */
+	g_assert_nonnull(strstr(request(f->auth), "type=\"init\""));
+	feed(f->auth, 200, NULL, oc_user_form);
+	g_assert_cmpint(auth_next(f->auth), ==, AUTH_ACTION_FORM);
+	g_assert_cmpstr(auth_rejected_message(f->auth), ==, "Login failed.");
+	g_assert_nonnull(auth_form_field(auth_form(f->auth), "username"));
+}
+
+static void test_ocserv_second_factor_not_a_rejection(struct fixture *f, gconstpointer data)
+{
+	_cleanup_(secret_freep) struct secret *pw = secret_new_str("pw");
+	g_autofree char *otp = g_strdup_printf(oc_pass_form, "", "OTP ");
+
+	oc_login_until_password(f);
+	g_assert_cmpint(auth_form_set_secret(auth_form(f->auth), "password", pw), ==, 0);
+	g_assert_cmpint(auth_submit(f->auth), ==, 0);
+	feed(f->auth, 200, NULL, otp);
+	/* Same field, another prompt: the second factor, shown as a new form. */
+	g_assert_cmpint(auth_next(f->auth), ==, AUTH_ACTION_FORM);
+	g_assert_null(auth_rejected_message(f->auth));
+	g_assert_cmpstr(auth_form(f->auth)->message, ==, "Please enter your OTP password.");
 }
 
 static void test_bad_gateway_text(void)
@@ -499,5 +570,7 @@ int main(int argc, char **argv)
 	ADD("no-token", test_no_token_is_error);
 	ADD("cookie-token", test_cookie_token_ocserv_style);
 	g_test_add_func("/auth/bad-gateway", test_bad_gateway_text);
+	ADD("ocserv-wrong-password-restarts", test_ocserv_wrong_password_restarts);
+	ADD("ocserv-second-factor", test_ocserv_second_factor_not_a_rejection);
 	return g_test_run();
 }

@@ -13,7 +13,7 @@ static void test_encode(void)
 	static const uint8_t ka[] = {'S', 'T', 'F', 1, 0, 0, 7, 0};
 
 	g_assert_cmpint(cstp_frame_encode(buf, sizeof(buf), CSTP_FRAME_DATA, pkt, sizeof(pkt)), ==,
-			16);
+	                16);
 	g_assert_cmpmem(buf, 16, want, sizeof(want));
 	g_assert_cmpint(cstp_frame_encode(buf, sizeof(buf), CSTP_FRAME_KEEPALIVE, NULL, 0), ==, 8);
 	g_assert_cmpmem(buf, 8, ka, sizeof(ka));
@@ -23,9 +23,9 @@ static void test_encode(void)
 		static uint8_t big[0x1234];
 
 		memset(big, 0x5a, sizeof(big));
-		g_assert_cmpint(cstp_frame_encode(buf, sizeof(buf), CSTP_FRAME_DPD_REQ, big,
-						  sizeof(big)),
-				==, 8 + 0x1234);
+		g_assert_cmpint(
+		    cstp_frame_encode(buf, sizeof(buf), CSTP_FRAME_DPD_REQ, big, sizeof(big)), ==,
+		    8 + 0x1234);
 		g_assert_cmpuint(buf[4], ==, 0x12);
 		g_assert_cmpuint(buf[5], ==, 0x34);
 		g_assert_cmpuint(buf[6], ==, 3);
@@ -36,11 +36,11 @@ static void test_encode(void)
 		static uint8_t max[CSTP_FRAME_MAX_PAYLOAD + 1];
 
 		g_assert_cmpint(cstp_frame_encode(buf, sizeof(buf), CSTP_FRAME_DATA, max,
-						  CSTP_FRAME_MAX_PAYLOAD),
-				==, CSTP_FRAME_MAX_LEN);
+		                                  CSTP_FRAME_MAX_PAYLOAD),
+		                ==, CSTP_FRAME_MAX_LEN);
 		g_assert_cmpint(cstp_frame_encode(buf, sizeof(buf), CSTP_FRAME_DATA, max,
-						  CSTP_FRAME_MAX_PAYLOAD + 1),
-				==, -ERR_INVALID_ARGS);
+		                                  CSTP_FRAME_MAX_PAYLOAD + 1),
+		                ==, -ERR_INVALID_ARGS);
 	}
 }
 
@@ -50,19 +50,19 @@ static void test_encode_refuses(void)
 	uint8_t one = 1;
 
 	g_assert_cmpint(cstp_frame_encode(buf, sizeof(buf), CSTP_FRAME_DATA, NULL, 0), ==,
-			-ERR_INVALID_ARGS);
+	                -ERR_INVALID_ARGS);
 	g_assert_cmpint(cstp_frame_encode(buf, sizeof(buf), CSTP_FRAME_KEEPALIVE, &one, 1), ==,
-			-ERR_INVALID_ARGS);
+	                -ERR_INVALID_ARGS);
 	g_assert_cmpint(cstp_frame_encode(buf, sizeof(buf), CSTP_FRAME_TERMINATE, &one, 1), ==,
-			-ERR_INVALID_ARGS);
+	                -ERR_INVALID_ARGS);
 	g_assert_cmpint(cstp_frame_encode(buf, sizeof(buf), CSTP_FRAME_COMPRESSED, &one, 1), ==,
-			-ERR_INVALID_ARGS);
+	                -ERR_INVALID_ARGS);
 	g_assert_cmpint(cstp_frame_encode(buf, sizeof(buf), 0x42, NULL, 0), ==, -ERR_INVALID_ARGS);
 	g_assert_cmpint(cstp_frame_encode(buf, sizeof(buf), CSTP_FRAME_DPD_REQ, NULL, 5), ==,
-			-ERR_INVALID_ARGS);
+	                -ERR_INVALID_ARGS);
 	g_assert_cmpint(cstp_frame_encode(buf, 8, CSTP_FRAME_DPD_REQ, &one, 1), ==, -ERR_TOO_LARGE);
 	g_assert_cmpint(cstp_frame_encode(buf, 7, CSTP_FRAME_KEEPALIVE, NULL, 0), ==,
-			-ERR_TOO_LARGE);
+	                -ERR_TOO_LARGE);
 }
 
 static void test_decode_valid(void)
@@ -71,8 +71,8 @@ static void test_decode_valid(void)
 	struct cstp_frame f;
 	static const uint8_t disc[] = {0xb0, 'b', 'y', 'e'};
 	static const uint8_t types[] = {CSTP_FRAME_DPD_REQ, CSTP_FRAME_DPD_RESP,
-					CSTP_FRAME_DISCONNECT, CSTP_FRAME_KEEPALIVE,
-					CSTP_FRAME_TERMINATE};
+	                                CSTP_FRAME_DISCONNECT, CSTP_FRAME_KEEPALIVE,
+	                                CSTP_FRAME_TERMINATE};
 
 	int n = cstp_frame_encode(buf, sizeof(buf), CSTP_FRAME_DISCONNECT, disc, sizeof(disc));
 	g_assert_cmpint(cstp_frame_decode(buf, (size_t)n, &f), ==, 0);
@@ -168,7 +168,8 @@ static void test_next(void)
 	struct cstp_frame f;
 	static const uint8_t pkt[] = {0x60, 1, 2, 3};
 	int a = cstp_frame_encode(stream, sizeof(stream), CSTP_FRAME_DATA, pkt, sizeof(pkt));
-	int b = cstp_frame_encode(stream + a, sizeof(stream) - (size_t)a, CSTP_FRAME_DPD_REQ, pkt, 2);
+	int b =
+	    cstp_frame_encode(stream + a, sizeof(stream) - (size_t)a, CSTP_FRAME_DPD_REQ, pkt, 2);
 	size_t total = (size_t)(a + b);
 
 	g_assert_cmpint(cstp_frame_next(stream, total, &f), ==, a);

@@ -37,9 +37,9 @@ static void test_dtls_data(void)
 	g_assert_cmpuint(mtu_dtls_data(1375, AF_INET, MTU_RECORD_DTLS12_AES_GCM), ==, 1309);
 	g_assert_cmpuint(mtu_dtls_data(1375, AF_INET6, MTU_RECORD_DTLS12_AES_GCM), ==, 1289);
 	g_assert_cmpuint(mtu_dtls_data(1500, AF_INET, MTU_RECORD_DTLS12_CHACHA20), ==,
-			 1500 - 20 - 8 - 1 - 29);
+	                 1500 - 20 - 8 - 1 - 29);
 	g_assert_cmpuint(mtu_dtls_data(1500, AF_INET, MTU_RECORD_DTLS_CBC_SHA1), ==,
-			 1500 - 20 - 8 - 1 - 65);
+	                 1500 - 20 - 8 - 1 - 65);
 	g_assert_cmpuint(mtu_dtls_data(50, AF_INET, MTU_RECORD_DTLS12_AES_GCM), ==, 0);
 	g_assert_cmpuint(mtu_dtls_data(1500, 0, MTU_RECORD_DTLS12_AES_GCM), ==, 0);
 	g_assert_cmpuint(mtu_record_overhead((enum mtu_record)99), ==, 0);
@@ -50,7 +50,7 @@ static void test_overheads(void)
 	/* protocol.md 7.4 table: 8 + 5 + 8 + 16 + 20 + 20. */
 	g_assert_cmpuint(mtu_cstp_overhead(AF_INET, MTU_RECORD_TLS12_AES_GCM), ==, 77);
 	g_assert_cmpuint(mtu_cstp_overhead(AF_INET6, MTU_RECORD_TLS13_AEAD), ==,
-			 8 + 5 + 1 + 16 + 20 + 40);
+	                 8 + 5 + 1 + 16 + 20 + 40);
 	g_assert_cmpuint(mtu_psk_link(1500, AF_INET), ==, 1472);
 	g_assert_cmpuint(mtu_psk_link(1500, AF_INET6), ==, 1452);
 	g_assert_cmpuint(mtu_psk_link(20, AF_INET), ==, 0);

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * sslvpn connect: log in here (unprivileged), hand the cookie, gateway and pin to the helper,
+ * and return once the tunnel is up (0) or has failed (1).  With --foreground it stays: prints
+ * state changes, serves as the helper's Agent (a rejected cookie brings a new login instead of
+ * a dead tunnel) and disconnects on Ctrl-C.
+ */
+#include <fcntl.h>
+#include <glib-unix.h>
+#include <gio/gunixfdlist.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "cli-bus.h"
+#include "cli-commands.h"
+#include "cli-options.h"
+#include "error.h"
+#include "prefs.h"
+
+enum {
+	CLI_OPT_NO_DTLS = CLI_OPT_FIRST_EXTRA,
+	CLI_OPT_FOREGROUND,
+};
+
+struct cli_session {
+	struct cli_login_options login;
+	bool no_dtls;
+	struct prefs *prefs;
+	SslvpnConnection *conn;
+	GMainLoop *loop;
+	int exit_status;
+	bool disconnecting;
+};
+
+/* Adds the handoff of a finished login to Connect's options.  Client certificate files are
+ * opened here and passed as descriptors: the helper never reads the user's files. */
+static GVariant *cli_connect_options(const struct auth_result *res, const struct cli_session *s,
+				     GUnixFDList *fds)
+{
+	GVariantBuilder b;
+
+	g_variant_builder_init(&b, G_VARIANT_TYPE("a{sv}"));
+	g_variant_builder_add(&b, "{sv}", "Gateway", g_variant_new_string(res->gateway_url));
+	g_variant_builder_add(&b, "{sv}", "Address", g_variant_new_string(res->address));
+	g_variant_builder_add(&b, "{sv}", "Cookie", g_variant_new_string(secret_str(res->cookie)));
+	g_variant_builder_add(&b, "{sv}", "ServerCertPin", g_variant_new_string(res->pin));
+	if (s->no_dtls)
+		g_variant_builder_add(&b, "{sv}", "NoDtls", g_variant_new_boolean(TRUE));
+	/* The identity the login presented (the helper passes it to the worker as is). */
+	if (res->identity >= 0 && (size_t)res->identity < s->login.n_certificates) {
+		const char *files[2] = {s->login.certificates[res->identity],
+					s->login.keys[res->identity]};
+		const char *keys[2] = {"ClientCertFd", "ClientKeyFd"};
+
+		for (int i = 0; i < 2 && files[i]; i++) {
+			int fd = open(files[i], O_RDONLY | O_CLOEXEC);
+			int idx = fd >= 0 ? g_unix_fd_list_append(fds, fd, NULL) : -1;
+
+			if (fd >= 0)
+				close(fd);
+			g_variant_builder_add(&b, "{sv}", keys[i], g_variant_new_handle(idx));
+		}
+	}
+	return g_variant_builder_end(&b);
+}
+
+static void cli_print_connected(SslvpnConnection *c)
+{
+	const char *const *routes = sslvpn_connection_get_routes(c);
+
+	printf("Connected to %s: %s, address %s%s%s, MTU %u, data over %s\n",
+	       sslvpn_connection_get_gateway(c), sslvpn_connection_get_interface(c),
+	       sslvpn_connection_get_address(c),
+	       *sslvpn_connection_get_address6(c) ? " " : "", sslvpn_connection_get_address6(c),
+	       sslvpn_connection_get_mtu(c),
+	       *sslvpn_connection_get_transport(c) ? sslvpn_connection_get_transport(c) : "-");
+	if (routes && routes[0]) {
+		g_autofree char *joined = g_strjoinv(", ", (char **)routes);
+
+		printf("Routes: %s\n", joined);
+	}
+	fflush(stdout);
+}
+
+static void cli_print_last_error(SslvpnConnection *c)
+{
+	const char *name = sslvpn_connection_get_last_error(c);
+
+	fprintf(stderr, "sslvpn: the tunnel failed: %s\n",
+		name && *name ? error_text(error_from_name(name)) : "no reason given");
+}
+
+/* ---- foreground: Agent and state printing ---- */
+
+static gboolean cli_agent_relogin(SslvpnAgent *agent, GDBusMethodInvocation *inv,
+				  const char *conn, const char *gateway, const char *reason,
+				  gpointer data)
+{
+	struct cli_session *s = data;
+	_cleanup_(auth_freep) struct auth *a = NULL;
+	GVariantBuilder b;
+
+	fprintf(stderr, "sslvpn: the gateway wants a new login (%s)\n", reason);
+	if (cli_login(&s->login, s->prefs, &a) < 0) {
+		g_dbus_method_invocation_return_dbus_error(inv, ERROR_DBUS_PREFIX "Cancelled",
+							   "the new login failed");
+		return TRUE;
+	}
+	g_variant_builder_init(&b, G_VARIANT_TYPE("a{sv}"));
+	g_variant_builder_add(&b, "{sv}", "Cookie",
+			      g_variant_new_string(secret_str(auth_result(a)->cookie)));
+	g_variant_builder_add(&b, "{sv}", "ServerCertPin",
+			      g_variant_new_string(auth_result(a)->pin));
+	sslvpn_agent_complete_relogin(agent, inv, g_variant_builder_end(&b));
+	return TRUE;
+}
+
+static gboolean cli_agent_cancel(SslvpnAgent *agent, GDBusMethodInvocation *inv,
+				 const char *conn, gpointer data)
+{
+	sslvpn_agent_complete_cancel(agent, inv);
+	return TRUE;
+}
+
+static void cli_fg_state(GObject *obj, GParamSpec *pspec, gpointer data)
+{
+	struct cli_session *s = data;
+	SslvpnConnection *c = SSLVPN_CONNECTION(obj);
+	const char *state = sslvpn_connection_get_state(c);
+
+	printf("State: %s\n", state);
+	fflush(stdout);
+	if (strcmp(state, "connected") == 0) {
+		cli_print_connected(c);
+	} else if (strcmp(state, "failed") == 0) {
+		cli_print_last_error(c);
+		s->exit_status = 1;
+		g_main_loop_quit(s->loop);
+	} else if (strcmp(state, "disconnected") == 0) {
+		s->exit_status = s->disconnecting ? 0 : 1;
+		g_main_loop_quit(s->loop);
+	}
+}
+
+static gboolean cli_fg_interrupt(gpointer data)
+{
+	struct cli_session *s = data;
+	g_autoptr(GError) error = NULL;
+
+	if (s->disconnecting) /* a second Ctrl-C: stop waiting */
+		g_main_loop_quit(s->loop);
+	s->disconnecting = true;
+	fprintf(stderr, "sslvpn: disconnecting\n");
+	if (!sslvpn_connection_call_disconnect_sync(s->conn, NULL, &error)) {
+		cli_bus_print_error("cannot disconnect", error);
+		g_main_loop_quit(s->loop);
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+static SslvpnAgent *cli_register_agent(GDBusConnection *bus, struct cli_session *s, char *path,
+				       size_t len)
+{
+	g_autoptr(GError) error = NULL;
+	SslvpnAgent *agent = sslvpn_agent_skeleton_new();
+	g_autoptr(SslvpnAgentManager) am = NULL;
+
+	snprintf(path, len, "/org/sslvpn/Cli/Agent%d", (int)getpid());
+	g_signal_connect(agent, "handle-relogin", G_CALLBACK(cli_agent_relogin), s);
+	g_signal_connect(agent, "handle-cancel", G_CALLBACK(cli_agent_cancel), s);
+	if (!g_dbus_interface_skeleton_export(G_DBUS_INTERFACE_SKELETON(agent), bus, path, &error)) {
+		cli_bus_print_error("cannot offer the re-login agent", error);
+		g_object_unref(agent);
+		return NULL;
+	}
+	am = sslvpn_agent_manager_proxy_new_sync(bus, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES,
+						 CLI_BUS_NAME, CLI_MANAGER_PATH, NULL, &error);
+	if (!am || !sslvpn_agent_manager_call_register_agent_sync(am, path, NULL, &error)) {
+		cli_bus_print_error("cannot register the re-login agent", error);
+		g_dbus_interface_skeleton_unexport(G_DBUS_INTERFACE_SKELETON(agent));
+		g_object_unref(agent);
+		return NULL;
+	}
+	return agent;
+}
+
+int cli_cmd_connect(int argc, char **argv)
+{
+	static const struct option longopts[] = {CLI_LOGIN_LONG_OPTIONS,
+						 {"no-dtls", no_argument, NULL, CLI_OPT_NO_DTLS},
+						 {"foreground", no_argument, NULL, CLI_OPT_FOREGROUND},
+						 {"help", no_argument, NULL, 'h'},
+						 {NULL, 0, NULL, 0}};
+	struct cli_session s = {.login.interactive = true, .exit_status = 1};
+	_cleanup_(prefs_freep) struct prefs *prefs = prefs_new();
+	_cleanup_(auth_freep) struct auth *a = NULL;
+	g_autoptr(SslvpnManager) m = NULL;
+	g_autoptr(SslvpnConnection) conn = NULL;
+	g_autoptr(SslvpnAgent) agent = NULL;
+	g_autoptr(GUnixFDList) fds = g_unix_fd_list_new();
+	g_autoptr(GVariant) ret = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *path = NULL;
+	char agent_path[64];
+	bool foreground = false;
+	const char *state;
+	int opt, verbosity = 0, r;
+
+	while ((opt = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+		if (opt == 'h') {
+			fputs("Usage: sslvpn connect [LOGIN OPTIONS] [--no-dtls] [--foreground] GATEWAY\n",
+			      stdout);
+			return 0;
+		}
+		if (opt == CLI_OPT_NO_DTLS) {
+			s.no_dtls = true;
+			continue;
+		}
+		if (opt == CLI_OPT_FOREGROUND) {
+			foreground = true;
+			continue;
+		}
+		r = cli_options_login(opt, optarg, &s.login, &verbosity);
+		if (r == 2)
+			return 2;
+		if (r == 0)
+			return cli_usage_error("unknown option", NULL);
+	}
+	if (cli_options_finish(&s.login, argc, argv, optind) != 0)
+		return 2;
+	if (!prefs || prefs_load(prefs, NULL) < 0) {
+		fprintf(stderr, "sslvpn: cannot read the preferences\n");
+		return 1;
+	}
+	s.prefs = prefs;
+	/* Reach the helper before asking for a password that could not be used. */
+	m = cli_bus_manager();
+	if (!m)
+		return 1;
+	if (cli_login(&s.login, prefs, &a) < 0)
+		return 1;
+	if (cli_accept_banner(auth_result(a)->banner, s.login.interactive) < 0)
+		return 1;
+	if (foreground) {
+		agent = cli_register_agent(g_dbus_proxy_get_connection(G_DBUS_PROXY(m)), &s,
+					   agent_path, sizeof(agent_path));
+		if (!agent)
+			return 1;
+	}
+	ret = g_dbus_proxy_call_with_unix_fd_list_sync(
+		G_DBUS_PROXY(m), "Connect",
+		g_variant_new_tuple((GVariant *[]){cli_connect_options(auth_result(a), &s, fds)}, 1),
+		G_DBUS_CALL_FLAGS_NONE, 30000, g_unix_fd_list_get_length(fds) ? fds : NULL, NULL, NULL,
+		&error);
+	if (!ret) {
+		cli_bus_print_error("the helper refused to connect", error);
+		return 1;
+	}
+	g_variant_get(ret, "(o)", &path);
+	conn = cli_bus_connection(path);
+	if (!conn)
+		return 1;
+	if (!foreground) {
+		state = cli_bus_wait_state(conn, (const char *const[]){"connected", "failed",
+								       "disconnected", NULL},
+					   90);
+		if (state && strcmp(state, "connected") == 0) {
+			cli_print_connected(conn);
+			return 0;
+		}
+		if (state)
+			cli_print_last_error(conn);
+		else
+			fprintf(stderr, "sslvpn: the tunnel did not come up within 90 s\n");
+		return 1;
+	}
+	s.conn = conn;
+	s.loop = g_main_loop_new(NULL, FALSE);
+	g_signal_connect(conn, "notify::state", G_CALLBACK(cli_fg_state), &s);
+	g_unix_signal_add(SIGINT, cli_fg_interrupt, &s);
+	g_unix_signal_add(SIGTERM, cli_fg_interrupt, &s);
+	cli_fg_state(G_OBJECT(conn), NULL, &s);
+	/* Unless it already ended before we started watching. */
+	if (strcmp(sslvpn_connection_get_state(conn), "failed") != 0 &&
+	    strcmp(sslvpn_connection_get_state(conn), "disconnected") != 0)
+		g_main_loop_run(s.loop);
+	g_main_loop_unref(s.loop);
+	return s.exit_status;
+}

@@ -1,0 +1,597 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The CSTP data path (protocol.md 8 and 10; design.md 5).
+ *
+ * Batches, not packets: each wakeup drains a ready descriptor up to a budget.  Packets read
+ * from tun become one CSTP frame per TLS record (gnutls_record_send per frame), but the records
+ * do not go to the socket one by one: our GnuTLS push function appends them to a batch buffer
+ * that leaves in one send() per wakeup.  Reading TLS takes records until the socket is empty
+ * or the budget is spent; GnuTLS may still hold decrypted bytes then
+ * (gnutls_record_check_pending), so the next poll does not wait.
+ *
+ * Back-pressure: while the batch buffer holds more than WORKER_TUNNEL_HIGH_WATER bytes the tun
+ * device is not read, and the kernel queues (or drops) packets there.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/virtio_net.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "cstp-frame.h"
+#include "error.h"
+#include "log.h"
+#include "worker.h"
+
+#define WORKER_TUNNEL_BUDGET     64           /* packets or records per wakeup and direction */
+#define WORKER_TUNNEL_HIGH_WATER (256 * 1024) /* stop reading tun above this much queued */
+#define WORKER_TUNNEL_OBUF_MAX   (4 * 1024 * 1024)
+#define WORKER_TUNNEL_RBUF       (CSTP_FRAME_MAX_LEN + 1024)
+#define WORKER_TUNNEL_VNET_MAX   32
+
+struct worker_tunnel {
+	struct worker *w;
+	struct tls_conn *tls;
+	gnutls_session_t session;
+	int fd;
+	struct cstp_connect_reply *reply;
+
+	/* TLS records waiting for the socket. */
+	uint8_t *obuf;
+	size_t ooff, olen, ocap;
+	bool direct; /* closing: records go straight to the socket */
+
+	bool tls_more; /* records may be waiting without the socket being readable */
+	bool tun_more; /* the budget ended the last tun drain */
+	size_t max_record;
+
+	uint64_t connected_ms, last_tx_ms, last_rx_ms, dpd_sent_ms, rekey_at_ms;
+	uint64_t dropped;
+
+	uint8_t rbuf[WORKER_TUNNEL_RBUF];
+	uint8_t sbuf[CSTP_FRAME_MAX_LEN];
+};
+
+static int worker_tunnel_fail(char *detail, size_t len, int err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int worker_tunnel_fail(char *detail, size_t len, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, len, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+/* Appends to the batch buffer, growing it up to WORKER_TUNNEL_OBUF_MAX. */
+static int worker_tunnel_append(struct worker_tunnel *t, const void *data, size_t len)
+{
+	if (t->olen + len > t->ocap) {
+		size_t used = t->olen - t->ooff, cap = t->ocap;
+		uint8_t *nb;
+
+		if (t->ooff) {
+			memmove(t->obuf, t->obuf + t->ooff, used);
+			t->ooff = 0;
+			t->olen = used;
+		}
+		while (cap < t->olen + len)
+			cap *= 2;
+		if (cap > t->ocap) {
+			if (cap > WORKER_TUNNEL_OBUF_MAX)
+				return EAGAIN;
+			nb = realloc(t->obuf, cap);
+			if (!nb)
+				return ENOMEM;
+			t->obuf = nb;
+			t->ocap = cap;
+		}
+	}
+	memcpy(t->obuf + t->olen, data, len);
+	t->olen += len;
+	return 0;
+}
+
+/*
+ * Our own GnuTLS transport once the tunnel is up (whatever tls_conn used for the handshake):
+ * records are collected into the batch and leave with one send() per wakeup; reads never
+ * block.  While closing, records go straight to the socket.
+ */
+static ssize_t worker_tunnel_vec_push(gnutls_transport_ptr_t ptr, const giovec_t *iov, int iovcnt)
+{
+	struct worker_tunnel *t = ptr;
+	size_t total = 0;
+
+	if (t->direct) {
+		struct msghdr msg = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt};
+		ssize_t n = sendmsg(t->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0)
+			gnutls_transport_set_errno(t->session,
+			                           errno == EWOULDBLOCK ? EAGAIN : errno);
+		return n;
+	}
+	for (int i = 0; i < iovcnt; i++) {
+		int err = worker_tunnel_append(t, iov[i].iov_base, iov[i].iov_len);
+
+		if (err) {
+			/* Nothing of this call may stay half-queued. */
+			t->olen -= total;
+			gnutls_transport_set_errno(t->session, err);
+			return -1;
+		}
+		total += iov[i].iov_len;
+	}
+	return (ssize_t)total;
+}
+
+static ssize_t worker_tunnel_push(gnutls_transport_ptr_t ptr, const void *data, size_t len)
+{
+	giovec_t iov = {.iov_base = (void *)data, .iov_len = len};
+
+	return worker_tunnel_vec_push(ptr, &iov, 1);
+}
+
+static ssize_t worker_tunnel_pull(gnutls_transport_ptr_t ptr, void *buf, size_t len)
+{
+	struct worker_tunnel *t = ptr;
+	ssize_t n;
+
+	do {
+		n = recv(t->fd, buf, len, MSG_DONTWAIT);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		gnutls_transport_set_errno(t->session, errno == EWOULDBLOCK ? EAGAIN : errno);
+	return n;
+}
+
+static int worker_tunnel_pull_timeout(gnutls_transport_ptr_t ptr, unsigned int ms)
+{
+	struct worker_tunnel *t = ptr;
+	struct pollfd p = {.fd = t->fd, .events = POLLIN};
+	int n;
+
+	do {
+		n = poll(&p, 1, ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : (int)ms);
+	} while (n < 0 && errno == EINTR);
+	return n;
+}
+
+static size_t worker_tunnel_queued(const struct worker_tunnel *t)
+{
+	return t->olen - t->ooff;
+}
+
+/* One send() for everything queued, as far as the socket takes it. */
+static int worker_tunnel_flush(struct worker_tunnel *t, char *detail, size_t len)
+{
+	while (t->ooff < t->olen) {
+		ssize_t n =
+		    send(t->fd, t->obuf + t->ooff, t->olen - t->ooff, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (n < 0)
+			return worker_tunnel_fail(detail, len, -ERR_IO,
+			                          "sending to the gateway: %s", strerror(errno));
+		t->ooff += (size_t)n;
+	}
+	t->ooff = t->olen = 0;
+	return 0;
+}
+
+static int worker_tunnel_send_frame(struct worker_tunnel *t, uint8_t type, const void *payload,
+                                    size_t plen, char *detail, size_t len)
+{
+	int n = cstp_frame_encode(t->sbuf, sizeof(t->sbuf), type, payload, plen);
+	ssize_t r;
+
+	if (n < 0)
+		return worker_tunnel_fail(detail, len, -ERR_INTERNAL, "cannot frame a %s",
+		                          cstp_frame_type_name(type));
+	do {
+		r = gnutls_record_send(t->session, t->sbuf, (size_t)n);
+	} while (r == GNUTLS_E_INTERRUPTED);
+	if (r != n)
+		return worker_tunnel_fail(detail, len, -ERR_TLS, "TLS send failed: %s",
+		                          r < 0 ? gnutls_strerror((int)r) : "short write");
+	t->last_tx_ms = worker_now_ms();
+	return 0;
+}
+
+/* A DATA payload must at least look like an IP packet before it goes to the kernel. */
+static bool worker_tunnel_ip_ok(const uint8_t *p, size_t len)
+{
+	return (len >= 20 && (p[0] >> 4) == 4) || (len >= 40 && (p[0] >> 4) == 6);
+}
+
+static void worker_tunnel_to_tun(struct worker_tunnel *t, const uint8_t *p, size_t len)
+{
+	struct worker *w = t->w;
+	uint8_t vnet[WORKER_TUNNEL_VNET_MAX] = {0};
+	struct iovec iov[2] = {{vnet, w->tun_vnet_hdr}, {(void *)p, len}};
+	ssize_t n;
+
+	if (!worker_tunnel_ip_ok(p, len)) {
+		t->dropped++;
+		log_debug("dropping a %zu-byte DATA frame that is not an IP packet", len);
+		return;
+	}
+	do {
+		n = w->tun_vnet_hdr ? writev(w->tun_fd, iov, 2) : write(w->tun_fd, p, len);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		/* A full queue or a packet the kernel refuses: drop it, as a router would. */
+		t->dropped++;
+		log_debug("tun write of %zu bytes failed: %s", len, strerror(errno));
+		return;
+	}
+	w->rx_bytes += len;
+}
+
+static int worker_tunnel_frame(struct worker_tunnel *t, const struct cstp_frame *f, char *detail,
+                               size_t len)
+{
+	char text[128];
+	size_t j = 0;
+
+	t->last_rx_ms = worker_now_ms();
+	switch (f->type) {
+	case CSTP_FRAME_DATA:
+		worker_tunnel_to_tun(t, f->payload, f->len);
+		return 0;
+	case CSTP_FRAME_DPD_REQ:
+		/* Echo the payload: server-side MTU probing needs the same length (pitfall 5). */
+		log_debug("DPD request (%zu bytes) from the gateway", f->len);
+		return worker_tunnel_send_frame(t, CSTP_FRAME_DPD_RESP, f->payload, f->len, detail,
+		                                len);
+	case CSTP_FRAME_DPD_RESP:
+		log_debug("DPD response from the gateway");
+		t->dpd_sent_ms = 0;
+		return 0;
+	case CSTP_FRAME_KEEPALIVE:
+		/* Never answered (pitfall 4). */
+		return 0;
+	case CSTP_FRAME_DISCONNECT:
+		/* Reason byte, then optional text: shown, so printable ASCII only. */
+		for (size_t i = 1; i < f->len && j < sizeof(text) - 1; i++)
+			text[j++] = (f->payload[i] >= 0x20 && f->payload[i] < 0x7f)
+			                ? (char)f->payload[i]
+			                : '?';
+		text[j] = '\0';
+		return worker_tunnel_fail(detail, len, -ERR_GATEWAY_CLOSED,
+		                          "the gateway disconnected (reason 0x%02x)%s%s",
+		                          f->len ? f->payload[0] : 0, j ? ": " : "", text);
+	case CSTP_FRAME_TERMINATE:
+		return worker_tunnel_fail(detail, len, -ERR_GATEWAY_CLOSED,
+		                          "the gateway terminated the session");
+	}
+	return worker_tunnel_fail(detail, len, -ERR_PROTOCOL, "unexpected CSTP frame type 0x%02x",
+	                          f->type);
+}
+
+static int worker_tunnel_read_tls(struct worker_tunnel *t, char *detail, size_t len)
+{
+	for (int i = 0; i < WORKER_TUNNEL_BUDGET; i++) {
+		ssize_t n = gnutls_record_recv(t->session, t->rbuf, sizeof(t->rbuf));
+		struct cstp_frame f;
+		int r;
+
+		if (n == GNUTLS_E_AGAIN) {
+			t->tls_more = gnutls_record_check_pending(t->session) > 0;
+			return 0;
+		}
+		if (n == GNUTLS_E_INTERRUPTED)
+			continue;
+		if (n == GNUTLS_E_REHANDSHAKE) {
+			/* We never renegotiate (rekey "ssl" on TLS 1.2 becomes a new tunnel). */
+			log_info("the gateway asked for a TLS renegotiation; ignored");
+			continue;
+		}
+		if (n == 0 || n == GNUTLS_E_PREMATURE_TERMINATION)
+			return worker_tunnel_fail(detail, len, -ERR_IO,
+			                          "the gateway closed the TLS connection");
+		if (n < 0 && !gnutls_error_is_fatal((int)n)) {
+			log_info("TLS: %s", gnutls_strerror((int)n));
+			continue;
+		}
+		if (n < 0)
+			return worker_tunnel_fail(detail, len, -ERR_TLS, "TLS receive failed: %s",
+			                          gnutls_strerror((int)n));
+		r = cstp_frame_decode(t->rbuf, (size_t)n, &f);
+		if (r < 0)
+			return worker_tunnel_fail(
+			    detail, len, r, "malformed CSTP record of %zd bytes from the gateway",
+			    n);
+		r = worker_tunnel_frame(t, &f, detail, len);
+		if (r < 0)
+			return r;
+	}
+	t->tls_more = true;
+	return 0;
+}
+
+static int worker_tunnel_read_tun(struct worker_tunnel *t, char *detail, size_t len)
+{
+	struct worker *w = t->w;
+	uint8_t vnet[WORKER_TUNNEL_VNET_MAX];
+	uint8_t *pkt = t->sbuf + CSTP_FRAME_HEADER_LEN;
+	size_t room = t->max_record - CSTP_FRAME_HEADER_LEN;
+
+	t->tun_more = false;
+	for (int i = 0; i < WORKER_TUNNEL_BUDGET; i++) {
+		struct iovec iov[2] = {{vnet, w->tun_vnet_hdr}, {pkt, room}};
+		ssize_t n, r;
+		int h;
+
+		if (worker_tunnel_queued(t) >= WORKER_TUNNEL_HIGH_WATER)
+			return 0;
+		n = w->tun_vnet_hdr ? readv(w->tun_fd, iov, 2) : read(w->tun_fd, pkt, room);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (n <= 0)
+			return worker_tunnel_fail(detail, len, -ERR_NETWORK_CONFIG,
+			                          "reading the tun device: %s",
+			                          n < 0 ? strerror(errno) : "end of file");
+		if (w->tun_vnet_hdr) {
+			struct virtio_net_hdr *vh = (struct virtio_net_hdr *)vnet;
+
+			if ((size_t)n < w->tun_vnet_hdr)
+				continue;
+			n -= (ssize_t)w->tun_vnet_hdr;
+			/* We never enable offloads, so the kernel must not hand us a super-packet.
+			 */
+			if (vh->gso_type != VIRTIO_NET_HDR_GSO_NONE) {
+				t->dropped++;
+				continue;
+			}
+		}
+		if (!worker_tunnel_ip_ok(pkt, (size_t)n)) {
+			t->dropped++;
+			continue;
+		}
+		/* The packet already sits behind room for the header: frame it in place. */
+		h = cstp_frame_encode_header(t->sbuf, CSTP_FRAME_DATA, (size_t)n);
+		if (h < 0) {
+			t->dropped++;
+			continue;
+		}
+		do {
+			r = gnutls_record_send(t->session, t->sbuf, (size_t)h);
+		} while (r == GNUTLS_E_INTERRUPTED);
+		if (r != h)
+			return worker_tunnel_fail(detail, len, -ERR_TLS, "TLS send failed: %s",
+			                          r < 0 ? gnutls_strerror((int)r) : "short write");
+		t->last_tx_ms = worker_now_ms();
+		w->tx_bytes += (uint64_t)n;
+	}
+	t->tun_more = true;
+	return 0;
+}
+
+/* Next time something is due, from the gateway's timers (protocol.md 10). */
+static uint64_t worker_tunnel_next_timer(const struct worker_tunnel *t, uint64_t now)
+{
+	uint64_t next = UINT64_MAX;
+	uint64_t ka = (uint64_t)t->reply->cstp.keepalive * 1000;
+	uint64_t dpd = (uint64_t)t->reply->cstp.dpd * 1000;
+
+	if (ka)
+		next = t->last_tx_ms + ka;
+	if (dpd) {
+		uint64_t dead = t->last_rx_ms + 2 * dpd, probe = t->last_rx_ms + dpd;
+
+		if (now >= probe && t->dpd_sent_ms)
+			probe = t->dpd_sent_ms + dpd / 2;
+		if (probe < next)
+			next = probe;
+		if (dead < next)
+			next = dead;
+	}
+	if (t->rekey_at_ms && t->rekey_at_ms < next)
+		next = t->rekey_at_ms;
+	return next;
+}
+
+static int worker_tunnel_timers(struct worker_tunnel *t, char *detail, size_t len)
+{
+	uint64_t now = worker_now_ms();
+	uint64_t ka = (uint64_t)t->reply->cstp.keepalive * 1000;
+	uint64_t dpd = (uint64_t)t->reply->cstp.dpd * 1000;
+	int r;
+
+	if (dpd) {
+		if (now - t->last_rx_ms >= 2 * dpd)
+			return worker_tunnel_fail(
+			    detail, len, -ERR_DPD_TIMEOUT, "nothing from the gateway for %llu s",
+			    (unsigned long long)((now - t->last_rx_ms) / 1000));
+		if (now - t->last_rx_ms >= dpd &&
+		    (!t->dpd_sent_ms || now - t->dpd_sent_ms >= dpd / 2)) {
+			log_debug("nothing from the gateway for %llu s: DPD request",
+			          (unsigned long long)((now - t->last_rx_ms) / 1000));
+			r = worker_tunnel_send_frame(t, CSTP_FRAME_DPD_REQ, NULL, 0, detail, len);
+			if (r < 0)
+				return r;
+			t->dpd_sent_ms = now;
+		}
+	}
+	if (ka && now - t->last_tx_ms >= ka) {
+		r = worker_tunnel_send_frame(t, CSTP_FRAME_KEEPALIVE, NULL, 0, detail, len);
+		if (r < 0)
+			return r;
+	}
+	if (t->rekey_at_ms && now >= t->rekey_at_ms) {
+		if (t->reply->cstp.rekey_method == CSTP_REKEY_SSL &&
+		    gnutls_protocol_get_version(t->session) >= GNUTLS_TLS1_3) {
+			/* The gateway updates the keys itself (KeyUpdate); nothing to do. */
+			t->rekey_at_ms = 0;
+			return 0;
+		}
+		snprintf(detail, len, "rekey time reached");
+		return WORKER_TUNNEL_REKEY;
+	}
+	return 0;
+}
+
+struct worker_tunnel *worker_tunnel_new(struct worker *w, struct worker_connect_result *res)
+{
+	struct worker_tunnel *t = calloc(1, sizeof(*t));
+	uint64_t now = worker_now_ms();
+	char detail[256];
+	size_t off = 0;
+
+	if (!t)
+		return NULL;
+	t->ocap = 256 * 1024;
+	t->obuf = malloc(t->ocap);
+	if (!t->obuf) {
+		free(t);
+		return NULL;
+	}
+	t->w = w;
+	t->tls = steal_ptr(&res->tls);
+	t->reply = steal_ptr(&res->reply);
+	t->session = tls_conn_session(t->tls);
+	t->fd = tls_conn_fd(t->tls);
+	t->connected_ms = t->last_tx_ms = t->last_rx_ms = now;
+	if (t->reply->cstp.rekey_method != CSTP_REKEY_NONE && t->reply->cstp.rekey_time)
+		t->rekey_at_ms = now + (uint64_t)t->reply->cstp.rekey_time * 1000;
+	t->max_record = gnutls_record_get_max_size(t->session);
+	if (t->max_record > CSTP_FRAME_MAX_LEN)
+		t->max_record = CSTP_FRAME_MAX_LEN;
+	if (t->max_record < CSTP_FRAME_HEADER_LEN + t->reply->cfg.mtu)
+		log_warning("TLS records hold at most %zu bytes: packets near the MTU (%u) will be "
+		            "dropped",
+		            t->max_record, t->reply->cfg.mtu);
+
+	/* From here on the socket is ours to drive: non-blocking, records batched. */
+	fcntl(t->fd, F_SETFL, fcntl(t->fd, F_GETFL) | O_NONBLOCK);
+	gnutls_transport_set_ptr(t->session, t);
+	gnutls_transport_set_push_function(t->session, worker_tunnel_push);
+	gnutls_transport_set_vec_push_function(t->session, worker_tunnel_vec_push);
+	gnutls_transport_set_pull_function(t->session, worker_tunnel_pull);
+	gnutls_transport_set_pull_timeout_function(t->session, worker_tunnel_pull_timeout);
+	t->tls_more = true;
+
+	/* Frames that arrived with the CONNECT answer (pitfall 19). */
+	while (off < res->leftover_len) {
+		struct cstp_frame f;
+		int n = cstp_frame_next(res->leftover + off, res->leftover_len - off, &f);
+
+		if (n <= 0 || worker_tunnel_frame(t, &f, detail, sizeof(detail)) < 0) {
+			log_warning("ignoring malformed CSTP bytes after the CONNECT answer");
+			break;
+		}
+		off += (size_t)n;
+	}
+	log_info("CSTP tunnel up (keepalive %u s, DPD %u s, rekey %s every %u s)",
+	         t->reply->cstp.keepalive, t->reply->cstp.dpd,
+	         t->reply->cstp.rekey_method == CSTP_REKEY_SSL          ? "ssl"
+	         : t->reply->cstp.rekey_method == CSTP_REKEY_NEW_TUNNEL ? "new-tunnel"
+	                                                                : "none",
+	         t->reply->cstp.rekey_time);
+	return t;
+}
+
+void worker_tunnel_free(struct worker_tunnel *t, int disconnect_reason, const char *text)
+{
+	char detail[256];
+
+	if (!t)
+		return;
+	if (disconnect_reason >= 0) {
+		uint8_t payload[128];
+		size_t tl = text ? strlen(text) : 0;
+
+		if (tl > sizeof(payload) - 1)
+			tl = sizeof(payload) - 1;
+		payload[0] = (uint8_t)disconnect_reason;
+		if (tl)
+			memcpy(payload + 1, text, tl);
+		if (worker_tunnel_send_frame(t, CSTP_FRAME_DISCONNECT, payload, 1 + tl, detail,
+		                             sizeof(detail)) == 0)
+			log_info("sent DISCONNECT (reason 0x%02x)", disconnect_reason);
+	}
+	/* Give what is queued (the DISCONNECT) a moment to leave. */
+	for (int i = 0; i < 10 && worker_tunnel_queued(t); i++) {
+		struct pollfd p = {.fd = t->fd, .events = POLLOUT};
+
+		if (worker_tunnel_flush(t, detail, sizeof(detail)) < 0)
+			break;
+		if (worker_tunnel_queued(t) && poll(&p, 1, 100) < 0 && errno != EINTR)
+			break;
+	}
+	/* close_notify goes straight out (tls_conn_free sends it, best effort). */
+	t->direct = true;
+	if (t->dropped)
+		log_info("%llu packets dropped during this tunnel", (unsigned long long)t->dropped);
+	tls_conn_free(t->tls);
+	cstp_connect_reply_free(t->reply);
+	free(t->obuf);
+	secret_wipe(t->rbuf, sizeof(t->rbuf));
+	secret_wipe(t->sbuf, sizeof(t->sbuf));
+	free(t);
+}
+
+size_t worker_tunnel_poll_fds(struct worker_tunnel *t, struct pollfd *fds, int *timeout_ms)
+{
+	uint64_t now = worker_now_ms(), next;
+	bool room = worker_tunnel_queued(t) < WORKER_TUNNEL_HIGH_WATER;
+
+	fds[0] = (struct pollfd){.fd = t->fd, .events = POLLIN};
+	if (worker_tunnel_queued(t))
+		fds[0].events |= POLLOUT;
+	fds[1] = (struct pollfd){.fd = room ? t->w->tun_fd : -1, .events = POLLIN};
+	if (t->tls_more || gnutls_record_check_pending(t->session) || (t->tun_more && room)) {
+		*timeout_ms = 0;
+		return 2;
+	}
+	next = worker_tunnel_next_timer(t, now);
+	if (next != UINT64_MAX) {
+		uint64_t wait = next > now ? next - now : 0;
+
+		if (wait < (uint64_t)*timeout_ms || *timeout_ms < 0)
+			*timeout_ms = wait > INT32_MAX ? INT32_MAX : (int)wait;
+	}
+	return 2;
+}
+
+int worker_tunnel_dispatch(struct worker_tunnel *t, const struct pollfd *fds, size_t n,
+                           char *detail, size_t len)
+{
+	int r;
+
+	(void)n;
+	if (fds[0].revents & POLLNVAL)
+		return worker_tunnel_fail(detail, len, -ERR_IO, "gateway socket closed");
+	if ((fds[0].revents & (POLLIN | POLLERR | POLLHUP)) || t->tls_more) {
+		t->tls_more = false;
+		r = worker_tunnel_read_tls(t, detail, len);
+		if (r < 0)
+			return r;
+	}
+	if (fds[1].revents & (POLLERR | POLLNVAL))
+		return worker_tunnel_fail(detail, len, -ERR_NETWORK_CONFIG,
+		                          "the tun device went away");
+	if ((fds[1].revents & POLLIN) || t->tun_more) {
+		r = worker_tunnel_read_tun(t, detail, len);
+		if (r < 0)
+			return r;
+	}
+	r = worker_tunnel_timers(t, detail, len);
+	if (r != 0)
+		return r;
+	return worker_tunnel_flush(t, detail, len);
+}

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * sslvpn-worker: the unprivileged data path of one connection (design.md 1 and 5).
+ *
+ * It inherits fd 3 (SOCK_SEQPACKET to sslvpn-helper) and fd 4 (the configured tun device) and
+ * runs as the worker user.  Everything the gateway sends after the login is parsed here.
+ * README-worker.md has the state diagram; in short:
+ *
+ *   STARTING --START--> CONNECTING --200--> CONNECTED <--200-- RECONNECTING
+ *                            |                 |   ^                 |  ^
+ *                            |                 |   +-----------------+  | retry (backoff)
+ *                            |  TLS error, EOF, DPD dead, rekey  --->+--+
+ *                            +--401----------> COOKIE_WAIT <--401----+
+ *                                                  | SET_COOKIE -> RECONNECTING
+ *   any: STOP, SIGTERM, helper gone -> STOPPING (DISCONNECT 0xb0, close_notify, STATS, exit 0)
+ *   any: fatal (pin mismatch, gateway DISCONNECT/TERMINATE, budget spent) -> FAILED
+ *        (WMSG_ERROR, exit 1)
+ *
+ * Files, one job each:
+ *   worker.c          main(), the state machine (worker_enter_state) and the poll loop
+ *   worker-priv.c     refusing to run privileged; the seccomp allow-list
+ *   worker-ipc.c      messages to and from the helper
+ *   worker-connect.c  TLS + CONNECT exchange (blocking, with a timeout)
+ *   worker-tunnel.c   the CSTP data path: batches between tun and TLS, keepalive, DPD
+ */
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backoff.h"
+#include "cstp-connect.h"
+#include "secret.h"
+#include "tls-conn.h"
+#include "tunnel-config.h"
+#include "worker-msg.h"
+
+#define WORKER_HELPER_FD 3
+#define WORKER_TUN_FD    4
+/* Same default as the login's (core/auth.h), which the worker must not include. */
+#define WORKER_DEFAULT_USER_AGENT "AnyConnect Linux_64 4.10.07061"
+/* One connect attempt (TCP + TLS + CONNECT answer) may take this long. */
+#define WORKER_CONNECT_TIMEOUT_MS 15000
+
+enum worker_run_state {
+	WORKER_RUN_STARTING,     /* waiting for WMSG_START */
+	WORKER_RUN_CONNECTING,   /* first TLS + CONNECT */
+	WORKER_RUN_CONNECTED,    /* data path over CSTP */
+	WORKER_RUN_RECONNECTING, /* link lost: new TLS + CONNECT with the same cookie, backoff */
+	WORKER_RUN_COOKIE_WAIT,  /* 401: waiting for WMSG_SET_COOKIE or WMSG_STOP */
+	WORKER_RUN_STOPPING,     /* saying goodbye; exits 0 */
+	WORKER_RUN_FAILED,       /* sent WMSG_ERROR; exits 1 */
+};
+
+struct worker_tunnel;
+
+struct worker {
+	enum worker_run_state state;
+	int helper_fd, tun_fd;
+	size_t tun_vnet_hdr; /* size of the virtio-net header on each tun packet, 0 if none */
+	bool helper_gone;    /* socket EOF: leave quietly */
+	int exit_code;
+
+	/* From WMSG_START (and SET_COOKIE). */
+	char *host, *address, *pin, *user_agent;
+	uint16_t port;
+	struct secret *cookie;
+	bool no_dtls;
+	int cert_fd, key_fd;
+	uint8_t stop_reason; /* DISCONNECT reason byte on STOP (WATTR_REASON, default 0xb0) */
+
+	/* The last configuration the gateway gave (reconnects ask for its addresses). */
+	struct tunnel_config *cfg;
+	bool have_cfg;
+	struct secret *post_auth_xml; /* last one sent to the helper */
+
+	struct worker_tunnel *tunnel; /* while CONNECTED */
+	struct backoff *backoff;
+	uint64_t retry_at_ms; /* RECONNECTING: next attempt (monotonic ms) */
+	int last_error;       /* why the last attempt or the link failed (positive code) */
+
+	uint64_t tx_bytes, rx_bytes; /* over the whole life of the worker */
+	uint64_t stats_sent_tx, stats_sent_rx, stats_at_ms;
+};
+
+/* worker.c */
+void worker_enter_state(struct worker *w, enum worker_run_state state);
+uint64_t worker_now_ms(void);
+/* Fatal: WMSG_ERROR with err and detail, then FAILED. */
+void worker_fail(struct worker *w, int err, const char *detail);
+/* May a new connect attempt help after this error (network, TLS, DPD, HTTP status)? */
+bool worker_error_transient(int err);
+
+/* worker-priv.c */
+/* Refuses (-ERR_ACCESS_DENIED, logged) any uid/gid 0 or any capability. */
+int worker_priv_check(void);
+/* PR_SET_NO_NEW_PRIVS and, when built with libseccomp, the syscall allow-list. */
+int worker_priv_lockdown(void);
+
+/* worker-ipc.c */
+int worker_ipc_send_state(struct worker *w, uint32_t state, uint32_t transport);
+int worker_ipc_send_config(struct worker *w, const struct tunnel_config *cfg);
+int worker_ipc_send_post_auth_xml(struct worker *w, const struct secret *xml);
+int worker_ipc_send_stats(struct worker *w);
+int worker_ipc_send_error(struct worker *w, int err, const char *detail);
+int worker_ipc_send_cookie_rejected(struct worker *w);
+/* Reads one message and acts on it (START, STOP, SET_COOKIE).  0, or negative when the helper
+ * is gone or broke the protocol (then the worker stops). */
+int worker_ipc_handle(struct worker *w);
+/* Blocks until WMSG_START arrives and stores it in w. */
+int worker_ipc_wait_start(struct worker *w);
+
+/* worker-connect.c */
+struct worker_connect_result {
+	struct tls_conn *tls;
+	struct cstp_connect_reply *reply;
+	uint8_t *leftover; /* CSTP bytes that came with the answer's last record */
+	size_t leftover_len;
+	int http_status;
+	char detail[256]; /* why it failed (English, no secret) */
+};
+/* 0 (result filled), -ERR_COOKIE_REJECTED (401), or another error with detail set. */
+int worker_connect(struct worker *w, struct worker_connect_result *res);
+void worker_connect_result_clear(struct worker_connect_result *res);
+
+/* worker-tunnel.c */
+/* Takes over res->tls and res->reply. */
+struct worker_tunnel *worker_tunnel_new(struct worker *w, struct worker_connect_result *res);
+/* Sends DISCONNECT (reason byte + text) if the link is up, flushes briefly, closes. */
+void worker_tunnel_free(struct worker_tunnel *t, int disconnect_reason, const char *text);
+/* poll() set-up and dispatch: fills fds[0..n) and returns n; *timeout_ms is lowered to the
+ * next timer. */
+size_t worker_tunnel_poll_fds(struct worker_tunnel *t, struct pollfd *fds, int *timeout_ms);
+/* After poll: moves data, runs timers.  Returns 0 (fine), WORKER_TUNNEL_REKEY (time for a new
+ * tunnel), or -ERR_* with the reason in detail: the link is lost (worker_error_transient()
+ * says whether a reconnect may help: -ERR_IO, -ERR_TLS, -ERR_TIMEOUT, -ERR_DPD_TIMEOUT) or
+ * ended for good (-ERR_GATEWAY_CLOSED, -ERR_PROTOCOL from a malformed frame, a tun error). */
+#define WORKER_TUNNEL_REKEY 1
+int worker_tunnel_dispatch(struct worker_tunnel *t, const struct pollfd *fds, size_t n,
+                           char *detail, size_t len);

@@ -1,0 +1,320 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# e2e (TAP): sslvpn-helper + sslvpn-worker against the lab's real ocserv.
+#
+# The helper runs on a private system bus (our real policy file), inside the lab's client
+# network namespace and a mount namespace of its own where a temporary file is bind-mounted
+# over /etc/resolv.conf: nothing of this machine's network or files is touched.  A netdev
+# member calls Connect with a cookie from Debian's openconnect --authenticate; the test checks
+# the tunnel (ping through it, routes, excluded host, DNS, properties, the worker's
+# privileges), then that Disconnect, kill -9 of the worker, and SIGTERM of the helper each
+# leave addresses, routes, links and resolv.conf byte-identical to before.
+# Needs root.  Environment: SRCDIR, BUILDDIR (helper/sslvpn-helper, helper/sslvpn-worker).
+set -u -o pipefail
+SRCDIR=${SRCDIR:?}
+BUILDDIR=${BUILDDIR:?}
+HELPER=${HELPER:-$BUILDDIR/helper/sslvpn-helper}
+WORKER=${WORKER:-$BUILDDIR/helper/sslvpn-worker}
+LAB=$SRCDIR/tests/lab/lab.sh
+BUS_NAME=org.sslvpn.Helper1
+ROOT=/org/sslvpn/Helper1
+IFACE_CONN=org.sslvpn.Helper1.Connection
+
+n=0
+failed=0
+ok() {
+	n=$((n + 1))
+	echo "ok $n - $*"
+}
+not_ok() {
+	n=$((n + 1))
+	failed=1
+	echo "not ok $n - $*"
+}
+check() { # check DESCRIPTION COMMAND...
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else not_ok "$what"; fi
+}
+bail() {
+	not_ok "$*"
+	echo "1..$n"
+	exit 1
+}
+
+if [ "$(id -u)" != 0 ]; then
+	echo "1..0 # SKIP needs root (namespaces, tun, test users)"
+	exit 0
+fi
+for f in "$HELPER" "$WORKER"; do
+	[ -x "$f" ] || bail "$f is not built"
+done
+
+TMP=$(mktemp -d /tmp/sslvpn-e2e-helper.XXXXXX)
+chmod 0755 "$TMP"
+TAG=svt$((RANDOM % 90000 + 10000))
+USER_NAME=${TAG}a
+CREATED_NETDEV=0
+DAEMON_PID=
+cleanup() {
+	local pid
+	if [ -n "$DAEMON_PID" ]; then
+		pid=$(helper_pid 2>/dev/null || true)
+		[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null
+		for _ in $(seq 50); do
+			[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -TERM "$DAEMON_PID" 2>/dev/null
+		wait "$DAEMON_PID" 2>/dev/null
+	fi
+	"$LAB" stop "$TMP/lab" >/dev/null 2>&1
+	userdel "$USER_NAME" >/dev/null 2>&1
+	[ "$CREATED_NETDEV" = 1 ] && groupdel netdev >/dev/null 2>&1
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- the lab ----------------------------------------------------------------------------
+"$LAB" start "$TMP/lab" >"$TMP/lab-start.log" 2>&1 ||
+	bail "the lab did not start: $(tail -n 3 "$TMP/lab-start.log" | tr '\n' ' ')"
+set -a
+# shellcheck disable=SC1091
+. "$TMP/lab/lab.env"
+set +a
+CNS=$LAB_CLI_NS
+
+# --- a netdev member, made before the bus starts ----------------------------------------
+if ! getent group netdev >/dev/null; then
+	groupadd -r netdev || bail "groupadd netdev"
+	CREATED_NETDEV=1
+fi
+useradd -M -N -d /nonexistent -s /usr/sbin/nologin -G netdev "$USER_NAME" || bail "useradd"
+USER_UID=$(id -u "$USER_NAME")
+USER_GID=$(id -g "$USER_NAME")
+as_user() {
+	setpriv --reuid="$USER_UID" --regid="$USER_GID" --init-groups -- "$@"
+}
+
+# --- the private bus, in the client namespace and a mount namespace ---------------------
+RESOLV=$TMP/resolv.conf
+printf '# the client namespace'"'"'s resolv.conf (test copy)\nnameserver 192.0.2.1\nsearch example.org\noptions timeout:1\n' >"$RESOLV"
+chmod 0644 "$RESOLV"
+mkdir -p "$TMP/services"
+cat >"$TMP/bus.conf" <<EOF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=$TMP/system_bus_socket</listen>
+  <auth>EXTERNAL</auth>
+  <servicedir>$TMP/services</servicedir>
+  <policy context="default">
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+    <allow send_destination="org.freedesktop.DBus"
+           send_interface="org.freedesktop.DBus.Introspectable"/>
+  </policy>
+  <include>$SRCDIR/dbus/org.sslvpn.Helper1.conf</include>
+</busconfig>
+EOF
+cat >"$TMP/services/$BUS_NAME.service" <<EOF
+[D-BUS Service]
+Name=$BUS_NAME
+Exec=/bin/sh -c "exec $HELPER 2>>$TMP/helper.log"
+User=root
+EOF
+export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$TMP/system_bus_socket
+mkfifo "$TMP/addr"
+SSLVPN_WORKER=$WORKER SSLVPN_HELPER_STATE_DIR=$TMP/state SSLVPN_DEBUG=1 \
+	ip netns exec "$CNS" unshare -m --propagation private -- /bin/sh -c \
+	'mount --bind "$1" /etc/resolv.conf && exec dbus-daemon --nofork --print-address \
+		--config-file="$2"' sh "$RESOLV" "$TMP/bus.conf" >"$TMP/addr" 2>"$TMP/daemon.log" &
+DAEMON_PID=$!
+read -r -t 10 address <"$TMP/addr" || bail "the private bus did not start"
+case $address in unix:*) ;; *) bail "the private bus did not start" ;; esac
+
+helper_pid() {
+	gdbus call --system --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+		--method org.freedesktop.DBus.GetConnectionUnixProcessID "$BUS_NAME" 2>/dev/null |
+		sed -n 's/^(uint32 \([0-9]*\),)$/\1/p'
+}
+prop() { # prop PATH NAME -> the value as gdbus prints it
+	gdbus call --system --dest "$BUS_NAME" --object-path "$1" \
+		--method org.freedesktop.DBus.Properties.Get "$IFACE_CONN" "$2" |
+		sed 's/^(<\(.*\)>,)$/\1/'
+}
+wait_state() { # wait_state PATH STATE SECONDS
+	local s
+	for _ in $(seq $(($3 * 5))); do
+		s=$(prop "$1" State)
+		[ "$s" = "'$2'" ] && return 0
+		sleep 0.2
+	done
+	echo "# $1 is $s, not $2"
+	return 1
+}
+worker_pid() {
+	ps -o pid= --ppid "$(helper_pid)" | tr -d ' ' | head -n1
+}
+
+# Everything the helper may change, in the namespaces it runs in.
+snapshot() {
+	settle
+	{
+		for a in "-4 addr" "-6 addr" "-4 route show table all" "-6 route show table all" \
+			"link"; do
+			echo "== ip $a"
+			# shellcheck disable=SC2086
+			ip -n "$CNS" $a
+		done
+		echo "== resolv.conf $(stat -c '%a %u %g %F %i' "$RESOLV")"
+		cat "$RESOLV"
+	} >"$1"
+}
+same_as() { # same_as BEFORE AFTER
+	if cmp -s "$1" "$2"; then
+		return 0
+	fi
+	diff "$1" "$2" | sed 's/^/# /'
+	return 1
+}
+# The lab's veth must have settled (carrier, link-local DAD done) before a snapshot, or
+# "NO-CARRIER"/"tentative" differ between snapshots for reasons that are not ours.
+settle() {
+	for _ in $(seq 100); do
+		if ! ip -n "$CNS" link show eth0 | grep -q NO-CARRIER &&
+			ip -n "$CNS" -6 addr show dev eth0 | grep -q 'inet6 fe80' &&
+			! ip -n "$CNS" -6 addr | grep -q tentative; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "# the lab's link did not settle"
+}
+
+cookie() {
+	echo "$LAB_PASSWORD" | timeout 30 ip netns exec "$CNS" openconnect --authenticate \
+		--cafile "$LAB_CA" --user "$LAB_USER" --passwd-on-stdin --authgroup engineering \
+		"https://$LAB_GATEWAY" 2>/dev/null |
+		sed -n "s/^COOKIE='.*webvpn=\\([^;']*\\).*/\\1/p"
+}
+COOKIES=()
+connect() { # connect COOKIE -> the object path on stdout
+	local out
+	out=$(as_user gdbus call --system --dest "$BUS_NAME" --object-path "$ROOT" \
+		--method org.sslvpn.Helper1.Manager.Connect \
+		"{'Gateway': <'https://$LAB_GATEWAY/'>, 'Address': <'$LAB_SERVER_IP'>, 'Cookie': <'$1'>, 'ServerCertPin': <'$LAB_SERVER_CERT_PIN'>}" 2>&1)
+	sed -n "s/^(objectpath '\\(.*\\)',)$/\\1/p" <<<"$out"
+	[ -n "$out" ] && ! grep -q '^(objectpath' <<<"$out" && echo "# Connect: $out" >&2
+}
+
+snapshot "$TMP/before"
+
+# --- 1. up, checked, Disconnect ---------------------------------------------------------
+c=$(cookie)
+[ -n "$c" ] || bail "no cookie from openconnect"
+COOKIES+=("$c")
+path=$(connect "$c")
+[ -n "$path" ] || bail "Connect as a netdev member"
+ok "a netdev member's Connect returns $path"
+check "the tunnel comes up" wait_state "$path" connected 30
+tun=$(prop "$path" Interface | tr -d "'")
+check "it has a tun device ($tun)" grep -q '^sslvpn[0-9]*$' <<<"$tun"
+addr=$(prop "$path" Address | tr -d "'")
+check "Address is in the lab's pool ($addr)" grep -q '^198\.51\.100\.[0-9]*/' <<<"$addr"
+check "Routes carry the engineering routes" grep -q "'203.0.113.0/24'" <<<"$(prop "$path" Routes)"
+check "Routes show the exclude" grep -q "'!203.0.113.192/26'" <<<"$(prop "$path" Routes)"
+check "Dns is the lab's" grep -q "'$LAB_DNS'" <<<"$(prop "$path" Dns)"
+check "Domains is the lab's" grep -q "'$LAB_DOMAIN'" <<<"$(prop "$path" Domains)"
+check "Transport is tls or dtls" grep -Eq "^'(tls|dtls)'$" <<<"$(prop "$path" Transport)"
+check "Owner is the caller" grep -q "^uint32 $USER_UID$" <<<"$(prop "$path" Owner)"
+
+quiet() { "$@" >/dev/null 2>&1; }
+check "the LAN host answers a ping" quiet ip netns exec "$CNS" ping -c 1 -W 3 "$LAB_LAN_HOST"
+check "the LAN host is routed through $tun" \
+	grep -q "dev $tun " <<<"$(ip -n "$CNS" route get "$LAB_LAN_HOST")"
+peer=$(ip -n "$LAB_SRV_NS" -4 -o addr show | awk '$4 ~ /^198\.51\.100\./ {print $4}' | head -n1)
+peer=${peer%%/*}
+check "the gateway's tunnel address ($peer) answers a ping" \
+	quiet ip netns exec "$CNS" ping -c 1 -W 3 "$peer"
+check "the excluded host does not go through the tunnel" \
+	bash -c "! ip -n '$CNS' route get '$LAB_EXCLUDED_HOST' | grep -q 'dev $tun '"
+check "the gateway keeps its path outside" \
+	grep -q "dev eth0" <<<"$(ip -n "$CNS" route get "$LAB_SERVER_IP")"
+check "resolv.conf has the pushed DNS server" grep -qx "nameserver $LAB_DNS" "$RESOLV"
+check "resolv.conf searches the pushed domain" grep -Eq "^search $LAB_DOMAIN( |$)" "$RESOLV"
+
+wpid=$(worker_pid)
+check "the worker runs ($wpid)" test -n "$wpid"
+uid_line=$(awk '/^Uid:/ {print $3}' "/proc/$wpid/status" 2>/dev/null)
+check "the worker's effective uid is not 0 ($uid_line)" test -n "$uid_line" -a "$uid_line" != 0
+check "the worker has no_new_privs" grep -q '^NoNewPrivs:[[:space:]]*1$' "/proc/$wpid/status"
+check "the worker has no capabilities" grep -q '^CapEff:[[:space:]]*0*$' "/proc/$wpid/status"
+check "the worker's fd 4 is the tun device" test "$(readlink "/proc/$wpid/fd/4")" = /dev/net/tun
+
+out=$(as_user gdbus call --system --dest "$BUS_NAME" --object-path "$path" \
+	--method "$IFACE_CONN.Disconnect" 2>&1)
+check "the owner disconnects ($out)" test "$out" = "()"
+check "the connection ends disconnected" wait_state "$path" disconnected 15
+snapshot "$TMP/after-disconnect"
+check "after Disconnect: addresses, routes, links and resolv.conf are as before" \
+	same_as "$TMP/before" "$TMP/after-disconnect"
+
+# --- 2. kill -9 of the worker -----------------------------------------------------------
+c=$(cookie)
+[ -n "$c" ] || bail "no second cookie from openconnect"
+COOKIES+=("$c")
+path=$(connect "$c")
+check "a second Connect ($path)" test -n "$path"
+check "the second tunnel comes up" wait_state "$path" connected 30
+wpid=$(worker_pid)
+kill -KILL "$wpid"
+check "kill -9 of the worker: the connection fails" wait_state "$path" failed 15
+check "LastError is WorkerCrashed" test "$(prop "$path" LastError)" = "'WorkerCrashed'"
+snapshot "$TMP/after-kill"
+check "after kill -9: addresses, routes, links and resolv.conf are as before" \
+	same_as "$TMP/before" "$TMP/after-kill"
+
+# --- 3. SIGTERM of the helper -----------------------------------------------------------
+c=$(cookie)
+[ -n "$c" ] || bail "no third cookie from openconnect"
+COOKIES+=("$c")
+path=$(connect "$c")
+check "a third Connect ($path)" test -n "$path"
+check "the third tunnel comes up" wait_state "$path" connected 30
+hpid=$(helper_pid)
+kill -TERM "$hpid"
+for _ in $(seq 100); do
+	kill -0 "$hpid" 2>/dev/null || break
+	sleep 0.1
+done
+check "SIGTERM: the helper exits" bash -c "! kill -0 $hpid 2>/dev/null"
+snapshot "$TMP/after-sigterm"
+check "after SIGTERM: addresses, routes, links and resolv.conf are as before" \
+	same_as "$TMP/before" "$TMP/after-sigterm"
+
+# --- logs --------------------------------------------------------------------------------
+leaked=0
+for c in "${COOKIES[@]}"; do
+	grep -qF "$c" "$TMP/helper.log" "$TMP/daemon.log" && leaked=1
+done
+check "no cookie in the helper's, the workers' or the bus daemon's log" test $leaked = 0
+check "no sanitizer report in the logs" \
+	bash -c "! grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:' '$TMP/helper.log'"
+if [ $failed != 0 ]; then
+	echo "# ---- helper.log (helper and workers) ----"
+	tail -n 80 "$TMP/helper.log" | sed 's/^/# /'
+fi
+echo "1..$n"
+exit $failed
