@@ -138,16 +138,13 @@ static char *auth_strdup0(const char *s)
 
 void auth_gateway_key(const struct auth *a, char *buf, size_t len)
 {
-	/* Preferences are per gateway host and port: the group path does not change the key. */
+	/* Per gateway host and port: the group path does not change the key.  The canonical
+	 * form, as gateway_url_format() writes it: "https://host[:port]/". */
 	struct gateway_url u = a->url;
 
 	snprintf(u.path, sizeof(u.path), "/");
 	if (gateway_url_format(&u, buf, len) < 0)
 		buf[0] = '\0';
-	/* No trailing slash in keys: "https://vpn.example.com". */
-	size_t n = strlen(buf);
-	if (n > 8 && buf[n - 1] == '/')
-		buf[n - 1] = '\0';
 }
 
 /* The pin in force for the current host: the caller's, else the one the user accepted before. */
@@ -926,13 +923,6 @@ static void auth_finish(struct auth *a)
 	int r;
 
 	gateway_url_format(&a->url, a->result.gateway_url, sizeof(a->result.gateway_url));
-	{
-		/* "https://host/" and "https://host" are the same gateway: hand over the short one. */
-		size_t n = strlen(a->result.gateway_url);
-
-		if (strcmp(a->url.path, "/") == 0 && n && a->result.gateway_url[n - 1] == '/')
-			a->result.gateway_url[n - 1] = '\0';
-	}
 	snprintf(a->result.host, sizeof(a->result.host), "%s", a->url.host);
 	a->result.port = a->url.port;
 	snprintf(a->result.pin, sizeof(a->result.pin), "%s", a->login_pin);

@@ -10,9 +10,9 @@ struct _SslvpnAgent {
 	GObject parent_instance;
 	GDBusConnection *bus;
 	guint registration_id;
-	char *helper;          /* unique name allowed to call us */
+	char *helper; /* unique name allowed to call us */
 	gboolean registered;
-	GHashTable *pending;   /* connection path -> GDBusMethodInvocation */
+	GHashTable *pending; /* connection path -> GDBusMethodInvocation */
 };
 
 G_DEFINE_FINAL_TYPE(SslvpnAgent, sslvpn_agent, G_TYPE_OBJECT)
@@ -25,8 +25,8 @@ GDBusNodeInfo *sslvpn_agent_get_node_info(void)
 	static GDBusNodeInfo *info;
 
 	if (g_once_init_enter(&info)) {
-		g_autoptr(GBytes) xml = g_resources_lookup_data(
-			"/org/sslvpn/Client/org.sslvpn.Helper1.xml", 0, NULL);
+		g_autoptr(GBytes) xml =
+		    g_resources_lookup_data("/org/sslvpn/Client/org.sslvpn.Helper1.xml", 0, NULL);
 		g_autoptr(GError) error = NULL;
 		GDBusNodeInfo *node;
 
@@ -40,24 +40,23 @@ GDBusNodeInfo *sslvpn_agent_get_node_info(void)
 }
 
 static void sslvpn_agent_method_call(GDBusConnection *bus, const char *sender, const char *path,
-				     const char *iface, const char *method, GVariant *params,
-				     GDBusMethodInvocation *invocation, gpointer data)
+                                     const char *iface, const char *method, GVariant *params,
+                                     GDBusMethodInvocation *invocation, gpointer data)
 {
 	SslvpnAgent *self = data;
 	const char *connection = NULL, *gateway = NULL, *reason = NULL;
 
 	if (!self->helper || g_strcmp0(sender, self->helper) != 0) {
-		g_dbus_method_invocation_return_dbus_error(invocation,
-							   ERROR_DBUS_PREFIX "AccessDenied",
-							   "only the VPN helper may call the agent");
+		g_dbus_method_invocation_return_dbus_error(
+		    invocation, ERROR_DBUS_PREFIX "AccessDenied",
+		    "only the VPN helper may call the agent");
 		return;
 	}
 	if (g_str_equal(method, "Relogin")) {
 		g_variant_get(params, "(&o&s&s)", &connection, &gateway, &reason);
 		if (g_hash_table_contains(self->pending, connection)) {
-			g_dbus_method_invocation_return_dbus_error(invocation,
-								   ERROR_DBUS_PREFIX "Busy",
-								   "a re-login is already running");
+			g_dbus_method_invocation_return_dbus_error(
+			    invocation, ERROR_DBUS_PREFIX "Busy", "a re-login is already running");
 			return;
 		}
 		g_hash_table_insert(self->pending, g_strdup(connection), g_object_ref(invocation));
@@ -70,9 +69,8 @@ static void sslvpn_agent_method_call(GDBusConnection *bus, const char *sender, c
 		}
 		g_dbus_method_invocation_return_value(invocation, NULL);
 	} else {
-		g_dbus_method_invocation_return_dbus_error(invocation,
-							   "org.freedesktop.DBus.Error.UnknownMethod",
-							   "unknown method");
+		g_dbus_method_invocation_return_dbus_error(
+		    invocation, "org.freedesktop.DBus.Error.UnknownMethod", "unknown method");
 	}
 }
 
@@ -83,12 +81,12 @@ static const GDBusInterfaceVTable agent_vtable = {.method_call = sslvpn_agent_me
 gboolean sslvpn_agent_export(SslvpnAgent *self, GDBusConnection *bus, GError **error)
 {
 	GDBusInterfaceInfo *iface =
-		g_dbus_node_info_lookup_interface(sslvpn_agent_get_node_info(), SSLVPN_HELPER_AGENT);
+	    g_dbus_node_info_lookup_interface(sslvpn_agent_get_node_info(), SSLVPN_HELPER_AGENT);
 
 	if (self->registration_id)
 		return TRUE;
 	self->registration_id = g_dbus_connection_register_object(bus, SSLVPN_AGENT_PATH, iface,
-								  &agent_vtable, self, NULL, error);
+	                                                          &agent_vtable, self, NULL, error);
 	if (!self->registration_id)
 		return FALSE;
 	self->bus = g_object_ref(bus);
@@ -100,8 +98,8 @@ static void on_register_reply(GObject *source, GAsyncResult *res, gpointer data)
 {
 	SslvpnAgent *self = data;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res,
-								  &error);
+	g_autoptr(GVariant) reply =
+	    g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, &error);
 	g_autofree char *remote = error ? g_dbus_error_get_remote_error(error) : NULL;
 
 	/* Busy means this very agent is registered already. */
@@ -118,11 +116,10 @@ static void sslvpn_agent_register(SslvpnAgent *self)
 {
 	if (!self->helper || !self->bus || self->registered)
 		return;
-	g_dbus_connection_call(self->bus, SSLVPN_HELPER_NAME, SSLVPN_HELPER_PATH,
-			       SSLVPN_HELPER_AGENT_MGR, "RegisterAgent",
-			       g_variant_new("(o)", SSLVPN_AGENT_PATH), NULL,
-			       G_DBUS_CALL_FLAGS_NO_AUTO_START, 10000, NULL, on_register_reply,
-			       g_object_ref(self));
+	g_dbus_connection_call(
+	    self->bus, SSLVPN_HELPER_NAME, SSLVPN_HELPER_PATH, SSLVPN_HELPER_AGENT_MGR,
+	    "RegisterAgent", g_variant_new("(o)", SSLVPN_AGENT_PATH), NULL,
+	    G_DBUS_CALL_FLAGS_NO_AUTO_START, 10000, NULL, on_register_reply, g_object_ref(self));
 }
 
 void sslvpn_agent_set_helper(SslvpnAgent *self, const char *helper_owner)
@@ -151,7 +148,7 @@ static void cookie_wipe(gpointer data)
 }
 
 void sslvpn_agent_reply_cookie(SslvpnAgent *self, const char *connection,
-			       const struct secret *cookie, const char *pin)
+                               const struct secret *cookie, const char *pin)
 {
 	g_autoptr(GDBusMethodInvocation) invocation = NULL;
 	g_autofree char *key = NULL;
@@ -159,18 +156,19 @@ void sslvpn_agent_reply_cookie(SslvpnAgent *self, const char *connection,
 	GVariantBuilder b;
 
 	if (!g_hash_table_steal_extended(self->pending, connection, (gpointer *)&key,
-					 (gpointer *)&invocation))
+	                                 (gpointer *)&invocation))
 		return;
 	copy = secret_dup(cookie);
 	if (!copy) {
 		g_dbus_method_invocation_return_dbus_error(invocation, ERROR_DBUS_PREFIX "NoMemory",
-							   "out of memory");
+		                                           "out of memory");
 		return;
 	}
 	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
 	g_variant_builder_add(&b, "{sv}", "Cookie",
-			      g_variant_new_from_data(G_VARIANT_TYPE_STRING, secret_str(copy),
-						      secret_len(copy) + 1, TRUE, cookie_wipe, copy));
+	                      g_variant_new_from_data(G_VARIANT_TYPE_STRING, secret_str(copy),
+	                                              secret_len(copy) + 1, TRUE, cookie_wipe,
+	                                              copy));
 	if (pin && *pin)
 		g_variant_builder_add(&b, "{sv}", "ServerCertPin", g_variant_new_string(pin));
 	g_dbus_method_invocation_return_value(invocation, g_variant_new("(a{sv})", &b));
@@ -182,10 +180,10 @@ void sslvpn_agent_reply_error(SslvpnAgent *self, const char *connection, int err
 	g_autofree char *key = NULL;
 
 	if (!g_hash_table_steal_extended(self->pending, connection, (gpointer *)&key,
-					 (gpointer *)&invocation))
+	                                 (gpointer *)&invocation))
 		return;
 	g_dbus_method_invocation_return_dbus_error(invocation, error_dbus_name(err),
-						   error_text(err));
+	                                           error_text(err));
 }
 
 static void sslvpn_agent_dispose(GObject *object)
@@ -194,7 +192,7 @@ static void sslvpn_agent_dispose(GObject *object)
 
 	if (self->pending) {
 		g_autofree char **keys =
-			(char **)g_hash_table_get_keys_as_array(self->pending, NULL);
+		    (char **)g_hash_table_get_keys_as_array(self->pending, NULL);
 		g_auto(GStrv) copy = g_strdupv(keys);
 
 		for (guint i = 0; copy[i]; i++)
@@ -223,15 +221,14 @@ static void sslvpn_agent_class_init(SslvpnAgentClass *klass)
 
 	oc->dispose = sslvpn_agent_dispose;
 	oc->finalize = sslvpn_agent_finalize;
-	signals[SIGNAL_RELOGIN] = g_signal_new("relogin", G_TYPE_FROM_CLASS(klass),
-					       G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
-					       3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
-	signals[SIGNAL_CANCEL] = g_signal_new("cancel", G_TYPE_FROM_CLASS(klass),
-					      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
-					      1, G_TYPE_STRING);
-	signals[SIGNAL_REGISTERED] = g_signal_new("registered", G_TYPE_FROM_CLASS(klass),
-						  G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-						  G_TYPE_NONE, 0);
+	signals[SIGNAL_RELOGIN] =
+	    g_signal_new("relogin", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+	                 NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
+	signals[SIGNAL_CANCEL] = g_signal_new("cancel", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST,
+	                                      0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+	signals[SIGNAL_REGISTERED] =
+	    g_signal_new("registered", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+	                 NULL, G_TYPE_NONE, 0);
 }
 
 static void sslvpn_agent_init(SslvpnAgent *self)

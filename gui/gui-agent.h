@@ -35,7 +35,7 @@ gboolean sslvpn_agent_is_pending(SslvpnAgent *self, const char *connection);
 
 /* Answers the pending Relogin of @connection; @pin may be NULL (unchanged). */
 void sslvpn_agent_reply_cookie(SslvpnAgent *self, const char *connection,
-			       const struct secret *cookie, const char *pin);
+                               const struct secret *cookie, const char *pin);
 /* Answers it with org.sslvpn.Helper1.Error.<name of err>. */
 void sslvpn_agent_reply_error(SslvpnAgent *self, const char *connection, int err);
 

@@ -26,13 +26,13 @@ struct _SslvpnApplication {
 	char *progress;
 	char *error;
 	char *cafile;
-	char *relogin_conn;     /* the connection whose Relogin the login serves */
-	char *relogin_old_pin;  /* its pin before, to report a change */
-	GHashTable *pins;       /* gateway URL -> pin accepted in this session */
-	char *started_path;     /* the connection our last Connect made */
+	char *relogin_conn;    /* the connection whose Relogin the login serves */
+	char *relogin_old_pin; /* its pin before, to report a change */
+	GHashTable *pins;      /* gateway URL -> pin accepted in this session */
+	char *started_path;    /* the connection our last Connect made */
 	guint started_timeout;
 	GCancellable *connect_cancel;
-	gboolean start_hidden;  /* start in the tray: the first activation shows no window */
+	gboolean start_hidden; /* start in the tray: the first activation shows no window */
 	gboolean activated;
 	gboolean helper_failed; /* the last event of the current connection was a failure */
 };
@@ -61,17 +61,20 @@ static void sslvpn_application_set_error(SslvpnApplication *self, const char *er
 static void sslvpn_application_sync_tray(SslvpnApplication *self)
 {
 	SslvpnConnection *c = sslvpn_helper_client_get_current(self->helper);
-	const char *last = prefs_get_last_gateway(self->prefs);
+	g_autofree char *last = prefs_get_last_gateway(self->prefs)
+	                            ? gui_format_gateway(prefs_get_last_gateway(self->prefs))
+	                            : NULL;
 
 	sslvpn_tray_set_last_gateway(self->tray, last);
 	if (self->flow != SSLVPN_FLOW_IDLE)
 		sslvpn_tray_set_state(self->tray, SSLVPN_TRAY_CONNECTING,
-				      sslvpn_login_get_host(self->login));
-	else if (c)
-		sslvpn_tray_set_state(self->tray,
-				      sslvpn_tray_state_from_helper(sslvpn_connection_get_state(c)),
-				      sslvpn_connection_get_gateway(c));
-	else if (self->error || self->helper_failed)
+		                      sslvpn_login_get_host(self->login));
+	else if (c) {
+		g_autofree char *gw = gui_format_gateway(sslvpn_connection_get_gateway(c));
+
+		sslvpn_tray_set_state(
+		    self->tray, sslvpn_tray_state_from_helper(sslvpn_connection_get_state(c)), gw);
+	} else if (self->error || self->helper_failed)
 		sslvpn_tray_set_state(self->tray, SSLVPN_TRAY_ERROR, NULL);
 	else
 		sslvpn_tray_set_state(self->tray, SSLVPN_TRAY_DISCONNECTED, NULL);
@@ -97,7 +100,7 @@ static SslvpnWindow *sslvpn_application_ensure_window(SslvpnApplication *self)
 		self->window = sslvpn_window_new(self);
 		g_object_add_weak_pointer(G_OBJECT(self->window), (gpointer *)&self->window);
 		gtk_window_set_hide_on_close(GTK_WINDOW(self->window),
-					     sslvpn_tray_is_registered(self->tray));
+		                             sslvpn_tray_is_registered(self->tray));
 	}
 	return self->window;
 }
@@ -107,8 +110,8 @@ static void sslvpn_application_present(SslvpnApplication *self)
 	gtk_window_present(GTK_WINDOW(sslvpn_application_ensure_window(self)));
 }
 
-static void sslvpn_application_notify(SslvpnApplication *self, const char *title,
-				      const char *body, gboolean urgent)
+static void sslvpn_application_notify(SslvpnApplication *self, const char *title, const char *body,
+                                      gboolean urgent)
 {
 	g_autoptr(GNotification) n = g_notification_new(title);
 	g_autoptr(GIcon) icon = g_themed_icon_new(SSLVPN_APP_ID);
@@ -117,7 +120,7 @@ static void sslvpn_application_notify(SslvpnApplication *self, const char *title
 		g_notification_set_body(n, body);
 	g_notification_set_icon(n, icon);
 	g_notification_set_priority(n, urgent ? G_NOTIFICATION_PRIORITY_HIGH
-					      : G_NOTIFICATION_PRIORITY_NORMAL);
+	                                      : G_NOTIFICATION_PRIORITY_NORMAL);
 	g_notification_set_default_action(n, "app.show");
 	g_application_send_notification(G_APPLICATION(self), "connection", n);
 }
@@ -158,7 +161,7 @@ static void on_connect_done(GObject *source, GAsyncResult *res, gpointer data)
 	SslvpnApplication *self = data;
 	g_autoptr(GError) error = NULL;
 	g_autofree char *path =
-		sslvpn_helper_client_connect_finish(SSLVPN_HELPER_CLIENT(source), res, &error);
+	    sslvpn_helper_client_connect_finish(SSLVPN_HELPER_CLIENT(source), res, &error);
 
 	/* The cookie is in the helper's hands (or lost): drop our copy. */
 	sslvpn_login_reset(self->login);
@@ -204,7 +207,8 @@ static void sslvpn_application_start_tunnel(SslvpnApplication *self)
 	g_clear_object(&self->connect_cancel);
 	self->connect_cancel = g_cancellable_new();
 	sslvpn_helper_client_connect_async(self->helper, r, !prefs_get_use_dtls(self->prefs),
-					   self->connect_cancel, on_connect_done, g_object_ref(self));
+	                                   self->connect_cancel, on_connect_done,
+	                                   g_object_ref(self));
 	sslvpn_application_changed(self);
 }
 
@@ -224,7 +228,7 @@ static void sslvpn_application_login_done(SslvpnApplication *self)
 	if (r && r->banner && *r->banner) {
 		sslvpn_application_set_flow(self, SSLVPN_FLOW_BANNER);
 		sslvpn_application_set_progress(self, g_strdup(_("Waiting for you to accept the "
-								 "gateway's message…")));
+		                                                 "gateway's message…")));
 		sslvpn_application_changed(self);
 		sslvpn_application_present(self);
 		sslvpn_window_show_banner(self->window, r->banner);
@@ -258,9 +262,10 @@ static void sslvpn_application_login_failed(SslvpnApplication *self)
 	if (err == -ERR_CERT_UNTRUSTED || err == -ERR_CERT_PIN_MISMATCH) {
 		sslvpn_application_present(self);
 		sslvpn_window_show_cert(self->window,
-					err == -ERR_CERT_UNTRUSTED ? SSLVPN_CERT_DIALOG_BLOCKED
-								   : SSLVPN_CERT_DIALOG_PIN_MISMATCH,
-					host, sslvpn_login_get_cert_report(self->login));
+		                        err == -ERR_CERT_UNTRUSTED
+		                            ? SSLVPN_CERT_DIALOG_BLOCKED
+		                            : SSLVPN_CERT_DIALOG_PIN_MISMATCH,
+		                        host, sslvpn_login_get_cert_report(self->login));
 	}
 }
 
@@ -270,22 +275,24 @@ static void on_login_phase(SslvpnLogin *login, guint phase, SslvpnApplication *s
 
 	switch ((SslvpnLoginPhase)phase) {
 	case SSLVPN_LOGIN_CONNECTING:
-		sslvpn_application_set_progress(self, g_strdup_printf(_("Connecting to %s…"), host));
+		sslvpn_application_set_progress(self,
+		                                g_strdup_printf(_("Connecting to %s…"), host));
 		break;
 	case SSLVPN_LOGIN_TALKING:
-		sslvpn_application_set_progress(self, g_strdup_printf(_("Logging in to %s…"), host));
+		sslvpn_application_set_progress(self,
+		                                g_strdup_printf(_("Logging in to %s…"), host));
 		break;
 	case SSLVPN_LOGIN_DOWNLOADING:
 		sslvpn_application_set_progress(self,
-						g_strdup(_("Downloading the client profile…")));
+		                                g_strdup(_("Downloading the client profile…")));
 		break;
 	case SSLVPN_LOGIN_CERT_PROMPT:
 		sslvpn_application_set_progress(
-			self, g_strdup(_("Waiting for your decision about the certificate…")));
+		    self, g_strdup(_("Waiting for your decision about the certificate…")));
 		sslvpn_application_changed(self);
 		sslvpn_application_present(self);
 		sslvpn_window_show_cert(self->window, SSLVPN_CERT_DIALOG_PROMPT, host,
-					sslvpn_login_get_cert_report(login));
+		                        sslvpn_login_get_cert_report(login));
 		return;
 	case SSLVPN_LOGIN_DONE:
 		sslvpn_application_login_done(self);
@@ -321,8 +328,8 @@ void sslvpn_application_start_login(SslvpnApplication *self, const char *gateway
 	if (r < 0) {
 		sslvpn_application_set_flow(self, SSLVPN_FLOW_IDLE);
 		sslvpn_application_set_error(
-			self, _("This is not a gateway address. Enter a host name such as "
-				"vpn.example.com, optionally with a port and a path."));
+		    self, _("This is not a gateway address. Enter a host name such as "
+		            "vpn.example.com, optionally with a port and a path."));
 		sslvpn_application_changed(self);
 	}
 }
@@ -382,7 +389,7 @@ void sslvpn_application_disconnect(SslvpnApplication *self)
 	if (!c)
 		return;
 	sslvpn_helper_client_disconnect_async(self->helper, sslvpn_connection_get_path(c),
-					      on_disconnect_done, g_object_ref(self));
+	                                      on_disconnect_done, g_object_ref(self));
 }
 
 void sslvpn_application_answer_cert(SslvpnApplication *self, enum auth_cert_answer answer)
@@ -444,9 +451,10 @@ static void on_helper_owner(SslvpnHelperClient *helper, SslvpnApplication *self)
 }
 
 static void on_connection_event(SslvpnHelperClient *helper, SslvpnConnection *c, guint ev,
-				SslvpnApplication *self)
+                                SslvpnApplication *self)
 {
-	g_autofree char *gw = gui_text_sanitize(sslvpn_connection_get_gateway(c));
+	g_autofree char *url = gui_format_gateway(sslvpn_connection_get_gateway(c));
+	g_autofree char *gw = gui_text_sanitize(url);
 	const char *why = gui_error_message_for_name(sslvpn_connection_get_last_error(c));
 	g_autofree char *body = NULL;
 
@@ -458,7 +466,8 @@ static void on_connection_event(SslvpnHelperClient *helper, SslvpnConnection *c,
 		sslvpn_application_notify(self, _("VPN Connected"), body, FALSE);
 		break;
 	case SSLVPN_CONNECTION_EVENT_RECONNECTING:
-		body = g_strdup_printf(_("The connection to %s was interrupted. Reconnecting…"), gw);
+		body =
+		    g_strdup_printf(_("The connection to %s was interrupted. Reconnecting…"), gw);
 		sslvpn_application_notify(self, _("VPN Reconnecting"), body, FALSE);
 		break;
 	case SSLVPN_CONNECTION_EVENT_RECONNECTED:
@@ -468,15 +477,16 @@ static void on_connection_event(SslvpnHelperClient *helper, SslvpnConnection *c,
 	case SSLVPN_CONNECTION_EVENT_DROPPED:
 		self->helper_failed = TRUE;
 		body = why ? g_strdup_printf(_("The VPN connection to %s ended: %s"), gw, why)
-			   : g_strdup_printf(_("The VPN connection to %s ended."), gw);
+		           : g_strdup_printf(_("The VPN connection to %s ended."), gw);
 		sslvpn_application_notify(self, _("VPN Connection Lost"), body, TRUE);
 		sslvpn_application_set_error(self, body);
 		break;
 	case SSLVPN_CONNECTION_EVENT_FAILED:
 		self->helper_failed = TRUE;
-		body = why ? g_strdup_printf(_("The VPN connection to %s could not be set up: %s"),
-					     gw, why)
-			   : g_strdup_printf(_("The VPN connection to %s could not be set up."), gw);
+		body =
+		    why ? g_strdup_printf(_("The VPN connection to %s could not be set up: %s"), gw,
+		                          why)
+		        : g_strdup_printf(_("The VPN connection to %s could not be set up."), gw);
 		sslvpn_application_notify(self, _("VPN Connection Failed"), body, TRUE);
 		sslvpn_application_set_error(self, body);
 		break;
@@ -493,7 +503,7 @@ static void on_connection_event(SslvpnHelperClient *helper, SslvpnConnection *c,
 }
 
 static void on_relogin(SslvpnAgent *agent, const char *conn, const char *gateway,
-		       const char *reason, SslvpnApplication *self)
+                       const char *reason, SslvpnApplication *self)
 {
 	const char *pin = g_hash_table_lookup(self->pins, gateway);
 	SslvpnLoginOptions o = {.gateway = gateway, .cafile = self->cafile, .pin = pin};
@@ -606,8 +616,8 @@ static void action_about(GSimpleAction *a, GVariant *param, gpointer data)
 	adw_about_window_set_application_icon(ADW_ABOUT_WINDOW(about), SSLVPN_APP_ID);
 	adw_about_window_set_version(ADW_ABOUT_WINDOW(about), PACKAGE_VERSION);
 	adw_about_window_set_comments(
-		ADW_ABOUT_WINDOW(about),
-		_("Connects to SSL VPN gateways that speak the AnyConnect protocol."));
+	    ADW_ABOUT_WINDOW(about),
+	    _("Connects to SSL VPN gateways that speak the AnyConnect protocol."));
 	adw_about_window_set_license_type(ADW_ABOUT_WINDOW(about), GTK_LICENSE_GPL_2_0);
 	/* Translators: put your names here, one per line. */
 	adw_about_window_set_translator_credits(ADW_ABOUT_WINDOW(about), _("translator-credits"));
@@ -615,13 +625,13 @@ static void action_about(GSimpleAction *a, GVariant *param, gpointer data)
 }
 
 static const GActionEntry app_actions[] = {
-	{"connect", action_connect, "s", NULL, NULL, {0}},
-	{"disconnect", action_disconnect, NULL, NULL, NULL, {0}},
-	{"show", action_show, NULL, NULL, NULL, {0}},
-	{"quit", action_quit, NULL, NULL, NULL, {0}},
-	{"preferences", action_preferences, NULL, NULL, NULL, {0}},
-	{"select-group", action_select_group, "s", NULL, NULL, {0}},
-	{"about", action_about, NULL, NULL, NULL, {0}},
+    {"connect", action_connect, "s", NULL, NULL, {0}},
+    {"disconnect", action_disconnect, NULL, NULL, NULL, {0}},
+    {"show", action_show, NULL, NULL, NULL, {0}},
+    {"quit", action_quit, NULL, NULL, NULL, {0}},
+    {"preferences", action_preferences, NULL, NULL, NULL, {0}},
+    {"select-group", action_select_group, "s", NULL, NULL, {0}},
+    {"about", action_about, NULL, NULL, NULL, {0}},
 };
 
 /* ---- GApplication ---- */
@@ -630,8 +640,8 @@ static void sslvpn_log_sink(int priority, const char *message, void *data)
 {
 	/* Warnings of core are not programming errors: never let them abort (G_DEBUG=fatal-*). */
 	GLogLevelFlags level = priority <= LOG_WARNING ? G_LOG_LEVEL_MESSAGE
-			       : priority <= LOG_INFO  ? G_LOG_LEVEL_INFO
-						       : G_LOG_LEVEL_DEBUG;
+	                       : priority <= LOG_INFO  ? G_LOG_LEVEL_INFO
+	                                               : G_LOG_LEVEL_DEBUG;
 
 	g_log("sslvpn-core", level, "%s", message);
 }
@@ -647,16 +657,16 @@ static void sslvpn_application_startup(GApplication *app)
 	if (g_getenv("SSLVPN_DEBUG"))
 		log_set_max_priority(LOG_DEBUG);
 	gtk_icon_theme_add_resource_path(gtk_icon_theme_get_for_display(gdk_display_get_default()),
-					 "/org/sslvpn/Client/icons");
+	                                 "/org/sslvpn/Client/icons");
 	r = prefs_load(self->prefs, NULL);
 	if (r < 0)
 		g_message("preferences: %s", error_text(r));
 	else if (prefs_load_status(self->prefs) == PREFS_LOAD_CORRUPT)
 		g_message("the preferences file was unusable and was moved to %s",
-			  prefs_moved_aside_path(self->prefs) ? prefs_moved_aside_path(self->prefs)
-							      : "(nowhere)");
+		          prefs_moved_aside_path(self->prefs) ? prefs_moved_aside_path(self->prefs)
+		                                              : "(nowhere)");
 	g_action_map_add_action_entries(G_ACTION_MAP(app), app_actions, G_N_ELEMENTS(app_actions),
-					app);
+	                                app);
 	gtk_application_set_accels_for_action(GTK_APPLICATION(app), "app.quit", quit_accels);
 
 	self->login = sslvpn_login_new(self->prefs);
@@ -695,6 +705,16 @@ static void sslvpn_application_shutdown(GApplication *app)
 	G_APPLICATION_CLASS(sslvpn_application_parent_class)->shutdown(app);
 }
 
+static gboolean on_no_tray_timeout(gpointer data)
+{
+	SslvpnApplication *self = data;
+
+	if (!sslvpn_tray_is_registered(self->tray) && !self->window)
+		sslvpn_application_present(self);
+	g_object_unref(self);
+	return G_SOURCE_REMOVE;
+}
+
 static void sslvpn_application_activate(GApplication *app)
 {
 	SslvpnApplication *self = SSLVPN_APPLICATION(app);
@@ -702,6 +722,7 @@ static void sslvpn_application_activate(GApplication *app)
 	if (!self->activated && self->start_hidden) {
 		self->activated = TRUE;
 		/* Only the tray: if no tray shows up, a window after all. */
+		g_timeout_add_seconds(3, on_no_tray_timeout, g_object_ref(self));
 		return;
 	}
 	self->activated = TRUE;
@@ -725,7 +746,8 @@ static int sslvpn_application_command_line(GApplication *app, GApplicationComman
 	g_autofree const char **rest = NULL;
 
 	if (g_variant_dict_lookup(opts, "cafile", "^ay", &cafile)) {
-		g_autoptr(GFile) f = g_application_command_line_create_file_for_arg(cmdline, cafile);
+		g_autoptr(GFile) f =
+		    g_application_command_line_create_file_for_arg(cmdline, cafile);
 
 		g_free(self->cafile);
 		self->cafile = g_file_get_path(f);
@@ -734,7 +756,7 @@ static int sslvpn_application_command_line(GApplication *app, GApplicationComman
 		self->start_hidden = TRUE;
 	if (g_variant_dict_lookup(opts, G_OPTION_REMAINING, "^a&s", &rest) && rest && rest[0]) {
 		g_action_group_activate_action(G_ACTION_GROUP(app), "connect",
-					       g_variant_new_string(rest[0]));
+		                               g_variant_new_string(rest[0]));
 		self->activated = TRUE;
 		return 0;
 	}
@@ -773,21 +795,21 @@ static void sslvpn_application_class_init(SslvpnApplicationClass *klass)
 	ac->shutdown = sslvpn_application_shutdown;
 	ac->activate = sslvpn_application_activate;
 	ac->command_line = sslvpn_application_command_line;
-	signals[SIGNAL_CHANGED] = g_signal_new("changed", G_TYPE_FROM_CLASS(klass),
-					       G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+	signals[SIGNAL_CHANGED] =
+	    g_signal_new("changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+	                 NULL, G_TYPE_NONE, 0);
 }
 
 static void sslvpn_application_init(SslvpnApplication *self)
 {
 	static const GOptionEntry options[] = {
-		{"cafile", 0, 0, G_OPTION_ARG_FILENAME, NULL,
-		 N_("Trust gateway certificates issued by the CAs in FILE (PEM) instead of the "
-		    "system's"),
-		 N_("FILE")},
-		{"tray", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Start with only the tray icon"), NULL},
-		{G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, NULL, NULL,
-		 N_("[GATEWAY]")},
-		{NULL, 0, 0, 0, NULL, NULL, NULL},
+	    {"cafile", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+	     N_("Trust gateway certificates issued by the CAs in FILE (PEM) instead of the "
+	        "system's"),
+	     N_("FILE")},
+	    {"tray", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Start with only the tray icon"), NULL},
+	    {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, NULL, NULL, N_("[GATEWAY]")},
+	    {NULL, 0, 0, 0, NULL, NULL, NULL},
 	};
 
 	self->prefs = prefs_new();
@@ -800,14 +822,29 @@ static void sslvpn_application_init(SslvpnApplication *self)
 SslvpnApplication *sslvpn_application_new(void)
 {
 	return g_object_new(SSLVPN_TYPE_APPLICATION, "application-id", SSLVPN_APP_ID, "flags",
-			    G_APPLICATION_HANDLES_COMMAND_LINE, NULL);
+	                    G_APPLICATION_HANDLES_COMMAND_LINE, NULL);
 }
 
-struct prefs *sslvpn_application_get_prefs(SslvpnApplication *self) { return self->prefs; }
-SslvpnLogin *sslvpn_application_get_login(SslvpnApplication *self) { return self->login; }
-SslvpnHelperClient *sslvpn_application_get_helper(SslvpnApplication *self) { return self->helper; }
-SslvpnTray *sslvpn_application_get_tray(SslvpnApplication *self) { return self->tray; }
-SslvpnFlow sslvpn_application_get_flow(SslvpnApplication *self) { return self->flow; }
+struct prefs *sslvpn_application_get_prefs(SslvpnApplication *self)
+{
+	return self->prefs;
+}
+SslvpnLogin *sslvpn_application_get_login(SslvpnApplication *self)
+{
+	return self->login;
+}
+SslvpnHelperClient *sslvpn_application_get_helper(SslvpnApplication *self)
+{
+	return self->helper;
+}
+SslvpnTray *sslvpn_application_get_tray(SslvpnApplication *self)
+{
+	return self->tray;
+}
+SslvpnFlow sslvpn_application_get_flow(SslvpnApplication *self)
+{
+	return self->flow;
+}
 
 gboolean sslvpn_application_is_relogin(SslvpnApplication *self)
 {

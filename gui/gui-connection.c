@@ -29,16 +29,16 @@ SslvpnConnectionEvent sslvpn_connection_event_for(const char *old_state, const c
 	was_up = g_str_equal(old_state, "connected") || g_str_equal(old_state, "reconnecting");
 	if (g_str_equal(new_state, "connected"))
 		return g_str_equal(old_state, "reconnecting") ? SSLVPN_CONNECTION_EVENT_RECONNECTED
-							      : SSLVPN_CONNECTION_EVENT_CONNECTED;
+		                                              : SSLVPN_CONNECTION_EVENT_CONNECTED;
 	if (g_str_equal(new_state, "reconnecting"))
 		return SSLVPN_CONNECTION_EVENT_RECONNECTING;
 	if (g_str_equal(new_state, "failed"))
 		return was_up ? SSLVPN_CONNECTION_EVENT_DROPPED : SSLVPN_CONNECTION_EVENT_FAILED;
 	if (g_str_equal(new_state, "disconnected"))
 		return was_up ? SSLVPN_CONNECTION_EVENT_DROPPED
-			      : g_str_equal(old_state, "disconnecting")
-				       ? SSLVPN_CONNECTION_EVENT_DISCONNECTED
-				       : SSLVPN_CONNECTION_EVENT_NONE;
+		       : g_str_equal(old_state, "disconnecting")
+		           ? SSLVPN_CONNECTION_EVENT_DISCONNECTED
+		           : SSLVPN_CONNECTION_EVENT_NONE;
 	return SSLVPN_CONNECTION_EVENT_NONE;
 }
 
@@ -143,20 +143,62 @@ void sslvpn_connection_update(SslvpnConnection *c, GVariant *props)
 	}
 }
 
-const char *sslvpn_connection_get_path(SslvpnConnection *c) { return c->path; }
-const char *sslvpn_connection_get_state(SslvpnConnection *c) { return c->state ? c->state : ""; }
-const char *sslvpn_connection_get_transport(SslvpnConnection *c) { return c->transport ? c->transport : ""; }
-const char *sslvpn_connection_get_gateway(SslvpnConnection *c) { return c->gateway ? c->gateway : ""; }
-const char *sslvpn_connection_get_interface(SslvpnConnection *c) { return c->interface ? c->interface : ""; }
-const char *sslvpn_connection_get_address(SslvpnConnection *c) { return c->address ? c->address : ""; }
-const char *sslvpn_connection_get_address6(SslvpnConnection *c) { return c->address6 ? c->address6 : ""; }
-guint32 sslvpn_connection_get_mtu(SslvpnConnection *c) { return c->mtu; }
-const char *sslvpn_connection_get_banner(SslvpnConnection *c) { return c->banner ? c->banner : ""; }
-guint64 sslvpn_connection_get_bytes_sent(SslvpnConnection *c) { return c->bytes_sent; }
-guint64 sslvpn_connection_get_bytes_received(SslvpnConnection *c) { return c->bytes_received; }
-guint64 sslvpn_connection_get_connected_since(SslvpnConnection *c) { return c->connected_since; }
-const char *sslvpn_connection_get_last_error(SslvpnConnection *c) { return c->last_error ? c->last_error : ""; }
-guint32 sslvpn_connection_get_owner(SslvpnConnection *c) { return c->owner; }
+const char *sslvpn_connection_get_path(SslvpnConnection *c)
+{
+	return c->path;
+}
+const char *sslvpn_connection_get_state(SslvpnConnection *c)
+{
+	return c->state ? c->state : "";
+}
+const char *sslvpn_connection_get_transport(SslvpnConnection *c)
+{
+	return c->transport ? c->transport : "";
+}
+const char *sslvpn_connection_get_gateway(SslvpnConnection *c)
+{
+	return c->gateway ? c->gateway : "";
+}
+const char *sslvpn_connection_get_interface(SslvpnConnection *c)
+{
+	return c->interface ? c->interface : "";
+}
+const char *sslvpn_connection_get_address(SslvpnConnection *c)
+{
+	return c->address ? c->address : "";
+}
+const char *sslvpn_connection_get_address6(SslvpnConnection *c)
+{
+	return c->address6 ? c->address6 : "";
+}
+guint32 sslvpn_connection_get_mtu(SslvpnConnection *c)
+{
+	return c->mtu;
+}
+const char *sslvpn_connection_get_banner(SslvpnConnection *c)
+{
+	return c->banner ? c->banner : "";
+}
+guint64 sslvpn_connection_get_bytes_sent(SslvpnConnection *c)
+{
+	return c->bytes_sent;
+}
+guint64 sslvpn_connection_get_bytes_received(SslvpnConnection *c)
+{
+	return c->bytes_received;
+}
+guint64 sslvpn_connection_get_connected_since(SslvpnConnection *c)
+{
+	return c->connected_since;
+}
+const char *sslvpn_connection_get_last_error(SslvpnConnection *c)
+{
+	return c->last_error ? c->last_error : "";
+}
+guint32 sslvpn_connection_get_owner(SslvpnConnection *c)
+{
+	return c->owner;
+}
 
 const char *const *sslvpn_connection_get_routes(SslvpnConnection *c)
 {
@@ -202,10 +244,11 @@ static void sslvpn_connection_finalize(GObject *object)
 static void sslvpn_connection_class_init(SslvpnConnectionClass *klass)
 {
 	G_OBJECT_CLASS(klass)->finalize = sslvpn_connection_finalize;
-	signals[SIGNAL_CHANGED] = g_signal_new("changed", G_TYPE_FROM_CLASS(klass),
-					       G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+	signals[SIGNAL_CHANGED] =
+	    g_signal_new("changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+	                 NULL, G_TYPE_NONE, 0);
 	signals[SIGNAL_EVENT] = g_signal_new("event", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST,
-					     0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
+	                                     0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
 }
 
 static void sslvpn_connection_init(SslvpnConnection *c)

@@ -16,7 +16,7 @@ typedef enum {
 	SSLVPN_CONNECTION_EVENT_RECONNECTING, /* connected -> reconnecting */
 	SSLVPN_CONNECTION_EVENT_RECONNECTED,  /* reconnecting -> connected */
 	SSLVPN_CONNECTION_EVENT_DROPPED,      /* connected/reconnecting -> failed (or ended
-						 without anyone asking) */
+	                                         without anyone asking) */
 	SSLVPN_CONNECTION_EVENT_FAILED,       /* connecting -> failed */
 	SSLVPN_CONNECTION_EVENT_DISCONNECTED, /* disconnecting -> disconnected */
 } SslvpnConnectionEvent;

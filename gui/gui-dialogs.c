@@ -13,7 +13,8 @@ GtkWidget *sslvpn_find_named(GtkWidget *root, const char *name)
 		return NULL;
 	if (g_strcmp0(gtk_widget_get_name(root), name) == 0)
 		return root;
-	for (GtkWidget *c = gtk_widget_get_first_child(root); c; c = gtk_widget_get_next_sibling(c)) {
+	for (GtkWidget *c = gtk_widget_get_first_child(root); c;
+	     c = gtk_widget_get_next_sibling(c)) {
 		GtkWidget *found = sslvpn_find_named(c, name);
 
 		if (found)
@@ -24,7 +25,7 @@ GtkWidget *sslvpn_find_named(GtkWidget *root, const char *name)
 
 /* Key above value: a plain vertical list lays out predictably at any dialog width. */
 static void add_row(GtkBox *box, const char *what, const char *name, const char *value,
-		    gboolean monospace)
+                    gboolean monospace)
 {
 	g_autofree char *clean = gui_text_sanitize(value);
 	GtkWidget *key = gtk_label_new(what);
@@ -66,53 +67,55 @@ static GtkWidget *cert_details(const struct tls_cert_report *rep)
 }
 
 GtkWidget *sslvpn_cert_dialog_new(GtkWindow *parent, SslvpnCertDialogMode mode, const char *host,
-				  const struct tls_cert_report *rep)
+                                  const struct tls_cert_report *rep)
 {
 	g_autofree char *clean_host = gui_text_sanitize(host);
 	AdwMessageDialog *d;
 
 	switch (mode) {
 	case SSLVPN_CERT_DIALOG_PROMPT:
-		d = ADW_MESSAGE_DIALOG(adw_message_dialog_new(parent, _("Untrusted Certificate"), NULL));
+		d = ADW_MESSAGE_DIALOG(
+		    adw_message_dialog_new(parent, _("Untrusted Certificate"), NULL));
 		adw_message_dialog_format_body(
-			d,
-			_("The identity of “%s” cannot be verified. Someone may be impersonating the "
-			  "gateway to capture your password. Connect only if you have checked the "
-			  "fingerprint with the gateway's administrator."),
-			clean_host);
+		    d,
+		    _("The identity of “%s” cannot be verified. Someone may be impersonating the "
+		      "gateway to capture your password. Connect only if you have checked the "
+		      "fingerprint with the gateway's administrator."),
+		    clean_host);
 		adw_message_dialog_add_responses(d, "cancel", _("_Cancel"), "once",
-						 _("Connect _Anyway"), "always",
-						 _("_Always Trust This Certificate"), NULL);
+		                                 _("Connect _Anyway"), "always",
+		                                 _("Always _Trust This Certificate"), NULL);
 		adw_message_dialog_set_response_appearance(d, "once", ADW_RESPONSE_DESTRUCTIVE);
 		adw_message_dialog_set_response_appearance(d, "always", ADW_RESPONSE_DESTRUCTIVE);
 		adw_message_dialog_set_default_response(d, "cancel");
 		adw_message_dialog_set_close_response(d, "cancel");
 		break;
 	case SSLVPN_CERT_DIALOG_BLOCKED:
-		d = ADW_MESSAGE_DIALOG(adw_message_dialog_new(parent, _("Connection Blocked"), NULL));
+		d = ADW_MESSAGE_DIALOG(
+		    adw_message_dialog_new(parent, _("Connection Blocked"), NULL));
 		adw_message_dialog_format_body(
-			d,
-			_("The certificate of “%s” is not trusted, so the connection was blocked to "
-			  "protect your password. If the gateway's administrator confirms the "
-			  "fingerprint below, you can turn off “Block connections to untrusted "
-			  "servers” in Preferences and connect again."),
-			clean_host);
+		    d,
+		    _("The certificate of “%s” is not trusted, so the connection was blocked to "
+		      "protect your password. If the gateway's administrator confirms the "
+		      "fingerprint below, you can turn off “Block connections to untrusted "
+		      "servers” in Preferences and connect again."),
+		    clean_host);
 		adw_message_dialog_add_responses(d, "preferences", _("_Preferences"), "close",
-						 _("_Close"), NULL);
+		                                 _("_Close"), NULL);
 		adw_message_dialog_set_default_response(d, "close");
 		adw_message_dialog_set_close_response(d, "close");
 		break;
 	case SSLVPN_CERT_DIALOG_PIN_MISMATCH:
 	default:
 		d = ADW_MESSAGE_DIALOG(
-			adw_message_dialog_new(parent, _("Certificate Changed"), NULL));
+		    adw_message_dialog_new(parent, _("Certificate Changed"), NULL));
 		adw_message_dialog_format_body(
-			d,
-			_("“%s” presented a different certificate from the one you chose to trust. "
-			  "Someone may be intercepting the connection, so it was refused. If the "
-			  "gateway's administrator replaced the certificate, remove the gateway's "
-			  "saved certificate from the preferences file and connect again."),
-			clean_host);
+		    d,
+		    _("“%s” presented a different certificate from the one you chose to trust. "
+		      "Someone may be intercepting the connection, so it was refused. If the "
+		      "gateway's administrator replaced the certificate, remove the gateway's "
+		      "saved certificate from the preferences file and connect again."),
+		    clean_host);
 		adw_message_dialog_add_responses(d, "close", _("_Close"), NULL);
 		adw_message_dialog_set_default_response(d, "close");
 		adw_message_dialog_set_close_response(d, "close");
@@ -121,16 +124,16 @@ GtkWidget *sslvpn_cert_dialog_new(GtkWindow *parent, SslvpnCertDialogMode mode, 
 	if (rep && rep->present)
 		adw_message_dialog_set_extra_child(d, cert_details(rep));
 	gtk_widget_set_name(GTK_WIDGET(d), mode == SSLVPN_CERT_DIALOG_PROMPT    ? "cert-prompt"
-					   : mode == SSLVPN_CERT_DIALOG_BLOCKED ? "cert-blocked"
-										: "cert-changed");
+	                                   : mode == SSLVPN_CERT_DIALOG_BLOCKED ? "cert-blocked"
+	                                                                        : "cert-changed");
 	return GTK_WIDGET(d);
 }
 
 GtkWidget *sslvpn_banner_dialog_new(GtkWindow *parent, const char *banner)
 {
 	g_autofree char *clean = gui_text_sanitize(banner);
-	AdwMessageDialog *d = ADW_MESSAGE_DIALOG(
-		adw_message_dialog_new(parent, _("Message from the Gateway"), NULL));
+	AdwMessageDialog *d =
+	    ADW_MESSAGE_DIALOG(adw_message_dialog_new(parent, _("Message from the Gateway"), NULL));
 	GtkWidget *scroll = gtk_scrolled_window_new();
 	GtkWidget *label = gtk_label_new(clean);
 
@@ -144,7 +147,7 @@ GtkWidget *sslvpn_banner_dialog_new(GtkWindow *parent, const char *banner)
 	gtk_widget_set_name(label, "banner-text");
 	gtk_scrolled_window_set_child(GTK_SCROLLED_WINDOW(scroll), label);
 	gtk_scrolled_window_set_policy(GTK_SCROLLED_WINDOW(scroll), GTK_POLICY_NEVER,
-				       GTK_POLICY_AUTOMATIC);
+	                               GTK_POLICY_AUTOMATIC);
 	gtk_scrolled_window_set_propagate_natural_height(GTK_SCROLLED_WINDOW(scroll), TRUE);
 	gtk_scrolled_window_set_max_content_height(GTK_SCROLLED_WINDOW(scroll), 320);
 	gtk_widget_add_css_class(scroll, "card");

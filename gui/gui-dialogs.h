@@ -10,7 +10,8 @@ G_BEGIN_DECLS
 
 typedef enum {
 	/* "Block connections to untrusted servers" is off: the user may go on.
-	 * Responses: "cancel", "once" (AUTH_CERT_ACCEPT_ONCE), "always" (AUTH_CERT_ACCEPT_ALWAYS). */
+	 * Responses: "cancel", "once" (AUTH_CERT_ACCEPT_ONCE), "always" (AUTH_CERT_ACCEPT_ALWAYS).
+	 */
 	SSLVPN_CERT_DIALOG_PROMPT,
 	/* Blocked (the default).  Responses: "close", "preferences". */
 	SSLVPN_CERT_DIALOG_BLOCKED,
@@ -23,7 +24,7 @@ typedef enum {
  * cert-valid-from, cert-valid-until, cert-pin and cert-sha1 (tests look them up).
  */
 GtkWidget *sslvpn_cert_dialog_new(GtkWindow *parent, SslvpnCertDialogMode mode, const char *host,
-				  const struct tls_cert_report *rep);
+                                  const struct tls_cert_report *rep);
 
 /* The gateway's post-login banner.  Responses: "decline", "accept".  The text is the label
  * named banner-text. */

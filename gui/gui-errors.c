@@ -12,34 +12,45 @@
  * it, what.  A unit test checks that every code of core/error.h has its sentence here.
  */
 static const char *const gui_error_table[ERR_COUNT_] = {
-	[ERR_OK] = N_("No error."),
-	[ERR_NOMEM] = N_("The program ran out of memory."),
-	[ERR_INVALID_ARGS] = N_("The request was not valid. Check the gateway address and the values you entered."),
-	[ERR_IO] = N_("A read or write error occurred."),
-	[ERR_TIMEOUT] = N_("The gateway did not answer in time."),
-	[ERR_RESOLVE] = N_("The gateway's name could not be resolved. Check the address and your network connection."),
-	[ERR_CONNECT] = N_("The gateway could not be reached. Check the address and your network connection."),
-	[ERR_TLS] = N_("The secure connection to the gateway failed."),
-	[ERR_CERT_UNTRUSTED] = N_("The gateway's certificate is not trusted, so the connection was blocked."),
-	[ERR_CERT_PIN_MISMATCH] = N_("The gateway presented a different certificate from the one you chose to trust. This can mean that someone is intercepting the connection, so it was refused. If the gateway's administrator replaced the certificate, remove the old one from the preferences file before connecting again."),
-	[ERR_CLIENT_CERT] = N_("The client certificate is missing, unusable or was rejected by the gateway."),
-	[ERR_PROTOCOL] = N_("The gateway sent an answer this program does not understand."),
-	[ERR_HTTP_STATUS] = N_("The gateway answered with an HTTP error."),
-	[ERR_UNSUPPORTED] = N_("The gateway asked for a login method this program does not support."),
-	[ERR_AUTH_FAILED] = N_("Login failed. Check your user name and password."),
-	[ERR_CANCELLED] = N_("The operation was cancelled."),
-	[ERR_PROFILE_DOWNLOAD] = N_("The gateway's client profile could not be downloaded, so the connection was not started."),
-	[ERR_COOKIE_REJECTED] = N_("The gateway no longer accepts this session. Log in again."),
-	[ERR_ACCESS_DENIED] = N_("You are not allowed to do this. Ask your administrator to add you to the netdev group."),
-	[ERR_NOT_FOUND] = N_("The connection no longer exists."),
-	[ERR_TOO_LARGE] = N_("The gateway sent more data than this program accepts."),
-	[ERR_PREFS] = N_("The preferences file could not be read or written."),
-	[ERR_GATEWAY_CLOSED] = N_("The gateway ended the session."),
-	[ERR_DPD_TIMEOUT] = N_("The gateway stopped answering."),
-	[ERR_WORKER_CRASHED] = N_("The VPN tunnel process stopped unexpectedly."),
-	[ERR_NETWORK_CONFIG] = N_("The network settings for the VPN could not be applied."),
-	[ERR_INTERNAL] = N_("An internal error occurred."),
-	[ERR_BUSY] = N_("A VPN connection is already active. Disconnect it first."),
+    [ERR_OK] = N_("No error."),
+    [ERR_NOMEM] = N_("The program ran out of memory."),
+    [ERR_INVALID_ARGS] =
+        N_("The request was not valid. Check the gateway address and the values you entered."),
+    [ERR_IO] = N_("A read or write error occurred."),
+    [ERR_TIMEOUT] = N_("The gateway did not answer in time."),
+    [ERR_RESOLVE] = N_(
+        "The gateway's name could not be resolved. Check the address and your network connection."),
+    [ERR_CONNECT] =
+        N_("The gateway could not be reached. Check the address and your network connection."),
+    [ERR_TLS] = N_("The secure connection to the gateway failed."),
+    [ERR_CERT_UNTRUSTED] =
+        N_("The gateway's certificate is not trusted, so the connection was blocked."),
+    [ERR_CERT_PIN_MISMATCH] =
+        N_("The gateway presented a different certificate from the one you chose to trust. This "
+           "can mean that someone is intercepting the connection, so it was refused. If the "
+           "gateway's administrator replaced the certificate, remove the old one from the "
+           "preferences file before connecting again."),
+    [ERR_CLIENT_CERT] =
+        N_("The client certificate is missing, unusable or was rejected by the gateway."),
+    [ERR_PROTOCOL] = N_("The gateway sent an answer this program does not understand."),
+    [ERR_HTTP_STATUS] = N_("The gateway answered with an HTTP error."),
+    [ERR_UNSUPPORTED] = N_("The gateway asked for a login method this program does not support."),
+    [ERR_AUTH_FAILED] = N_("Login failed. Check your user name and password."),
+    [ERR_CANCELLED] = N_("The operation was cancelled."),
+    [ERR_PROFILE_DOWNLOAD] = N_(
+        "The gateway's client profile could not be downloaded, so the connection was not started."),
+    [ERR_COOKIE_REJECTED] = N_("The gateway no longer accepts this session. Log in again."),
+    [ERR_ACCESS_DENIED] = N_(
+        "You are not allowed to do this. Ask your administrator to add you to the netdev group."),
+    [ERR_NOT_FOUND] = N_("The connection no longer exists."),
+    [ERR_TOO_LARGE] = N_("The gateway sent more data than this program accepts."),
+    [ERR_PREFS] = N_("The preferences file could not be read or written."),
+    [ERR_GATEWAY_CLOSED] = N_("The gateway ended the session."),
+    [ERR_DPD_TIMEOUT] = N_("The gateway stopped answering."),
+    [ERR_WORKER_CRASHED] = N_("The VPN tunnel process stopped unexpectedly."),
+    [ERR_NETWORK_CONFIG] = N_("The network settings for the VPN could not be applied."),
+    [ERR_INTERNAL] = N_("An internal error occurred."),
+    [ERR_BUSY] = N_("A VPN connection is already active. Disconnect it first."),
 };
 
 static int gui_error_index(int err)
@@ -88,8 +99,8 @@ gboolean gui_error_is_unavailable(const GError *error)
 		return TRUE;
 	remote = g_dbus_error_get_remote_error(error);
 	return remote && (g_str_equal(remote, "org.freedesktop.DBus.Error.ServiceUnknown") ||
-			  g_str_equal(remote, "org.freedesktop.DBus.Error.NameHasNoOwner") ||
-			  g_str_has_prefix(remote, "org.freedesktop.DBus.Error.Spawn"));
+	                  g_str_equal(remote, "org.freedesktop.DBus.Error.NameHasNoOwner") ||
+	                  g_str_has_prefix(remote, "org.freedesktop.DBus.Error.Spawn"));
 }
 
 int gui_error_code(const GError *error)
@@ -122,7 +133,8 @@ char *gui_error_describe(const GError *error)
 	if (!error)
 		return g_strdup("");
 	if (gui_error_is_unavailable(error))
-		return g_strdup(_("The VPN service (sslvpn-helper) is not available. Check that it is installed."));
+		return g_strdup(_("The VPN service (sslvpn-helper) is not available. Check that it "
+		                  "is installed."));
 	remote = g_dbus_error_get_remote_error(error);
 	if (remote && g_str_has_prefix(remote, ERROR_DBUS_PREFIX))
 		return g_strdup(gui_error_message_for_name(remote));

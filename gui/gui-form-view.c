@@ -87,7 +87,8 @@ static GtkWidget *make_dropdown(SslvpnFormView *self, const struct auth_field *f
 
 	for (size_t i = 0; i < f->n_options; i++) {
 		const struct auth_option *o = &f->options[i];
-		g_autofree char *label = gui_text_sanitize(o->label && *o->label ? o->label : o->value);
+		g_autofree char *label =
+		    gui_text_sanitize(o->label && *o->label ? o->label : o->value);
 
 		gtk_string_list_append(list, label);
 		values[i] = g_strdup(o->value);
@@ -101,7 +102,7 @@ static GtkWidget *make_dropdown(SslvpnFormView *self, const struct auth_field *f
 }
 
 static GtkWidget *make_input(SslvpnFormView *self, const struct auth_field *f,
-			     const char *remembered_user)
+                             const char *remembered_user)
 {
 	GtkWidget *w;
 
@@ -137,7 +138,7 @@ static GtkWidget *make_input(SslvpnFormView *self, const struct auth_field *f,
 }
 
 void sslvpn_form_view_render(SslvpnFormView *self, const struct auth_form *form,
-			     const char *remembered_user)
+                             const char *remembered_user)
 {
 	int row = 0;
 
@@ -168,7 +169,7 @@ void sslvpn_form_view_render(SslvpnFormView *self, const struct auth_form *form,
 		self->error = text_label(form->error, "error");
 		gtk_widget_set_name(self->error, "form-error");
 		gtk_accessible_update_property(GTK_ACCESSIBLE(self->error),
-					       GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, _("Error"), -1);
+		                               GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, _("Error"), -1);
 		gtk_box_append(GTK_BOX(self), self->error);
 	}
 	self->grid = gtk_grid_new();
@@ -193,7 +194,7 @@ void sslvpn_form_view_render(SslvpnFormView *self, const struct auth_form *form,
 		gtk_widget_set_hexpand(input, TRUE);
 		gtk_widget_set_name(input, f->name);
 		gtk_accessible_update_property(GTK_ACCESSIBLE(input), GTK_ACCESSIBLE_PROPERTY_LABEL,
-					       name, -1);
+		                               name, -1);
 		gtk_grid_attach(GTK_GRID(self->grid), label, 0, row, 1, 1);
 		gtk_grid_attach(GTK_GRID(self->grid), input, 1, row, 1, 1);
 		row++;
@@ -216,10 +217,11 @@ int sslvpn_form_view_apply(SslvpnFormView *self, struct auth_form *form, const c
 		if (!w || f->inactive || f->readonly || f->is_group_list)
 			continue;
 		if (f->type == AUTH_FIELD_TEXT) {
-			r = auth_form_set_value(form, f->name, gtk_editable_get_text(GTK_EDITABLE(w)));
+			r = auth_form_set_value(form, f->name,
+			                        gtk_editable_get_text(GTK_EDITABLE(w)));
 		} else if (f->type == AUTH_FIELD_PASSWORD) {
 			_cleanup_(secret_freep) struct secret *s =
-				secret_new_str(gtk_editable_get_text(GTK_EDITABLE(w)));
+			    secret_new_str(gtk_editable_get_text(GTK_EDITABLE(w)));
 
 			r = s ? auth_form_set_secret(form, f->name, s) : -ERR_NOMEM;
 		} else if (f->type == AUTH_FIELD_SELECT) {
@@ -280,7 +282,8 @@ gboolean sslvpn_form_view_select_group(SslvpnFormView *self, const char *value_o
 	for (guint i = 0; values && values[i]; i++) {
 		const char *label = gtk_string_list_get_string(GTK_STRING_LIST(model), i);
 
-		if (g_str_equal(values[i], value_or_label) || g_strcmp0(label, value_or_label) == 0) {
+		if (g_str_equal(values[i], value_or_label) ||
+		    g_strcmp0(label, value_or_label) == 0) {
 			if (gtk_drop_down_get_selected(GTK_DROP_DOWN(self->group)) == i)
 				g_signal_emit(self, signals[SIGNAL_GROUP_CHANGED], 0, values[i]);
 			else
@@ -321,12 +324,11 @@ static void sslvpn_form_view_finalize(GObject *object)
 static void sslvpn_form_view_class_init(SslvpnFormViewClass *klass)
 {
 	G_OBJECT_CLASS(klass)->finalize = sslvpn_form_view_finalize;
-	signals[SIGNAL_GROUP_CHANGED] = g_signal_new("group-changed", G_TYPE_FROM_CLASS(klass),
-						     G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-						     G_TYPE_NONE, 1, G_TYPE_STRING);
-	signals[SIGNAL_SUBMIT] = g_signal_new("submit", G_TYPE_FROM_CLASS(klass),
-					      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
-					      0);
+	signals[SIGNAL_GROUP_CHANGED] =
+	    g_signal_new("group-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
+	                 NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+	signals[SIGNAL_SUBMIT] = g_signal_new("submit", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST,
+	                                      0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void sslvpn_form_view_init(SslvpnFormView *self)

@@ -21,7 +21,7 @@ G_DECLARE_FINAL_TYPE(SslvpnFormView, sslvpn_form_view, SSLVPN, FORM_VIEW, GtkBox
 GtkWidget *sslvpn_form_view_new(void);
 /* Replaces the content with @form's.  @remembered_user pre-fills an empty "username". */
 void sslvpn_form_view_render(SslvpnFormView *self, const struct auth_form *form,
-			     const char *remembered_user);
+                             const char *remembered_user);
 void sslvpn_form_view_clear(SslvpnFormView *self);
 /* Copies what the user entered into @form.  0, or -ERR_* with *bad_label (the field's label,
  * borrowed from the form) set to the field that was refused. */

@@ -89,8 +89,8 @@ char *gui_format_duration(gint64 seconds)
 	if (d > 0)
 		/* Translators: a duration: days, then hours:minutes:seconds. */
 		return g_strdup_printf(g_dngettext(GETTEXT_PACKAGE, "%d day, %02d:%02d:%02d",
-						   "%d days, %02d:%02d:%02d", (unsigned long)d),
-				       (int)d, (int)h, (int)m, (int)s);
+		                                   "%d days, %02d:%02d:%02d", (unsigned long)d),
+		                       (int)d, (int)h, (int)m, (int)s);
 	if (h > 0)
 		return g_strdup_printf("%d:%02d:%02d", (int)h, (int)m, (int)s);
 	return g_strdup_printf("%d:%02d", (int)m, (int)s);
@@ -109,6 +109,21 @@ char *gui_format_date(time_t t)
 	return g_date_time_format(dt, _("%Y-%m-%d %H:%M"));
 }
 
+char *gui_format_gateway(const char *url)
+{
+	const char *host;
+	size_t n;
+
+	if (!url)
+		return g_strdup("");
+	n = strlen(url);
+	host = strstr(url, "://");
+	host = host ? host + 3 : url;
+	if (n > 1 && url[n - 1] == '/' && strchr(host, '/') == url + n - 1)
+		return g_strndup(url, n - 1);
+	return g_strdup(url);
+}
+
 char *gui_format_list(const char *const *items)
 {
 	if (!items || !items[0])
@@ -122,15 +137,15 @@ char *gui_format_cert_problems(const struct tls_cert_report *rep)
 		unsigned bit;
 		const char *text;
 	} bits[] = {
-		{GNUTLS_CERT_SIGNER_NOT_FOUND, N_("it was issued by an unknown authority")},
-		{GNUTLS_CERT_UNEXPECTED_OWNER, N_("it was issued for another name")},
-		{GNUTLS_CERT_EXPIRED, N_("it has expired")},
-		{GNUTLS_CERT_NOT_ACTIVATED, N_("it is not valid yet")},
-		{GNUTLS_CERT_REVOKED, N_("it was revoked")},
-		{GNUTLS_CERT_INSECURE_ALGORITHM, N_("it uses an insecure algorithm")},
-		{GNUTLS_CERT_SIGNER_NOT_CA, N_("its issuer is not a certificate authority")},
-		{GNUTLS_CERT_SIGNATURE_FAILURE, N_("its signature is invalid")},
-		{GNUTLS_CERT_PURPOSE_MISMATCH, N_("it is not meant for a server")},
+	    {GNUTLS_CERT_SIGNER_NOT_FOUND, N_("it was issued by an unknown authority")},
+	    {GNUTLS_CERT_UNEXPECTED_OWNER, N_("it was issued for another name")},
+	    {GNUTLS_CERT_EXPIRED, N_("it has expired")},
+	    {GNUTLS_CERT_NOT_ACTIVATED, N_("it is not valid yet")},
+	    {GNUTLS_CERT_REVOKED, N_("it was revoked")},
+	    {GNUTLS_CERT_INSECURE_ALGORITHM, N_("it uses an insecure algorithm")},
+	    {GNUTLS_CERT_SIGNER_NOT_CA, N_("its issuer is not a certificate authority")},
+	    {GNUTLS_CERT_SIGNATURE_FAILURE, N_("its signature is invalid")},
+	    {GNUTLS_CERT_PURPOSE_MISMATCH, N_("it is not meant for a server")},
 	};
 	GString *out = g_string_new(NULL);
 

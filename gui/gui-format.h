@@ -25,10 +25,11 @@ char *gui_format_bytes(guint64 bytes);
 char *gui_format_duration(gint64 seconds);
 /* A certificate validity date, local time; "unknown" for t <= 0. */
 char *gui_format_date(time_t t);
+/* A gateway URL as people write it: "https://host[:port][/path]" without the lone trailing
+ * "/" of a URL that has no path (the preferences keep "https://host/"). */
+char *gui_format_gateway(const char *url);
 /* Joins a string array with ", " for display; "—" when empty. */
 char *gui_format_list(const char *const *items);
-
-
 
 struct tls_cert_report;
 /* The certificate problems of a report as translated text ("issued by an unknown authority;

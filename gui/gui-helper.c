@@ -14,8 +14,8 @@ struct _SslvpnHelperClient {
 	GDBusObjectManager *manager;
 	guint watch_id;
 	char *owner;
-	GPtrArray *connections;      /* SslvpnConnection, oldest first */
-	GHashTable *proxy_handlers;  /* path -> nothing; connections we listen to */
+	GPtrArray *connections;     /* SslvpnConnection, oldest first */
+	GHashTable *proxy_handlers; /* path -> nothing; connections we listen to */
 };
 
 G_DEFINE_FINAL_TYPE(SslvpnHelperClient, sslvpn_helper_client, G_TYPE_OBJECT)
@@ -99,12 +99,11 @@ static void sslvpn_helper_client_remove_path(SslvpnHelperClient *self, const cha
 	sslvpn_helper_client_emit_changed(self);
 }
 
-static void on_interface_added(GDBusObjectManager *m, GDBusObject *object,
-			       GDBusInterface *iface, SslvpnHelperClient *self)
+static void on_interface_added(GDBusObjectManager *m, GDBusObject *object, GDBusInterface *iface,
+                               SslvpnHelperClient *self)
 {
 	GDBusInterfaceInfo *info = g_dbus_interface_get_info(iface);
-	const char *name = info ? info->name
-				: g_dbus_proxy_get_interface_name(G_DBUS_PROXY(iface));
+	const char *name = info ? info->name : g_dbus_proxy_get_interface_name(G_DBUS_PROXY(iface));
 
 	if (g_strcmp0(name, SSLVPN_HELPER_CONNECTION) == 0)
 		sslvpn_helper_client_add_proxy(self, G_DBUS_PROXY(iface));
@@ -112,29 +111,29 @@ static void on_interface_added(GDBusObjectManager *m, GDBusObject *object,
 
 static void on_object_added(GDBusObjectManager *m, GDBusObject *object, SslvpnHelperClient *self)
 {
-	g_autoptr(GDBusInterface) iface = g_dbus_object_get_interface(object, SSLVPN_HELPER_CONNECTION);
+	g_autoptr(GDBusInterface) iface =
+	    g_dbus_object_get_interface(object, SSLVPN_HELPER_CONNECTION);
 
 	if (iface)
 		sslvpn_helper_client_add_proxy(self, G_DBUS_PROXY(iface));
 }
 
-static void on_object_removed(GDBusObjectManager *m, GDBusObject *object,
-			      SslvpnHelperClient *self)
+static void on_object_removed(GDBusObjectManager *m, GDBusObject *object, SslvpnHelperClient *self)
 {
 	sslvpn_helper_client_remove_path(self, g_dbus_object_get_object_path(object));
 }
 
-static void on_interface_removed(GDBusObjectManager *m, GDBusObject *object,
-				 GDBusInterface *iface, SslvpnHelperClient *self)
+static void on_interface_removed(GDBusObjectManager *m, GDBusObject *object, GDBusInterface *iface,
+                                 SslvpnHelperClient *self)
 {
 	if (g_strcmp0(g_dbus_proxy_get_interface_name(G_DBUS_PROXY(iface)),
-		      SSLVPN_HELPER_CONNECTION) == 0)
+	              SSLVPN_HELPER_CONNECTION) == 0)
 		sslvpn_helper_client_remove_path(self, g_dbus_object_get_object_path(object));
 }
 
 static void on_properties_changed(GDBusObjectManagerClient *m, GDBusObjectProxy *object,
-				  GDBusProxy *proxy, GVariant *changed,
-				  const char *const *invalidated, SslvpnHelperClient *self)
+                                  GDBusProxy *proxy, GVariant *changed,
+                                  const char *const *invalidated, SslvpnHelperClient *self)
 {
 	SslvpnConnection *c;
 
@@ -166,8 +165,8 @@ static void on_manager_ready(GObject *source, GAsyncResult *res, gpointer data)
 	g_signal_connect(m, "object-removed", G_CALLBACK(on_object_removed), self);
 	g_signal_connect(m, "interface-added", G_CALLBACK(on_interface_added), self);
 	g_signal_connect(m, "interface-removed", G_CALLBACK(on_interface_removed), self);
-	g_signal_connect(m, "interface-proxy-properties-changed",
-			 G_CALLBACK(on_properties_changed), self);
+	g_signal_connect(m, "interface-proxy-properties-changed", G_CALLBACK(on_properties_changed),
+	                 self);
 	objects = g_dbus_object_manager_get_objects(m);
 	for (GList *l = objects; l; l = l->next)
 		on_object_added(m, l->data, self);
@@ -176,7 +175,7 @@ static void on_manager_ready(GObject *source, GAsyncResult *res, gpointer data)
 }
 
 static void on_name_appeared(GDBusConnection *bus, const char *name, const char *owner,
-			     gpointer data)
+                             gpointer data)
 {
 	SslvpnHelperClient *self = data;
 
@@ -214,13 +213,12 @@ static void on_bus_ready(GObject *source, GAsyncResult *res, gpointer data)
 		return;
 	}
 	self->bus = bus;
-	self->watch_id = g_bus_watch_name_on_connection(bus, SSLVPN_HELPER_NAME,
-							G_BUS_NAME_WATCHER_FLAGS_NONE,
-							on_name_appeared, on_name_vanished, self,
-							NULL);
+	self->watch_id =
+	    g_bus_watch_name_on_connection(bus, SSLVPN_HELPER_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
+	                                   on_name_appeared, on_name_vanished, self, NULL);
 	g_dbus_object_manager_client_new(bus, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_DO_NOT_AUTO_START,
-					 SSLVPN_HELPER_NAME, SSLVPN_HELPER_PATH, NULL, NULL, NULL,
-					 self->cancellable, on_manager_ready, self);
+	                                 SSLVPN_HELPER_NAME, SSLVPN_HELPER_PATH, NULL, NULL, NULL,
+	                                 self->cancellable, on_manager_ready, self);
 	g_signal_emit(self, signals[SIGNAL_OWNER_CHANGED], 0);
 }
 
@@ -265,10 +263,10 @@ GVariant *sslvpn_helper_client_connect_options(const struct auth_result *r, gboo
 	g_variant_builder_add(&b, "{sv}", "Gateway", g_variant_new_string(r->gateway_url));
 	g_variant_builder_add(&b, "{sv}", "Address", g_variant_new_string(r->address));
 	/* The cookie's bytes live in a struct secret that the variant wipes when it dies. */
-	cookie_v = cookie ? g_variant_new_from_data(G_VARIANT_TYPE_STRING, secret_str(cookie),
-						    secret_len(cookie) + 1, TRUE, cookie_wipe,
-						    cookie)
-			  : g_variant_new_string("");
+	cookie_v = cookie
+	               ? g_variant_new_from_data(G_VARIANT_TYPE_STRING, secret_str(cookie),
+	                                         secret_len(cookie) + 1, TRUE, cookie_wipe, cookie)
+	               : g_variant_new_string("");
 	g_variant_builder_add(&b, "{sv}", "Cookie", cookie_v);
 	g_variant_builder_add(&b, "{sv}", "ServerCertPin", g_variant_new_string(r->pin));
 	g_variant_builder_add(&b, "{sv}", "NoDtls", g_variant_new_boolean(no_dtls));
@@ -279,8 +277,8 @@ static void on_connect_reply(GObject *source, GAsyncResult *res, gpointer data)
 {
 	g_autoptr(GTask) task = data;
 	GError *error = NULL;
-	g_autoptr(GVariant) reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res,
-								  &error);
+	g_autoptr(GVariant) reply =
+	    g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, &error);
 	const char *path = NULL;
 
 	if (!reply) {
@@ -292,26 +290,27 @@ static void on_connect_reply(GObject *source, GAsyncResult *res, gpointer data)
 }
 
 void sslvpn_helper_client_connect_async(SslvpnHelperClient *self, const struct auth_result *r,
-					gboolean no_dtls, GCancellable *cancellable,
-					GAsyncReadyCallback callback, gpointer user_data)
+                                        gboolean no_dtls, GCancellable *cancellable,
+                                        GAsyncReadyCallback callback, gpointer user_data)
 {
 	GTask *task = g_task_new(self, cancellable, callback, user_data);
 
 	if (!self->bus) {
 		g_task_return_new_error(task, G_DBUS_ERROR, G_DBUS_ERROR_NO_SERVER,
-					"no system bus");
+		                        "no system bus");
 		g_object_unref(task);
 		return;
 	}
-	g_dbus_connection_call(self->bus, SSLVPN_HELPER_NAME, SSLVPN_HELPER_PATH,
-			       SSLVPN_HELPER_MANAGER, "Connect",
-			       g_variant_new_tuple((GVariant *[]){sslvpn_helper_client_connect_options(r, no_dtls)}, 1),
-			       G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE, 60000, cancellable,
-			       on_connect_reply, task);
+	g_dbus_connection_call(
+	    self->bus, SSLVPN_HELPER_NAME, SSLVPN_HELPER_PATH, SSLVPN_HELPER_MANAGER, "Connect",
+	    g_variant_new_tuple((GVariant *[]){sslvpn_helper_client_connect_options(r, no_dtls)},
+	                        1),
+	    G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE, 60000, cancellable, on_connect_reply,
+	    task);
 }
 
 char *sslvpn_helper_client_connect_finish(SslvpnHelperClient *self, GAsyncResult *res,
-					  GError **error)
+                                          GError **error)
 {
 	return g_task_propagate_pointer(G_TASK(res), error);
 }
@@ -320,8 +319,8 @@ static void on_disconnect_reply(GObject *source, GAsyncResult *res, gpointer dat
 {
 	g_autoptr(GTask) task = data;
 	GError *error = NULL;
-	g_autoptr(GVariant) reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res,
-								  &error);
+	g_autoptr(GVariant) reply =
+	    g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, &error);
 
 	if (!reply)
 		g_task_return_error(task, error);
@@ -330,23 +329,23 @@ static void on_disconnect_reply(GObject *source, GAsyncResult *res, gpointer dat
 }
 
 void sslvpn_helper_client_disconnect_async(SslvpnHelperClient *self, const char *path,
-					   GAsyncReadyCallback callback, gpointer user_data)
+                                           GAsyncReadyCallback callback, gpointer user_data)
 {
 	GTask *task = g_task_new(self, NULL, callback, user_data);
 
 	if (!self->bus || !path || !g_variant_is_object_path(path)) {
 		g_task_return_new_error(task, G_DBUS_ERROR, G_DBUS_ERROR_NO_SERVER,
-					"no such connection");
+		                        "no such connection");
 		g_object_unref(task);
 		return;
 	}
 	g_dbus_connection_call(self->bus, SSLVPN_HELPER_NAME, path, SSLVPN_HELPER_CONNECTION,
-			       "Disconnect", NULL, NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, 30000,
-			       NULL, on_disconnect_reply, task);
+	                       "Disconnect", NULL, NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, 30000,
+	                       NULL, on_disconnect_reply, task);
 }
 
 gboolean sslvpn_helper_client_disconnect_finish(SslvpnHelperClient *self, GAsyncResult *res,
-						GError **error)
+                                                GError **error)
 {
 	return g_task_propagate_boolean(G_TASK(res), error);
 }
@@ -366,8 +365,8 @@ static void sslvpn_helper_client_dispose(GObject *object)
 	}
 	if (self->connections) {
 		for (guint i = 0; i < self->connections->len; i++)
-			g_signal_handlers_disconnect_by_data(g_ptr_array_index(self->connections, i),
-							     self);
+			g_signal_handlers_disconnect_by_data(
+			    g_ptr_array_index(self->connections, i), self);
 		g_ptr_array_set_size(self->connections, 0);
 	}
 	G_OBJECT_CLASS(sslvpn_helper_client_parent_class)->dispose(object);
@@ -391,16 +390,17 @@ static void sslvpn_helper_client_class_init(SslvpnHelperClientClass *klass)
 	oc->dispose = sslvpn_helper_client_dispose;
 	oc->finalize = sslvpn_helper_client_finalize;
 	/* changed(): the set of connections or one of their properties changed. */
-	signals[SIGNAL_CHANGED] = g_signal_new("changed", G_TYPE_FROM_CLASS(klass),
-					       G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+	signals[SIGNAL_CHANGED] =
+	    g_signal_new("changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+	                 NULL, G_TYPE_NONE, 0);
 	/* connection-event(SslvpnConnection *, guint SslvpnConnectionEvent) */
-	signals[SIGNAL_CONNECTION_EVENT] = g_signal_new(
-		"connection-event", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-		NULL, G_TYPE_NONE, 2, SSLVPN_TYPE_CONNECTION, G_TYPE_UINT);
+	signals[SIGNAL_CONNECTION_EVENT] =
+	    g_signal_new("connection-event", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
+	                 NULL, NULL, G_TYPE_NONE, 2, SSLVPN_TYPE_CONNECTION, G_TYPE_UINT);
 	/* owner-changed(): the bus became available, or the helper started or went away. */
-	signals[SIGNAL_OWNER_CHANGED] = g_signal_new("owner-changed", G_TYPE_FROM_CLASS(klass),
-						     G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-						     G_TYPE_NONE, 0);
+	signals[SIGNAL_OWNER_CHANGED] =
+	    g_signal_new("owner-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
+	                 NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void sslvpn_helper_client_init(SslvpnHelperClient *self)

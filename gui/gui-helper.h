@@ -42,14 +42,14 @@ SslvpnConnection *sslvpn_helper_client_get_current(SslvpnHelperClient *self);
 
 /* Manager.Connect with what the login handed over.  Finish gives the object path. */
 void sslvpn_helper_client_connect_async(SslvpnHelperClient *self, const struct auth_result *r,
-					gboolean no_dtls, GCancellable *cancellable,
-					GAsyncReadyCallback callback, gpointer user_data);
+                                        gboolean no_dtls, GCancellable *cancellable,
+                                        GAsyncReadyCallback callback, gpointer user_data);
 char *sslvpn_helper_client_connect_finish(SslvpnHelperClient *self, GAsyncResult *res,
-					  GError **error);
+                                          GError **error);
 void sslvpn_helper_client_disconnect_async(SslvpnHelperClient *self, const char *path,
-					   GAsyncReadyCallback callback, gpointer user_data);
+                                           GAsyncReadyCallback callback, gpointer user_data);
 gboolean sslvpn_helper_client_disconnect_finish(SslvpnHelperClient *self, GAsyncResult *res,
-						GError **error);
+                                                GError **error);
 
 /* Builds the Connect options (a floating a{sv}); the cookie is wiped when the value dies. */
 GVariant *sslvpn_helper_client_connect_options(const struct auth_result *r, gboolean no_dtls);

@@ -40,14 +40,14 @@ static void sslvpn_login_step(SslvpnLogin *self);
 const char *sslvpn_login_phase_name(SslvpnLoginPhase phase)
 {
 	static const char *const names[] = {
-		[SSLVPN_LOGIN_IDLE] = "idle",
-		[SSLVPN_LOGIN_CONNECTING] = "connecting",
-		[SSLVPN_LOGIN_CERT_PROMPT] = "cert-prompt",
-		[SSLVPN_LOGIN_TALKING] = "talking",
-		[SSLVPN_LOGIN_FORM] = "form",
-		[SSLVPN_LOGIN_DOWNLOADING] = "downloading",
-		[SSLVPN_LOGIN_DONE] = "done",
-		[SSLVPN_LOGIN_FAILED] = "failed",
+	    [SSLVPN_LOGIN_IDLE] = "idle",
+	    [SSLVPN_LOGIN_CONNECTING] = "connecting",
+	    [SSLVPN_LOGIN_CERT_PROMPT] = "cert-prompt",
+	    [SSLVPN_LOGIN_TALKING] = "talking",
+	    [SSLVPN_LOGIN_FORM] = "form",
+	    [SSLVPN_LOGIN_DOWNLOADING] = "downloading",
+	    [SSLVPN_LOGIN_DONE] = "done",
+	    [SSLVPN_LOGIN_FAILED] = "failed",
 	};
 	return (guint)phase < G_N_ELEMENTS(names) ? names[phase] : "?";
 }
@@ -56,7 +56,7 @@ const char *sslvpn_login_phase_name(SslvpnLoginPhase phase)
 static void sslvpn_login_enter_phase(SslvpnLogin *self, SslvpnLoginPhase phase)
 {
 	g_debug("login: %s -> %s", sslvpn_login_phase_name(self->phase),
-		sslvpn_login_phase_name(phase));
+	        sslvpn_login_phase_name(phase));
 	self->phase = phase;
 	if (phase == SSLVPN_LOGIN_FAILED && self->auth) {
 		self->error = auth_error(self->auth);
@@ -69,7 +69,7 @@ static void sslvpn_login_enter_phase(SslvpnLogin *self, SslvpnLoginPhase phase)
 /* ---- the real blocking operations ---- */
 
 static int sslvpn_login_real_open(const struct tls_conn_options *opts, struct tls_conn **conn,
-				  struct tls_cert_report *report, char *peer, gpointer data)
+                                  struct tls_cert_report *report, char *peer, gpointer data)
 {
 	int r = tls_conn_open(opts, conn, report);
 
@@ -79,7 +79,7 @@ static int sslvpn_login_real_open(const struct tls_conn_options *opts, struct tl
 }
 
 static int sslvpn_login_real_exchange(struct tls_conn *conn, const struct secret *request,
-				      struct http_response **resp, gpointer data)
+                                      struct http_response **resp, gpointer data)
 {
 	return http_exchange(conn, request, HTTP_RESPONSE_FULL, resp, NULL, 0, NULL);
 }
@@ -277,8 +277,8 @@ static void sslvpn_login_step(SslvpnLogin *self)
 				self->downloaded = TRUE;
 			sslvpn_login_run_open(self);
 			sslvpn_login_enter_phase(self, auth_is_downloading(self->auth)
-							       ? SSLVPN_LOGIN_DOWNLOADING
-							       : SSLVPN_LOGIN_CONNECTING);
+			                                   ? SSLVPN_LOGIN_DOWNLOADING
+			                                   : SSLVPN_LOGIN_CONNECTING);
 			return;
 		case AUTH_ACTION_CERT_PROMPT:
 			sslvpn_login_enter_phase(self, SSLVPN_LOGIN_CERT_PROMPT);
@@ -288,8 +288,8 @@ static void sslvpn_login_step(SslvpnLogin *self)
 				continue;
 			{
 				SslvpnLoginPhase next = auth_is_downloading(self->auth)
-								? SSLVPN_LOGIN_DOWNLOADING
-								: SSLVPN_LOGIN_TALKING;
+				                            ? SSLVPN_LOGIN_DOWNLOADING
+				                            : SSLVPN_LOGIN_TALKING;
 
 				if (self->phase != next)
 					sslvpn_login_enter_phase(self, next);
@@ -353,12 +353,12 @@ static const char *sslvpn_login_remembered_group(SslvpnLogin *self, struct auth 
 int sslvpn_login_start(SslvpnLogin *self, const SslvpnLoginOptions *opts)
 {
 	struct auth_config cfg = {
-		.gateway = opts->gateway,
-		.group = opts->group,
-		.cafile = opts->cafile,
-		.pin = opts->pin,
-		.prefs = self->prefs,
-		.timeout_ms = opts->timeout_ms,
+	    .gateway = opts->gateway,
+	    .group = opts->group,
+	    .cafile = opts->cafile,
+	    .pin = opts->pin,
+	    .prefs = self->prefs,
+	    .timeout_ms = opts->timeout_ms,
 	};
 	struct auth *a;
 	int err = 0;
@@ -529,9 +529,9 @@ static void sslvpn_login_class_init(SslvpnLoginClass *klass)
 {
 	G_OBJECT_CLASS(klass)->finalize = sslvpn_login_finalize;
 	/* phase-changed(guint phase): everything else is read through the getters. */
-	signals[SIGNAL_PHASE_CHANGED] = g_signal_new("phase-changed", G_TYPE_FROM_CLASS(klass),
-						     G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-						     G_TYPE_NONE, 1, G_TYPE_UINT);
+	signals[SIGNAL_PHASE_CHANGED] =
+	    g_signal_new("phase-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
+	                 NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
 }
 
 static void sslvpn_login_init(SslvpnLogin *self)

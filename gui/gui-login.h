@@ -44,10 +44,10 @@ typedef enum {
 typedef struct {
 	/* tls_conn_open(); on success also writes the numeric peer address to peer (64 bytes). */
 	int (*open)(const struct tls_conn_options *opts, struct tls_conn **conn,
-		    struct tls_cert_report *report, char *peer, gpointer user_data);
+	            struct tls_cert_report *report, char *peer, gpointer user_data);
 	/* One request, one whole response (http_exchange in FULL mode). */
 	int (*exchange)(struct tls_conn *conn, const struct secret *request,
-			struct http_response **resp, gpointer user_data);
+	                struct http_response **resp, gpointer user_data);
 	void (*close)(struct tls_conn *conn, gpointer user_data);
 } SslvpnLoginIo;
 

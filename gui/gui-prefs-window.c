@@ -22,12 +22,12 @@ static void on_switch(GtkSwitch *sw, GParamSpec *pspec, struct prefs *prefs)
 
 		if (ADW_IS_PREFERENCES_WINDOW(win))
 			adw_preferences_window_add_toast(ADW_PREFERENCES_WINDOW(win),
-							 adw_toast_new(gui_error_message(r)));
+			                                 adw_toast_new(gui_error_message(r)));
 	}
 }
 
 static GtkWidget *switch_row(struct prefs *prefs, const char *name, const char *title,
-			     const char *subtitle, bool active, prefs_setter set)
+                             const char *subtitle, bool active, prefs_setter set)
 {
 	GtkWidget *row = adw_action_row_new();
 	GtkWidget *sw = gtk_switch_new();
@@ -60,24 +60,24 @@ GtkWidget *sslvpn_prefs_window_new(GtkWindow *parent, struct prefs *prefs)
 
 	adw_preferences_group_set_title(ADW_PREFERENCES_GROUP(security), _("Security"));
 	adw_preferences_group_add(
-		ADW_PREFERENCES_GROUP(security),
-		switch_row(prefs, "block-untrusted", _("Block connections to untrusted servers"),
-			   _("When off, you are asked about a certificate that cannot be verified "
-			     "every time you connect."),
-			   prefs_get_block_untrusted(prefs), prefs_set_block_untrusted));
+	    ADW_PREFERENCES_GROUP(security),
+	    switch_row(prefs, "block-untrusted", _("Block connections to untrusted servers"),
+	               _("When off, you are asked about a certificate that cannot be verified "
+	                 "every time you connect."),
+	               prefs_get_block_untrusted(prefs), prefs_set_block_untrusted));
 	adw_preferences_group_set_title(ADW_PREFERENCES_GROUP(connection), _("Connection"));
 	adw_preferences_group_add(
-		ADW_PREFERENCES_GROUP(connection),
-		switch_row(prefs, "use-dtls", _("Use DTLS"),
-			   _("Carry traffic over UDP when the gateway allows it: faster. When off, "
-			     "only TLS over TCP is used."),
-			   prefs_get_use_dtls(prefs), prefs_set_use_dtls));
+	    ADW_PREFERENCES_GROUP(connection),
+	    switch_row(prefs, "use-dtls", _("Use DTLS"),
+	               _("Carry traffic over UDP when the gateway allows it: faster. When off, "
+	                 "only TLS over TCP is used."),
+	               prefs_get_use_dtls(prefs), prefs_set_use_dtls));
 	adw_preferences_group_set_title(ADW_PREFERENCES_GROUP(desktop), _("Desktop"));
-	adw_preferences_group_add(
-		ADW_PREFERENCES_GROUP(desktop),
-		switch_row(prefs, "start-in-tray", _("Start in the tray"),
-			   _("Show only the tray icon when the app starts."),
-			   prefs_get_start_in_tray(prefs), prefs_set_start_in_tray));
+	adw_preferences_group_add(ADW_PREFERENCES_GROUP(desktop),
+	                          switch_row(prefs, "start-in-tray", _("Start in the tray"),
+	                                     _("Show only the tray icon when the app starts."),
+	                                     prefs_get_start_in_tray(prefs),
+	                                     prefs_set_start_in_tray));
 	adw_preferences_page_add(ADW_PREFERENCES_PAGE(page), ADW_PREFERENCES_GROUP(security));
 	adw_preferences_page_add(ADW_PREFERENCES_PAGE(page), ADW_PREFERENCES_GROUP(connection));
 	adw_preferences_page_add(ADW_PREFERENCES_PAGE(page), ADW_PREFERENCES_GROUP(desktop));

@@ -6,72 +6,72 @@
 #include <glib/gi18n.h>
 #include <unistd.h>
 
-#define WATCHER_NAME  "org.kde.StatusNotifierWatcher"
-#define WATCHER_PATH  "/StatusNotifierWatcher"
-#define SNI_INTERFACE "org.kde.StatusNotifierItem"
+#define WATCHER_NAME   "org.kde.StatusNotifierWatcher"
+#define WATCHER_PATH   "/StatusNotifierWatcher"
+#define SNI_INTERFACE  "org.kde.StatusNotifierItem"
 #define MENU_INTERFACE "com.canonical.dbusmenu"
 
 static const char tray_xml[] =
-	"<node>"
-	" <interface name='org.kde.StatusNotifierItem'>"
-	"  <property name='Category' type='s' access='read'/>"
-	"  <property name='Id' type='s' access='read'/>"
-	"  <property name='Title' type='s' access='read'/>"
-	"  <property name='Status' type='s' access='read'/>"
-	"  <property name='WindowId' type='i' access='read'/>"
-	"  <property name='IconName' type='s' access='read'/>"
-	"  <property name='IconThemePath' type='s' access='read'/>"
-	"  <property name='AttentionIconName' type='s' access='read'/>"
-	"  <property name='OverlayIconName' type='s' access='read'/>"
-	"  <property name='ToolTip' type='(sa(iiay)ss)' access='read'/>"
-	"  <property name='ItemIsMenu' type='b' access='read'/>"
-	"  <property name='Menu' type='o' access='read'/>"
-	"  <method name='ContextMenu'><arg name='x' type='i' direction='in'/>"
-	"   <arg name='y' type='i' direction='in'/></method>"
-	"  <method name='Activate'><arg name='x' type='i' direction='in'/>"
-	"   <arg name='y' type='i' direction='in'/></method>"
-	"  <method name='SecondaryActivate'><arg name='x' type='i' direction='in'/>"
-	"   <arg name='y' type='i' direction='in'/></method>"
-	"  <method name='Scroll'><arg name='delta' type='i' direction='in'/>"
-	"   <arg name='orientation' type='s' direction='in'/></method>"
-	"  <signal name='NewTitle'/><signal name='NewIcon'/><signal name='NewAttentionIcon'/>"
-	"  <signal name='NewOverlayIcon'/><signal name='NewToolTip'/>"
-	"  <signal name='NewStatus'><arg name='status' type='s'/></signal>"
-	" </interface>"
-	" <interface name='com.canonical.dbusmenu'>"
-	"  <property name='Version' type='u' access='read'/>"
-	"  <property name='TextDirection' type='s' access='read'/>"
-	"  <property name='Status' type='s' access='read'/>"
-	"  <property name='IconThemePath' type='as' access='read'/>"
-	"  <method name='GetLayout'><arg type='i' name='parentId' direction='in'/>"
-	"   <arg type='i' name='recursionDepth' direction='in'/>"
-	"   <arg type='as' name='propertyNames' direction='in'/>"
-	"   <arg type='u' name='revision' direction='out'/>"
-	"   <arg type='(ia{sv}av)' name='layout' direction='out'/></method>"
-	"  <method name='GetGroupProperties'><arg type='ai' name='ids' direction='in'/>"
-	"   <arg type='as' name='propertyNames' direction='in'/>"
-	"   <arg type='a(ia{sv})' name='properties' direction='out'/></method>"
-	"  <method name='GetProperty'><arg type='i' name='id' direction='in'/>"
-	"   <arg type='s' name='name' direction='in'/>"
-	"   <arg type='v' name='value' direction='out'/></method>"
-	"  <method name='Event'><arg type='i' name='id' direction='in'/>"
-	"   <arg type='s' name='eventId' direction='in'/><arg type='v' name='data' direction='in'/>"
-	"   <arg type='u' name='timestamp' direction='in'/></method>"
-	"  <method name='EventGroup'><arg type='a(isvu)' name='events' direction='in'/>"
-	"   <arg type='ai' name='idErrors' direction='out'/></method>"
-	"  <method name='AboutToShow'><arg type='i' name='id' direction='in'/>"
-	"   <arg type='b' name='needUpdate' direction='out'/></method>"
-	"  <method name='AboutToShowGroup'><arg type='ai' name='ids' direction='in'/>"
-	"   <arg type='ai' name='updatesNeeded' direction='out'/>"
-	"   <arg type='ai' name='idErrors' direction='out'/></method>"
-	"  <signal name='ItemsPropertiesUpdated'><arg type='a(ia{sv})' name='updatedProps'/>"
-	"   <arg type='a(ias)' name='removedProps'/></signal>"
-	"  <signal name='LayoutUpdated'><arg type='u' name='revision'/>"
-	"   <arg type='i' name='parent'/></signal>"
-	"  <signal name='ItemActivationRequested'><arg type='i' name='id'/>"
-	"   <arg type='u' name='timestamp'/></signal>"
-	" </interface>"
-	"</node>";
+    "<node>"
+    " <interface name='org.kde.StatusNotifierItem'>"
+    "  <property name='Category' type='s' access='read'/>"
+    "  <property name='Id' type='s' access='read'/>"
+    "  <property name='Title' type='s' access='read'/>"
+    "  <property name='Status' type='s' access='read'/>"
+    "  <property name='WindowId' type='i' access='read'/>"
+    "  <property name='IconName' type='s' access='read'/>"
+    "  <property name='IconThemePath' type='s' access='read'/>"
+    "  <property name='AttentionIconName' type='s' access='read'/>"
+    "  <property name='OverlayIconName' type='s' access='read'/>"
+    "  <property name='ToolTip' type='(sa(iiay)ss)' access='read'/>"
+    "  <property name='ItemIsMenu' type='b' access='read'/>"
+    "  <property name='Menu' type='o' access='read'/>"
+    "  <method name='ContextMenu'><arg name='x' type='i' direction='in'/>"
+    "   <arg name='y' type='i' direction='in'/></method>"
+    "  <method name='Activate'><arg name='x' type='i' direction='in'/>"
+    "   <arg name='y' type='i' direction='in'/></method>"
+    "  <method name='SecondaryActivate'><arg name='x' type='i' direction='in'/>"
+    "   <arg name='y' type='i' direction='in'/></method>"
+    "  <method name='Scroll'><arg name='delta' type='i' direction='in'/>"
+    "   <arg name='orientation' type='s' direction='in'/></method>"
+    "  <signal name='NewTitle'/><signal name='NewIcon'/><signal name='NewAttentionIcon'/>"
+    "  <signal name='NewOverlayIcon'/><signal name='NewToolTip'/>"
+    "  <signal name='NewStatus'><arg name='status' type='s'/></signal>"
+    " </interface>"
+    " <interface name='com.canonical.dbusmenu'>"
+    "  <property name='Version' type='u' access='read'/>"
+    "  <property name='TextDirection' type='s' access='read'/>"
+    "  <property name='Status' type='s' access='read'/>"
+    "  <property name='IconThemePath' type='as' access='read'/>"
+    "  <method name='GetLayout'><arg type='i' name='parentId' direction='in'/>"
+    "   <arg type='i' name='recursionDepth' direction='in'/>"
+    "   <arg type='as' name='propertyNames' direction='in'/>"
+    "   <arg type='u' name='revision' direction='out'/>"
+    "   <arg type='(ia{sv}av)' name='layout' direction='out'/></method>"
+    "  <method name='GetGroupProperties'><arg type='ai' name='ids' direction='in'/>"
+    "   <arg type='as' name='propertyNames' direction='in'/>"
+    "   <arg type='a(ia{sv})' name='properties' direction='out'/></method>"
+    "  <method name='GetProperty'><arg type='i' name='id' direction='in'/>"
+    "   <arg type='s' name='name' direction='in'/>"
+    "   <arg type='v' name='value' direction='out'/></method>"
+    "  <method name='Event'><arg type='i' name='id' direction='in'/>"
+    "   <arg type='s' name='eventId' direction='in'/><arg type='v' name='data' direction='in'/>"
+    "   <arg type='u' name='timestamp' direction='in'/></method>"
+    "  <method name='EventGroup'><arg type='a(isvu)' name='events' direction='in'/>"
+    "   <arg type='ai' name='idErrors' direction='out'/></method>"
+    "  <method name='AboutToShow'><arg type='i' name='id' direction='in'/>"
+    "   <arg type='b' name='needUpdate' direction='out'/></method>"
+    "  <method name='AboutToShowGroup'><arg type='ai' name='ids' direction='in'/>"
+    "   <arg type='ai' name='updatesNeeded' direction='out'/>"
+    "   <arg type='ai' name='idErrors' direction='out'/></method>"
+    "  <signal name='ItemsPropertiesUpdated'><arg type='a(ia{sv})' name='updatedProps'/>"
+    "   <arg type='a(ias)' name='removedProps'/></signal>"
+    "  <signal name='LayoutUpdated'><arg type='u' name='revision'/>"
+    "   <arg type='i' name='parent'/></signal>"
+    "  <signal name='ItemActivationRequested'><arg type='i' name='id'/>"
+    "   <arg type='u' name='timestamp'/></signal>"
+    " </interface>"
+    "</node>";
 
 struct _SslvpnTray {
 	GObject parent_instance;
@@ -125,7 +125,7 @@ const char *sslvpn_tray_icon_name(SslvpnTrayState state)
 const char *sslvpn_tray_status(SslvpnTrayState state)
 {
 	return state == SSLVPN_TRAY_ERROR || state == SSLVPN_TRAY_RECONNECTING ? "NeedsAttention"
-										 : "Active";
+	                                                                       : "Active";
 }
 
 char *sslvpn_tray_tooltip(SslvpnTrayState state, const char *gateway)
@@ -165,7 +165,8 @@ static gboolean sslvpn_tray_is_up(SslvpnTray *self)
 static GVariant *menu_item(int id, GVariantBuilder *props, GVariant *children)
 {
 	return g_variant_new("(i@a{sv}@av)", id, g_variant_builder_end(props),
-			     children ? children : g_variant_new_array(G_VARIANT_TYPE_VARIANT, NULL, 0));
+	                     children ? children
+	                              : g_variant_new_array(G_VARIANT_TYPE_VARIANT, NULL, 0));
 }
 
 static GVariant *menu_entry(int id, const char *label, gboolean enabled)
@@ -196,12 +197,12 @@ GVariant *sslvpn_tray_menu_layout(SslvpnTray *self)
 	g_variant_builder_init(&children, G_VARIANT_TYPE("av"));
 	g_variant_builder_add(&children, "v", menu_entry(SSLVPN_TRAY_MENU_CONNECT, connect, !up));
 	g_variant_builder_add(&children, "v",
-			      menu_entry(SSLVPN_TRAY_MENU_DISCONNECT, _("Disconnect"), up));
+	                      menu_entry(SSLVPN_TRAY_MENU_DISCONNECT, _("Disconnect"), up));
 	g_variant_builder_init(&sep, G_VARIANT_TYPE_VARDICT);
 	g_variant_builder_add(&sep, "{sv}", "type", g_variant_new_string("separator"));
 	g_variant_builder_add(&children, "v", menu_item(SSLVPN_TRAY_MENU_SEPARATOR, &sep, NULL));
 	g_variant_builder_add(&children, "v",
-			      menu_entry(SSLVPN_TRAY_MENU_SHOW, _("Show Window"), TRUE));
+	                      menu_entry(SSLVPN_TRAY_MENU_SHOW, _("Show Window"), TRUE));
 	g_variant_builder_add(&children, "v", menu_entry(SSLVPN_TRAY_MENU_QUIT, _("Quit"), TRUE));
 	g_variant_builder_init(&root, G_VARIANT_TYPE_VARDICT);
 	g_variant_builder_add(&root, "{sv}", "children-display", g_variant_new_string("submenu"));
@@ -236,7 +237,7 @@ static void sslvpn_tray_activate(SslvpnTray *self, int id)
 	case SSLVPN_TRAY_MENU_CONNECT:
 		if (self->last_gateway)
 			g_action_group_activate_action(self->actions, "connect",
-						       g_variant_new_string(self->last_gateway));
+			                               g_variant_new_string(self->last_gateway));
 		else
 			g_action_group_activate_action(self->actions, "show", NULL);
 		break;
@@ -261,13 +262,13 @@ static GVariant *sslvpn_tray_tooltip_variant(SslvpnTray *self)
 	g_autofree char *text = sslvpn_tray_tooltip(self->state, self->gateway);
 
 	return g_variant_new("(s@a(iiay)ss)", sslvpn_tray_icon_name(self->state),
-			     g_variant_new_array(G_VARIANT_TYPE("(iiay)"), NULL, 0),
-			     _("SSL VPN"), text);
+	                     g_variant_new_array(G_VARIANT_TYPE("(iiay)"), NULL, 0), _("SSL VPN"),
+	                     text);
 }
 
 static GVariant *sslvpn_tray_get_property(GDBusConnection *bus, const char *sender,
-					  const char *path, const char *iface, const char *prop,
-					  GError **error, gpointer data)
+                                          const char *path, const char *iface, const char *prop,
+                                          GError **error, gpointer data)
 {
 	SslvpnTray *self = data;
 
@@ -335,8 +336,8 @@ static GVariant *sslvpn_tray_group_properties(SslvpnTray *self, GVariant *ids)
 }
 
 static void sslvpn_tray_method_call(GDBusConnection *bus, const char *sender, const char *path,
-				    const char *iface, const char *method, GVariant *params,
-				    GDBusMethodInvocation *invocation, gpointer data)
+                                    const char *iface, const char *method, GVariant *params,
+                                    GDBusMethodInvocation *invocation, gpointer data)
 {
 	SslvpnTray *self = data;
 
@@ -348,14 +349,14 @@ static void sslvpn_tray_method_call(GDBusConnection *bus, const char *sender, co
 	}
 	if (g_str_equal(method, "GetLayout")) {
 		g_dbus_method_invocation_return_value(
-			invocation, g_variant_new("(u@(ia{sv}av))", self->revision,
-						  sslvpn_tray_menu_layout(self)));
+		    invocation,
+		    g_variant_new("(u@(ia{sv}av))", self->revision, sslvpn_tray_menu_layout(self)));
 	} else if (g_str_equal(method, "GetGroupProperties")) {
 		g_autoptr(GVariant) ids = g_variant_get_child_value(params, 0);
 
 		g_dbus_method_invocation_return_value(
-			invocation, g_variant_new("(@a(ia{sv}))",
-						  sslvpn_tray_group_properties(self, ids)));
+		    invocation,
+		    g_variant_new("(@a(ia{sv}))", sslvpn_tray_group_properties(self, ids)));
 	} else if (g_str_equal(method, "GetProperty")) {
 		g_autoptr(GVariant) layout = g_variant_ref_sink(sslvpn_tray_menu_layout(self));
 		g_autoptr(GVariant) props = NULL, value = NULL;
@@ -367,10 +368,11 @@ static void sslvpn_tray_method_call(GDBusConnection *bus, const char *sender, co
 		value = props ? g_variant_lookup_value(props, name, NULL) : NULL;
 		if (!value)
 			g_dbus_method_invocation_return_dbus_error(
-				invocation, "org.freedesktop.DBus.Error.InvalidArgs", "no such property");
+			    invocation, "org.freedesktop.DBus.Error.InvalidArgs",
+			    "no such property");
 		else
 			g_dbus_method_invocation_return_value(invocation,
-							      g_variant_new("(v)", value));
+			                                      g_variant_new("(v)", value));
 	} else if (g_str_equal(method, "Event")) {
 		const char *event;
 		gint32 id;
@@ -390,8 +392,9 @@ static void sslvpn_tray_method_call(GDBusConnection *bus, const char *sender, co
 		while (g_variant_iter_loop(iter, "(i&svu)", &id, &event, NULL, NULL))
 			if (g_str_equal(event, "clicked"))
 				g_array_append_val(clicked, id);
-		g_dbus_method_invocation_return_value(invocation,
-						      g_variant_new("(@ai)", g_variant_new_array(G_VARIANT_TYPE_INT32, NULL, 0)));
+		g_dbus_method_invocation_return_value(
+		    invocation,
+		    g_variant_new("(@ai)", g_variant_new_array(G_VARIANT_TYPE_INT32, NULL, 0)));
 		for (guint i = 0; i < clicked->len; i++)
 			sslvpn_tray_activate(self, g_array_index(clicked, gint32, i));
 		g_array_unref(clicked);
@@ -399,26 +402,26 @@ static void sslvpn_tray_method_call(GDBusConnection *bus, const char *sender, co
 		g_dbus_method_invocation_return_value(invocation, g_variant_new("(b)", FALSE));
 	} else if (g_str_equal(method, "AboutToShowGroup")) {
 		g_dbus_method_invocation_return_value(
-			invocation, g_variant_new("(@ai@ai)",
-						  g_variant_new_array(G_VARIANT_TYPE_INT32, NULL, 0),
-						  g_variant_new_array(G_VARIANT_TYPE_INT32, NULL, 0)));
+		    invocation,
+		    g_variant_new("(@ai@ai)", g_variant_new_array(G_VARIANT_TYPE_INT32, NULL, 0),
+		                  g_variant_new_array(G_VARIANT_TYPE_INT32, NULL, 0)));
 	} else {
 		g_dbus_method_invocation_return_dbus_error(
-			invocation, "org.freedesktop.DBus.Error.UnknownMethod", "unknown method");
+		    invocation, "org.freedesktop.DBus.Error.UnknownMethod", "unknown method");
 	}
 }
 
 static const GDBusInterfaceVTable tray_vtable = {
-	.method_call = sslvpn_tray_method_call,
-	.get_property = sslvpn_tray_get_property,
+    .method_call = sslvpn_tray_method_call,
+    .get_property = sslvpn_tray_get_property,
 };
 
 static void on_registered(GObject *source, GAsyncResult *res, gpointer data)
 {
 	SslvpnTray *self = data;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res,
-								  &error);
+	g_autoptr(GVariant) reply =
+	    g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, &error);
 
 	if (reply) {
 		self->registered = TRUE;
@@ -434,9 +437,9 @@ static void sslvpn_tray_register(SslvpnTray *self)
 	if (!self->bus || !self->name_acquired || !self->watcher_present)
 		return;
 	g_dbus_connection_call(self->bus, WATCHER_NAME, WATCHER_PATH, WATCHER_NAME,
-			       "RegisterStatusNotifierItem", g_variant_new("(s)", self->bus_name),
-			       NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, 5000, NULL, on_registered,
-			       g_object_ref(self));
+	                       "RegisterStatusNotifierItem", g_variant_new("(s)", self->bus_name),
+	                       NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, 5000, NULL, on_registered,
+	                       g_object_ref(self));
 }
 
 static void on_name_acquired(GDBusConnection *bus, const char *name, gpointer data)
@@ -456,7 +459,7 @@ static void on_name_lost(GDBusConnection *bus, const char *name, gpointer data)
 }
 
 static void on_watcher_appeared(GDBusConnection *bus, const char *name, const char *owner,
-				gpointer data)
+                                gpointer data)
 {
 	SslvpnTray *self = data;
 
@@ -478,13 +481,15 @@ gboolean sslvpn_tray_export(SslvpnTray *self, GDBusConnection *bus, GError **err
 	if (self->bus)
 		return TRUE;
 	self->item_id = g_dbus_connection_register_object(
-		bus, SSLVPN_TRAY_ITEM_PATH, g_dbus_node_info_lookup_interface(self->info, SNI_INTERFACE),
-		&tray_vtable, self, NULL, error);
+	    bus, SSLVPN_TRAY_ITEM_PATH,
+	    g_dbus_node_info_lookup_interface(self->info, SNI_INTERFACE), &tray_vtable, self, NULL,
+	    error);
 	if (!self->item_id)
 		return FALSE;
 	self->menu_id = g_dbus_connection_register_object(
-		bus, SSLVPN_TRAY_MENU_PATH, g_dbus_node_info_lookup_interface(self->info, MENU_INTERFACE),
-		&tray_vtable, self, NULL, error);
+	    bus, SSLVPN_TRAY_MENU_PATH,
+	    g_dbus_node_info_lookup_interface(self->info, MENU_INTERFACE), &tray_vtable, self, NULL,
+	    error);
 	if (!self->menu_id) {
 		g_dbus_connection_unregister_object(bus, self->item_id);
 		self->item_id = 0;
@@ -492,12 +497,12 @@ gboolean sslvpn_tray_export(SslvpnTray *self, GDBusConnection *bus, GError **err
 	}
 	self->bus = g_object_ref(bus);
 	self->bus_name = g_strdup_printf("org.kde.StatusNotifierItem-%d-1", (int)getpid());
-	self->own_id = g_bus_own_name_on_connection(bus, self->bus_name, G_BUS_NAME_OWNER_FLAGS_NONE,
-						    on_name_acquired, on_name_lost, self, NULL);
-	self->watch_id = g_bus_watch_name_on_connection(bus, WATCHER_NAME,
-							G_BUS_NAME_WATCHER_FLAGS_NONE,
-							on_watcher_appeared, on_watcher_vanished,
-							self, NULL);
+	self->own_id =
+	    g_bus_own_name_on_connection(bus, self->bus_name, G_BUS_NAME_OWNER_FLAGS_NONE,
+	                                 on_name_acquired, on_name_lost, self, NULL);
+	self->watch_id =
+	    g_bus_watch_name_on_connection(bus, WATCHER_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
+	                                   on_watcher_appeared, on_watcher_vanished, self, NULL);
 	return TRUE;
 }
 
@@ -527,7 +532,7 @@ const char *sslvpn_tray_get_bus_name(SslvpnTray *self)
 }
 
 static void sslvpn_tray_emit(SslvpnTray *self, const char *iface, const char *path,
-			     const char *signal, GVariant *params)
+                             const char *signal, GVariant *params)
 {
 	if (!self->bus)
 		return;
@@ -538,7 +543,7 @@ static void sslvpn_tray_menu_changed(SslvpnTray *self)
 {
 	self->revision++;
 	sslvpn_tray_emit(self, MENU_INTERFACE, SSLVPN_TRAY_MENU_PATH, "LayoutUpdated",
-			 g_variant_new("(ui)", self->revision, 0));
+	                 g_variant_new("(ui)", self->revision, 0));
 }
 
 void sslvpn_tray_set_state(SslvpnTray *self, SslvpnTrayState state, const char *gateway)
@@ -554,7 +559,7 @@ void sslvpn_tray_set_state(SslvpnTray *self, SslvpnTrayState state, const char *
 	if (state_changed) {
 		sslvpn_tray_emit(self, SNI_INTERFACE, SSLVPN_TRAY_ITEM_PATH, "NewIcon", NULL);
 		sslvpn_tray_emit(self, SNI_INTERFACE, SSLVPN_TRAY_ITEM_PATH, "NewStatus",
-				 g_variant_new("(s)", sslvpn_tray_status(state)));
+		                 g_variant_new("(s)", sslvpn_tray_status(state)));
 		sslvpn_tray_menu_changed(self);
 	}
 	sslvpn_tray_emit(self, SNI_INTERFACE, SSLVPN_TRAY_ITEM_PATH, "NewToolTip", NULL);
@@ -597,9 +602,9 @@ static void sslvpn_tray_class_init(SslvpnTrayClass *klass)
 
 	oc->dispose = sslvpn_tray_dispose;
 	oc->finalize = sslvpn_tray_finalize;
-	signals[SIGNAL_REGISTERED] = g_signal_new("registered", G_TYPE_FROM_CLASS(klass),
-						  G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-						  G_TYPE_NONE, 0);
+	signals[SIGNAL_REGISTERED] =
+	    g_signal_new("registered", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+	                 NULL, G_TYPE_NONE, 0);
 }
 
 static void sslvpn_tray_init(SslvpnTray *self)

@@ -23,10 +23,10 @@ struct _SslvpnWindow {
 	/* status */
 	GtkWidget *status_icon, *status_title, *status_gateway;
 	GtkWidget *row_state, *row_transport, *row_address, *row_interface, *row_routes, *row_dns,
-		*row_sent, *row_received, *row_since, *row_error, *disconnect_button;
+	    *row_sent, *row_received, *row_since, *row_error, *disconnect_button;
 	guint tick_id;
 
-	GtkWidget *dialog; /* the open question, if any */
+	GtkWidget *dialog;   /* the open question, if any */
 	char *rendered_form; /* identity of the form on screen, to keep the user's typing */
 	gboolean recent_filled;
 };
@@ -47,7 +47,7 @@ static GtkWidget *clamp_page(GtkWidget *child)
 	gtk_widget_set_margin_end(child, 12);
 	adw_clamp_set_child(ADW_CLAMP(clamp), child);
 	gtk_scrolled_window_set_policy(GTK_SCROLLED_WINDOW(scroll), GTK_POLICY_NEVER,
-				       GTK_POLICY_AUTOMATIC);
+	                               GTK_POLICY_AUTOMATIC);
 	gtk_scrolled_window_set_child(GTK_SCROLLED_WINDOW(scroll), clamp);
 	return scroll;
 }
@@ -74,7 +74,10 @@ static GtkWidget *info_row(GtkWidget *group, const char *title, const char *name
 	gtk_label_set_wrap_mode(GTK_LABEL(value), PANGO_WRAP_WORD_CHAR);
 	gtk_label_set_justify(GTK_LABEL(value), GTK_JUSTIFY_RIGHT);
 	gtk_label_set_selectable(GTK_LABEL(value), TRUE);
-	gtk_label_set_max_width_chars(GTK_LABEL(value), 34);
+	/* A suffix gets only its minimum width unless it asks for more. */
+	gtk_label_set_width_chars(GTK_LABEL(value), 18);
+	gtk_label_set_max_width_chars(GTK_LABEL(value), 40);
+	gtk_widget_set_hexpand(value, TRUE);
 	gtk_widget_set_focusable(value, FALSE);
 	gtk_widget_add_css_class(value, "dim-label");
 	gtk_widget_set_name(value, name);
@@ -95,7 +98,8 @@ static void set_row(GtkWidget *row, const char *value)
 
 static void on_connect_clicked(GtkButton *b, SslvpnWindow *self)
 {
-	g_autofree char *text = g_strstrip(g_strdup(gtk_editable_get_text(GTK_EDITABLE(self->gateway_entry))));
+	g_autofree char *text =
+	    g_strstrip(g_strdup(gtk_editable_get_text(GTK_EDITABLE(self->gateway_entry))));
 
 	if (!*text) {
 		gtk_widget_grab_focus(self->gateway_entry);
@@ -119,14 +123,16 @@ static void on_recent_activated(GtkListBox *box, GtkListBoxRow *row, SslvpnWindo
 }
 
 static void add_recent(SslvpnWindow *self, GHashTable *seen, const char *title, const char *address,
-		       const char *select)
+                       const char *select)
 {
 	g_autofree char *clean_title = NULL, *clean_address = NULL;
+	g_autofree char *url = gui_format_gateway(address);
 	GtkWidget *row;
 
-	if (!address || !*address || g_hash_table_contains(seen, address))
+	if (!address || !*address || g_hash_table_contains(seen, url))
 		return;
-	g_hash_table_add(seen, g_strdup(address));
+	g_hash_table_add(seen, g_strdup(url));
+	address = url;
 	clean_title = gui_text_sanitize(title && *title ? title : address);
 	clean_address = gui_text_sanitize(address);
 	row = adw_action_row_new();
@@ -134,7 +140,7 @@ static void add_recent(SslvpnWindow *self, GHashTable *seen, const char *title, 
 	if (title && *title && g_strcmp0(title, address) != 0)
 		adw_action_row_set_subtitle(ADW_ACTION_ROW(row), clean_address);
 	adw_action_row_add_prefix(ADW_ACTION_ROW(row),
-				  gtk_image_new_from_icon_name("network-server-symbolic"));
+	                          gtk_image_new_from_icon_name("network-server-symbolic"));
 	gtk_list_box_row_set_activatable(GTK_LIST_BOX_ROW(row), TRUE);
 	g_object_set_data_full(G_OBJECT(row), "gateway", g_strdup(address), g_free);
 	gtk_list_box_append(GTK_LIST_BOX(self->recent_list), row);
@@ -146,7 +152,7 @@ static void add_recent(SslvpnWindow *self, GHashTable *seen, const char *title, 
 static void fill_recent(SslvpnWindow *self)
 {
 	struct prefs *prefs = sslvpn_application_get_prefs(self->app);
-	const char *last = sslvpn_application_get_last_gateway(self->app);
+	g_autofree char *last = gui_format_gateway(sslvpn_application_get_last_gateway(self->app));
 	g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	GtkWidget *child;
 	size_t n;
@@ -167,10 +173,13 @@ static void fill_recent(SslvpnWindow *self)
 				const char *name, *address, *group;
 				g_autofree char *url = NULL;
 
-				if (prefs_server_list_at(prefs, key, j, &name, &address, &group) < 0)
+				if (prefs_server_list_at(prefs, key, j, &name, &address, &group) <
+				    0)
 					continue;
+				g_autofree char *k = gui_format_gateway(key);
+
 				url = g_strconcat("https://", address, NULL);
-				if (*name && g_str_equal(url, key))
+				if (*name && g_str_equal(url, k))
 					title = name;
 			}
 			add_recent(self, seen, title, key, last);
@@ -181,13 +190,15 @@ static void fill_recent(SslvpnWindow *self)
 
 			if (prefs_server_list_at(prefs, key, j, &name, &address, &group) < 0)
 				continue;
-			url = g_str_has_prefix(address, "https://") ? g_strdup(address)
-								   : g_strconcat("https://", address, NULL);
+			url = g_str_has_prefix(address, "https://")
+			          ? g_strdup(address)
+			          : g_strconcat("https://", address, NULL);
 			add_recent(self, seen, name, url, last);
 		}
 	}
-	gtk_widget_set_visible(self->recent_group, gtk_widget_get_first_child(self->recent_list) != NULL);
-	if (last && !*gtk_editable_get_text(GTK_EDITABLE(self->gateway_entry)))
+	gtk_widget_set_visible(self->recent_group,
+	                       gtk_widget_get_first_child(self->recent_list) != NULL);
+	if (*last && !*gtk_editable_get_text(GTK_EDITABLE(self->gateway_entry)))
 		gtk_editable_set_text(GTK_EDITABLE(self->gateway_entry), last);
 }
 
@@ -199,45 +210,12 @@ static GtkWidget *build_connect_page(SslvpnWindow *self)
 	GtkWidget *group = adw_preferences_group_new();
 	GtkWidget *hint;
 
-	gtk_image_set_pixel_size(GTK_IMAGE(icon), 96);
+	gtk_image_set_pixel_size(GTK_IMAGE(icon), 80);
 	gtk_widget_add_css_class(title, "title-1");
 	gtk_label_set_wrap(GTK_LABEL(title), TRUE);
 	gtk_label_set_justify(GTK_LABEL(title), GTK_JUSTIFY_CENTER);
 	gtk_box_append(GTK_BOX(box), icon);
 	gtk_box_append(GTK_BOX(box), title);
-
-	adw_preferences_group_set_title(ADW_PREFERENCES_GROUP(group), _("Gateway"));
-	self->gateway_entry = gtk_entry_new();
-	gtk_widget_set_name(self->gateway_entry, "gateway");
-	gtk_entry_set_placeholder_text(GTK_ENTRY(self->gateway_entry), _("vpn.example.com"));
-	gtk_entry_set_input_purpose(GTK_ENTRY(self->gateway_entry), GTK_INPUT_PURPOSE_URL);
-	gtk_accessible_update_property(GTK_ACCESSIBLE(self->gateway_entry),
-				       GTK_ACCESSIBLE_PROPERTY_LABEL, _("Gateway address"), -1);
-	g_signal_connect(self->gateway_entry, "activate", G_CALLBACK(on_connect_clicked), self);
-	adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), self->gateway_entry);
-	hint = gtk_label_new(_("A host name or address, optionally with a port and a group path, "
-			       "for example vpn.example.com/staff."));
-	gtk_label_set_wrap(GTK_LABEL(hint), TRUE);
-	gtk_label_set_xalign(GTK_LABEL(hint), 0);
-	gtk_widget_add_css_class(hint, "dim-label");
-	gtk_widget_add_css_class(hint, "caption");
-	gtk_widget_set_margin_top(hint, 6);
-	adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), hint);
-	gtk_box_append(GTK_BOX(box), group);
-
-	self->recent_group = adw_preferences_group_new();
-	adw_preferences_group_set_title(ADW_PREFERENCES_GROUP(self->recent_group),
-					_("Known Gateways"));
-	self->recent_list = gtk_list_box_new();
-	gtk_widget_add_css_class(self->recent_list, "boxed-list");
-	gtk_list_box_set_selection_mode(GTK_LIST_BOX(self->recent_list), GTK_SELECTION_SINGLE);
-	gtk_accessible_update_property(GTK_ACCESSIBLE(self->recent_list),
-				       GTK_ACCESSIBLE_PROPERTY_LABEL, _("Known Gateways"), -1);
-	g_signal_connect(self->recent_list, "row-selected", G_CALLBACK(on_recent_selected), self);
-	g_signal_connect(self->recent_list, "row-activated", G_CALLBACK(on_recent_activated), self);
-	adw_preferences_group_add(ADW_PREFERENCES_GROUP(self->recent_group), self->recent_list);
-	gtk_box_append(GTK_BOX(box), self->recent_group);
-
 	self->connect_error = gtk_label_new(NULL);
 	gtk_widget_set_name(self->connect_error, "connect-error");
 	gtk_label_set_wrap(GTK_LABEL(self->connect_error), TRUE);
@@ -248,6 +226,38 @@ static GtkWidget *build_connect_page(SslvpnWindow *self)
 	gtk_widget_add_css_class(self->connect_error, "error");
 	gtk_widget_set_visible(self->connect_error, FALSE);
 	gtk_box_append(GTK_BOX(box), self->connect_error);
+
+	adw_preferences_group_set_title(ADW_PREFERENCES_GROUP(group), _("Gateway"));
+	self->gateway_entry = gtk_entry_new();
+	gtk_widget_set_name(self->gateway_entry, "gateway");
+	gtk_entry_set_placeholder_text(GTK_ENTRY(self->gateway_entry), _("vpn.example.com"));
+	gtk_entry_set_input_purpose(GTK_ENTRY(self->gateway_entry), GTK_INPUT_PURPOSE_URL);
+	gtk_accessible_update_property(GTK_ACCESSIBLE(self->gateway_entry),
+	                               GTK_ACCESSIBLE_PROPERTY_LABEL, _("Gateway address"), -1);
+	g_signal_connect(self->gateway_entry, "activate", G_CALLBACK(on_connect_clicked), self);
+	adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), self->gateway_entry);
+	hint = gtk_label_new(_("A host name or address, optionally with a port and a group path, "
+	                       "for example vpn.example.com/staff."));
+	gtk_label_set_wrap(GTK_LABEL(hint), TRUE);
+	gtk_label_set_xalign(GTK_LABEL(hint), 0);
+	gtk_widget_add_css_class(hint, "dim-label");
+	gtk_widget_add_css_class(hint, "caption");
+	gtk_widget_set_margin_top(hint, 6);
+	adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), hint);
+	gtk_box_append(GTK_BOX(box), group);
+
+	self->recent_group = adw_preferences_group_new();
+	adw_preferences_group_set_title(ADW_PREFERENCES_GROUP(self->recent_group),
+	                                _("Known Gateways"));
+	self->recent_list = gtk_list_box_new();
+	gtk_widget_add_css_class(self->recent_list, "boxed-list");
+	gtk_list_box_set_selection_mode(GTK_LIST_BOX(self->recent_list), GTK_SELECTION_SINGLE);
+	gtk_accessible_update_property(GTK_ACCESSIBLE(self->recent_list),
+	                               GTK_ACCESSIBLE_PROPERTY_LABEL, _("Known Gateways"), -1);
+	g_signal_connect(self->recent_list, "row-selected", G_CALLBACK(on_recent_selected), self);
+	g_signal_connect(self->recent_list, "row-activated", G_CALLBACK(on_recent_activated), self);
+	adw_preferences_group_add(ADW_PREFERENCES_GROUP(self->recent_group), self->recent_list);
+	gtk_box_append(GTK_BOX(box), self->recent_group);
 
 	self->connect_button = pill_button(_("_Connect"), "suggested-action");
 	gtk_widget_set_name(self->connect_button, "connect");
@@ -270,14 +280,15 @@ static void on_login_clicked(GtkButton *b, SslvpnWindow *self)
 	r = sslvpn_form_view_apply(SSLVPN_FORM_VIEW(self->form_view), form, &bad);
 	if (r < 0) {
 		g_autofree char *body = g_strdup_printf(_("The value of “%s” cannot be used: %s"),
-							 bad ? bad : "?", gui_error_message(r));
+		                                        bad ? bad : "?", gui_error_message(r));
 
 		sslvpn_window_show_error(self, _("Check Your Input"), body);
 		return;
 	}
 	if (!auth_form_confirmations_match(form)) {
-		sslvpn_window_show_error(self, _("Check Your Input"),
-					 _("The two entries of the new password or PIN do not match."));
+		sslvpn_window_show_error(
+		    self, _("Check Your Input"),
+		    _("The two entries of the new password or PIN do not match."));
 		return;
 	}
 	sslvpn_application_submit(self->app);
@@ -383,6 +394,13 @@ static GtkWidget *build_status_page(SslvpnWindow *self)
 	gtk_label_set_wrap(GTK_LABEL(self->status_gateway), TRUE);
 	gtk_label_set_wrap_mode(GTK_LABEL(self->status_gateway), PANGO_WRAP_WORD_CHAR);
 	gtk_box_append(GTK_BOX(box), self->status_gateway);
+	/* The one thing to do here: above the details, never scrolled out of sight. */
+	self->disconnect_button = pill_button(_("_Disconnect"), "destructive-action");
+	gtk_widget_set_name(self->disconnect_button, "disconnect");
+	g_signal_connect(self->disconnect_button, "clicked", G_CALLBACK(on_disconnect_clicked),
+	                 self);
+	gtk_box_append(GTK_BOX(box), self->disconnect_button);
+	gtk_widget_set_margin_bottom(self->disconnect_button, 6);
 
 	self->row_state = info_row(group, _("State"), "status-state");
 	/* The title says it already; the row stays for screen readers reading the list. */
@@ -398,18 +416,14 @@ static GtkWidget *build_status_page(SslvpnWindow *self)
 	self->row_error = info_row(group, _("Last error"), "status-error");
 	gtk_box_append(GTK_BOX(box), group);
 
-	self->disconnect_button = pill_button(_("_Disconnect"), "destructive-action");
-	gtk_widget_set_name(self->disconnect_button, "disconnect");
-	g_signal_connect(self->disconnect_button, "clicked", G_CALLBACK(on_disconnect_clicked), self);
-	gtk_box_append(GTK_BOX(box), self->disconnect_button);
 	return clamp_page(box);
 }
 
 static void sync_status(SslvpnWindow *self, SslvpnConnection *c)
 {
 	const char *state = sslvpn_connection_get_state(c);
-	g_autofree char *routes = gui_format_list(sslvpn_connection_get_routes(c));
-	g_autofree char *dns = gui_format_list(sslvpn_connection_get_dns(c));
+	g_autofree char *routes = g_strjoinv("\n", (char **)sslvpn_connection_get_routes(c));
+	g_autofree char *dns = g_strjoinv("\n", (char **)sslvpn_connection_get_dns(c));
 	g_autofree char *sent = gui_format_bytes(sslvpn_connection_get_bytes_sent(c));
 	g_autofree char *received = gui_format_bytes(sslvpn_connection_get_bytes_received(c));
 	g_autofree char *since = NULL;
@@ -421,20 +435,21 @@ static void sync_status(SslvpnWindow *self, SslvpnConnection *c)
 
 	gtk_label_set_text(GTK_LABEL(self->status_title), gui_format_state(state));
 	{
-		g_autofree char *gw = gui_text_sanitize(sslvpn_connection_get_gateway(c));
+		g_autofree char *url = gui_format_gateway(sslvpn_connection_get_gateway(c));
+		g_autofree char *gw = gui_text_sanitize(url);
 
 		gtk_label_set_text(GTK_LABEL(self->status_gateway), gw);
 	}
 	gtk_image_set_from_icon_name(GTK_IMAGE(self->status_icon),
-				     sslvpn_tray_icon_name(sslvpn_tray_state_from_helper(state)));
+	                             sslvpn_tray_icon_name(sslvpn_tray_state_from_helper(state)));
 	set_row(self->row_state, gui_format_state(state));
 	set_row(self->row_transport, gui_format_transport(sslvpn_connection_get_transport(c)));
-	address = *a4 && *a6 ? g_strdup_printf("%s, %s", a4, a6) : g_strdup(*a4 ? a4 : a6);
+	address = *a4 && *a6 ? g_strdup_printf("%s\n%s", a4, a6) : g_strdup(*a4 ? a4 : a6);
 	set_row(self->row_address, address);
 	if (sslvpn_connection_get_mtu(c))
 		/* Translators: network interface and its MTU, "sslvpn0 (MTU 1399)". */
 		mtu = g_strdup_printf(_("%s (MTU %u)"), sslvpn_connection_get_interface(c),
-				      sslvpn_connection_get_mtu(c));
+		                      sslvpn_connection_get_mtu(c));
 	set_row(self->row_interface, mtu ? mtu : sslvpn_connection_get_interface(c));
 	set_row(self->row_routes, routes);
 	set_row(self->row_dns, dns);
@@ -454,7 +469,8 @@ static void sync_status(SslvpnWindow *self, SslvpnConnection *c)
 static gboolean on_tick(gpointer data)
 {
 	SslvpnWindow *self = data;
-	SslvpnConnection *c = sslvpn_helper_client_get_current(sslvpn_application_get_helper(self->app));
+	SslvpnConnection *c =
+	    sslvpn_helper_client_get_current(sslvpn_application_get_helper(self->app));
 
 	if (c && g_str_equal(sslvpn_window_get_page(self), "status"))
 		sync_status(self, c);
@@ -493,26 +509,29 @@ static void sync_login(SslvpnWindow *self, SslvpnLogin *login)
 		return;
 	/* Re-render only a new form: a sync for another reason must not wipe the typing. */
 	id = g_strdup_printf("%p/%s/%zu/%s/%s", (void *)form, form->id, form->n_fields,
-			     form->error ? form->error : "", auth_form_selected_group(form) ? auth_form_selected_group(form) : "");
+	                     form->error ? form->error : "",
+	                     auth_form_selected_group(form) ? auth_form_selected_group(form) : "");
 	if (g_strcmp0(id, self->rendered_form) != 0) {
 		gboolean was_login = g_str_equal(sslvpn_window_get_page(self), "login");
 
 		sslvpn_form_view_render(SSLVPN_FORM_VIEW(self->form_view), form,
-					sslvpn_login_get_last_user(login));
+		                        sslvpn_login_get_last_user(login));
 		g_free(self->rendered_form);
 		self->rendered_form = g_steal_pointer(&id);
 		set_page(self, "login");
-		if (!was_login || !sslvpn_form_view_get_group_widget(SSLVPN_FORM_VIEW(self->form_view)) ||
-		    !gtk_widget_has_focus(sslvpn_form_view_get_group_widget(SSLVPN_FORM_VIEW(self->form_view))))
+		if (!was_login ||
+		    !sslvpn_form_view_get_group_widget(SSLVPN_FORM_VIEW(self->form_view)) ||
+		    !gtk_widget_has_focus(
+		        sslvpn_form_view_get_group_widget(SSLVPN_FORM_VIEW(self->form_view))))
 			sslvpn_form_view_focus_first(SSLVPN_FORM_VIEW(self->form_view));
 	}
-	gtk_label_set_text(GTK_LABEL(self->login_title),
-			   sslvpn_application_is_relogin(self->app) ? _("Log In Again")
-								    : _("Log In"));
+	gtk_label_set_text(GTK_LABEL(self->login_title), sslvpn_application_is_relogin(self->app)
+	                                                     ? _("Log In Again")
+	                                                     : _("Log In"));
 	if (sslvpn_application_is_relogin(self->app)) {
 		g_autofree char *sub = g_strdup_printf(
-			_("The session with %s has expired. Log in again to keep the VPN connected."),
-			host);
+		    _("The session with %s has expired. Log in again to keep the VPN connected."),
+		    host);
 
 		gtk_label_set_text(GTK_LABEL(self->login_subtitle), sub);
 	} else {
@@ -537,7 +556,7 @@ void sslvpn_window_sync(SslvpnWindow *self)
 	g_clear_pointer(&self->rendered_form, g_free);
 	if (flow != SSLVPN_FLOW_IDLE) {
 		gtk_label_set_text(GTK_LABEL(self->progress_label),
-				   sslvpn_application_get_progress_text(self->app));
+		                   sslvpn_application_get_progress_text(self->app));
 		gtk_widget_set_visible(self->progress_cancel, flow != SSLVPN_FLOW_STARTING);
 		set_page(self, "progress");
 		return;
@@ -585,7 +604,8 @@ void sslvpn_window_close_dialogs(SslvpnWindow *self)
 		GtkWidget *d = self->dialog;
 
 		self->dialog = NULL;
-		g_signal_handlers_disconnect_matched(d, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
+		g_signal_handlers_disconnect_matched(d, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL,
+		                                     self);
 		gtk_window_destroy(GTK_WINDOW(d));
 	}
 }
@@ -603,7 +623,7 @@ static void on_cert_response(AdwMessageDialog *d, const char *response, SslvpnWi
 }
 
 void sslvpn_window_show_cert(SslvpnWindow *self, SslvpnCertDialogMode mode, const char *host,
-			     const struct tls_cert_report *rep)
+                             const struct tls_cert_report *rep)
 {
 	GtkWidget *d = sslvpn_cert_dialog_new(GTK_WINDOW(self), mode, host, rep);
 
@@ -700,7 +720,7 @@ SslvpnWindow *sslvpn_window_new(SslvpnApplication *app)
 	gtk_menu_button_set_primary(GTK_MENU_BUTTON(menu_button), TRUE);
 	gtk_widget_set_tooltip_text(menu_button, _("Main Menu"));
 	gtk_accessible_update_property(GTK_ACCESSIBLE(menu_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-				       _("Main Menu"), -1);
+	                               _("Main Menu"), -1);
 	adw_header_bar_pack_end(ADW_HEADER_BAR(header), menu_button);
 	gtk_box_append(GTK_BOX(content), header);
 

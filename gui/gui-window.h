@@ -24,7 +24,7 @@ SslvpnFormView *sslvpn_window_get_form_view(SslvpnWindow *self);
 
 /* Modal questions; the answers go back to the application. */
 void sslvpn_window_show_cert(SslvpnWindow *self, SslvpnCertDialogMode mode, const char *host,
-			     const struct tls_cert_report *rep);
+                             const struct tls_cert_report *rep);
 void sslvpn_window_show_banner(SslvpnWindow *self, const char *banner);
 void sslvpn_window_show_error(SslvpnWindow *self, const char *heading, const char *body);
 /* Closes any of the above without answering (a re-login that was cancelled). */

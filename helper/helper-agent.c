@@ -37,7 +37,7 @@ static unsigned remove_agents(struct helper *h, const char *sender, const char *
 			*p = a->next;
 			h->n_agents--;
 			log_info("agent %s %s of uid %u removed", a->sender, a->path,
-				 (unsigned)a->uid);
+			         (unsigned)a->uid);
 			helper_conn_agent_gone(h, a);
 			agent_free(a);
 			n++;
@@ -65,7 +65,7 @@ void helper_agent_free_all(struct helper *h)
 }
 
 static void register_identified(struct helper *h, DBusMessage *call, int result, uid_t uid,
-				void *data)
+                                void *data)
 {
 	const char *sender = dbus_message_get_sender(call);
 	char *path = data;
@@ -81,7 +81,8 @@ static void register_identified(struct helper *h, DBusMessage *call, int result,
 		if (strcmp(a->sender, sender) != 0)
 			continue;
 		if (strcmp(a->path, path) == 0) {
-			helper_bus_reply_error(h, call, ERR_BUSY, "this agent is already registered");
+			helper_bus_reply_error(h, call, ERR_BUSY,
+			                       "this agent is already registered");
 			free(path);
 			return;
 		}
@@ -146,14 +147,14 @@ static void method_unregister(struct helper *h, DBusMessage *call, void *object)
 }
 
 static const struct helper_bus_method agent_manager_methods[] = {
-	{"RegisterAgent", "o", method_register},
-	{"UnregisterAgent", "o", method_unregister},
-	{NULL, NULL, NULL},
+    {"RegisterAgent", "o", method_register},
+    {"UnregisterAgent", "o", method_unregister},
+    {NULL, NULL, NULL},
 };
 
 const struct helper_bus_interface helper_agent_manager_interface = {
-	HELPER_IFACE_AGENT_MGR,
-	agent_manager_methods,
-	NULL,
-	0,
+    HELPER_IFACE_AGENT_MGR,
+    agent_manager_methods,
+    NULL,
+    0,
 };

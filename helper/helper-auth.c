@@ -10,9 +10,9 @@
 #include "helper.h"
 #include "log.h"
 
-#define POLKIT_NAME  "org.freedesktop.PolicyKit1"
-#define POLKIT_PATH  "/org/freedesktop/PolicyKit1/Authority"
-#define POLKIT_IFACE "org.freedesktop.PolicyKit1.Authority"
+#define POLKIT_NAME                   "org.freedesktop.PolicyKit1"
+#define POLKIT_PATH                   "/org/freedesktop/PolicyKit1/Authority"
+#define POLKIT_IFACE                  "org.freedesktop.PolicyKit1.Authority"
 #define POLKIT_ALLOW_USER_INTERACTION 1u
 /* A polkit prompt waits for a person. */
 #define POLKIT_TIMEOUT_MS (5 * 60 * 1000)
@@ -52,12 +52,12 @@ static void finish(struct auth_ctx *ctx, int result)
 }
 
 static int send_async(struct auth_ctx *ctx, DBusMessage *m, int timeout_ms,
-		      DBusPendingCallNotifyFunction notify)
+                      DBusPendingCallNotifyFunction notify)
 {
 	DBusPendingCall *pending = NULL;
 
-	if (!ctx->h->bus || !dbus_connection_send_with_reply(ctx->h->bus, m, &pending, timeout_ms) ||
-	    !pending)
+	if (!ctx->h->bus ||
+	    !dbus_connection_send_with_reply(ctx->h->bus, m, &pending, timeout_ms) || !pending)
 		return -ERR_NOMEM;
 	if (!dbus_pending_call_set_notify(pending, notify, ctx, auth_ctx_free)) {
 		dbus_pending_call_cancel(pending);
@@ -100,8 +100,8 @@ static bool parse_credentials(DBusMessage *reply, struct auth_ctx *ctx)
 			ctx->uid = (uid_t)u;
 			has_uid = true;
 		} else if (strcmp(key, "UnixGroupIDs") == 0 &&
-			   dbus_message_iter_get_arg_type(&var) == DBUS_TYPE_ARRAY &&
-			   dbus_message_iter_get_element_type(&var) == DBUS_TYPE_UINT32) {
+		           dbus_message_iter_get_arg_type(&var) == DBUS_TYPE_ARRAY &&
+		           dbus_message_iter_get_element_type(&var) == DBUS_TYPE_UINT32) {
 			DBusMessageIter arr;
 			const dbus_uint32_t *gids;
 			int n = 0;
@@ -137,7 +137,7 @@ static void polkit_reply(DBusPendingCall *pending, void *p)
 				result = 0;
 			else if (!ctx->has_groups)
 				log_warning("the bus did not report uid %u's groups; denied",
-					    (unsigned)ctx->uid);
+				            (unsigned)ctx->uid);
 		} else {
 			log_warning("polkit check for uid %u failed: %s", (unsigned)ctx->uid, name);
 		}
@@ -160,7 +160,7 @@ static void polkit_reply(DBusPendingCall *pending, void *p)
 static int ask_polkit(struct auth_ctx *ctx)
 {
 	DBusMessage *m = dbus_message_new_method_call(POLKIT_NAME, POLKIT_PATH, POLKIT_IFACE,
-						      "CheckAuthorization");
+	                                              "CheckAuthorization");
 	const char *kind = "system-bus-name", *key = "name", *action = HELPER_POLKIT_ACTION;
 	const char *sender = dbus_message_get_sender(ctx->call), *cancel = "";
 	dbus_uint32_t flags = POLKIT_ALLOW_USER_INTERACTION;
@@ -199,7 +199,7 @@ static void creds_reply(DBusPendingCall *pending, void *p)
 	struct auth_ctx *ctx = p;
 	DBusMessage *reply = dbus_pending_call_steal_reply(pending);
 	bool ok = reply && dbus_message_get_type(reply) == DBUS_MESSAGE_TYPE_METHOD_RETURN &&
-		  parse_credentials(reply, ctx);
+	          parse_credentials(reply, ctx);
 	struct auth_ctx *next;
 	int r;
 
@@ -232,8 +232,8 @@ static void creds_reply(DBusPendingCall *pending, void *p)
 	}
 }
 
-static int start(struct helper *h, DBusMessage *call, bool connect, helper_auth_fn fn,
-		 void *data, void (*data_free)(void *))
+static int start(struct helper *h, DBusMessage *call, bool connect, helper_auth_fn fn, void *data,
+                 void (*data_free)(void *))
 {
 	const char *sender = dbus_message_get_sender(call);
 	struct auth_ctx *ctx;
@@ -243,10 +243,10 @@ static int start(struct helper *h, DBusMessage *call, bool connect, helper_auth_
 	if (!sender)
 		return -ERR_ACCESS_DENIED;
 	m = dbus_message_new_method_call(DBUS_SERVICE_DBUS, DBUS_PATH_DBUS, DBUS_INTERFACE_DBUS,
-					 "GetConnectionCredentials");
+	                                 "GetConnectionCredentials");
 	ctx = calloc(1, sizeof(*ctx));
-	if (!m || !ctx || !dbus_message_append_args(m, DBUS_TYPE_STRING, &sender,
-						    DBUS_TYPE_INVALID)) {
+	if (!m || !ctx ||
+	    !dbus_message_append_args(m, DBUS_TYPE_STRING, &sender, DBUS_TYPE_INVALID)) {
 		if (m)
 			dbus_message_unref(m);
 		free(ctx);
@@ -270,13 +270,13 @@ static int start(struct helper *h, DBusMessage *call, bool connect, helper_auth_
 }
 
 int helper_auth_identify(struct helper *h, DBusMessage *call, helper_auth_fn fn, void *data,
-			 void (*data_free)(void *))
+                         void (*data_free)(void *))
 {
 	return start(h, call, false, fn, data, data_free);
 }
 
 int helper_auth_connect(struct helper *h, DBusMessage *call, helper_auth_fn fn, void *data,
-			void (*data_free)(void *))
+                        void (*data_free)(void *))
 {
 	return start(h, call, true, fn, data, data_free);
 }

@@ -23,9 +23,9 @@ struct helper;
  * uid is the caller's when it could be found ((uid_t)-1 otherwise).  fn owns data from then on
  * (and must free it); if fn is never called (the helper stops), data_free releases it. */
 typedef void (*helper_auth_fn)(struct helper *h, DBusMessage *call, int result, uid_t uid,
-			       void *data);
+                               void *data);
 
 int helper_auth_identify(struct helper *h, DBusMessage *call, helper_auth_fn fn, void *data,
-			 void (*data_free)(void *));
+                         void (*data_free)(void *));
 int helper_auth_connect(struct helper *h, DBusMessage *call, helper_auth_fn fn, void *data,
-			void (*data_free)(void *));
+                        void (*data_free)(void *));

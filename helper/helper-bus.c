@@ -59,7 +59,7 @@ static dbus_bool_t watch_add(DBusWatch *w, void *data)
 {
 	struct helper *h = data;
 	struct helper_loop_io *io =
-		helper_loop_io_add(h->loop, dbus_watch_get_unix_fd(w), watch_events(w), watch_ready, w);
+	    helper_loop_io_add(h->loop, dbus_watch_get_unix_fd(w), watch_events(w), watch_ready, w);
 
 	if (!io)
 		return FALSE;
@@ -94,7 +94,7 @@ static dbus_bool_t timeout_add(DBusTimeout *t, void *data)
 {
 	struct helper *h = data;
 	struct helper_loop_timer *timer = helper_loop_timer_add(
-		h->loop, (uint64_t)dbus_timeout_get_interval(t), timeout_fired, t);
+	    h->loop, (uint64_t)dbus_timeout_get_interval(t), timeout_fired, t);
 
 	if (!timer)
 		return FALSE;
@@ -154,7 +154,7 @@ void helper_bus_reply_empty(struct helper *h, DBusMessage *call)
 }
 
 static void reply_dbus_error(struct helper *h, DBusMessage *call, const char *name,
-			     const char *text)
+                             const char *text)
 {
 	helper_bus_send_reply(h, call, dbus_message_new_error(call, name, text));
 }
@@ -195,7 +195,7 @@ bool helper_bus_append_strv(DBusMessageIter *it, char *const *v)
 }
 
 static bool append_property(DBusMessageIter *dict, const struct helper_bus_property *p,
-			    void *object)
+                            void *object)
 {
 	DBusMessageIter entry, var;
 
@@ -216,7 +216,7 @@ static bool append_property(DBusMessageIter *dict, const struct helper_bus_prope
 }
 
 static bool append_properties_mask(DBusMessageIter *it, const struct helper_bus_interface *iface,
-				   void *object, uint64_t mask)
+                                   void *object, uint64_t mask)
 {
 	DBusMessageIter dict;
 
@@ -234,7 +234,7 @@ static bool append_properties_mask(DBusMessageIter *it, const struct helper_bus_
 }
 
 bool helper_bus_append_properties(DBusMessageIter *it, const struct helper_bus_interface *iface,
-				  void *object)
+                                  void *object)
 {
 	return append_properties_mask(it, iface, object, ~UINT64_C(0));
 }
@@ -247,7 +247,7 @@ static void send_signal(struct helper *h, DBusMessage *m)
 }
 
 void helper_bus_emit_changed(struct helper *h, const char *path,
-			     const struct helper_bus_interface *iface, void *object, uint64_t mask)
+                             const struct helper_bus_interface *iface, void *object, uint64_t mask)
 {
 	DBusMessage *m;
 	DBusMessageIter it, inval;
@@ -270,7 +270,7 @@ void helper_bus_emit_changed(struct helper *h, const char *path,
 }
 
 static bool append_object(DBusMessageIter *it, const char *path,
-			  const struct helper_bus_interface *iface, void *object)
+                          const struct helper_bus_interface *iface, void *object)
 {
 	DBusMessageIter ifaces, entry;
 
@@ -284,10 +284,10 @@ static bool append_object(DBusMessageIter *it, const char *path,
 }
 
 void helper_bus_emit_added(struct helper *h, const char *path,
-			   const struct helper_bus_interface *iface, void *object)
+                           const struct helper_bus_interface *iface, void *object)
 {
-	DBusMessage *m = dbus_message_new_signal(HELPER_PATH, DBUS_IFACE_OBJECT_MGR,
-						 "InterfacesAdded");
+	DBusMessage *m =
+	    dbus_message_new_signal(HELPER_PATH, DBUS_IFACE_OBJECT_MGR, "InterfacesAdded");
 	DBusMessageIter it;
 
 	if (!m)
@@ -301,10 +301,10 @@ void helper_bus_emit_added(struct helper *h, const char *path,
 }
 
 void helper_bus_emit_removed(struct helper *h, const char *path,
-			     const struct helper_bus_interface *iface)
+                             const struct helper_bus_interface *iface)
 {
-	DBusMessage *m = dbus_message_new_signal(HELPER_PATH, DBUS_IFACE_OBJECT_MGR,
-						 "InterfacesRemoved");
+	DBusMessage *m =
+	    dbus_message_new_signal(HELPER_PATH, DBUS_IFACE_OBJECT_MGR, "InterfacesRemoved");
 	DBusMessageIter it, arr;
 
 	if (!m)
@@ -324,53 +324,53 @@ void helper_bus_emit_removed(struct helper *h, const char *path,
 /* Introspection: the interface file's own text, embedded at build time */
 
 static const char std_ifaces_xml[] =
-	"  <interface name=\"org.freedesktop.DBus.Introspectable\">\n"
-	"    <method name=\"Introspect\">\n"
-	"      <arg name=\"xml_data\" type=\"s\" direction=\"out\"/>\n"
-	"    </method>\n"
-	"  </interface>\n"
-	"  <interface name=\"org.freedesktop.DBus.Peer\">\n"
-	"    <method name=\"Ping\"/>\n"
-	"    <method name=\"GetMachineId\">\n"
-	"      <arg name=\"machine_uuid\" type=\"s\" direction=\"out\"/>\n"
-	"    </method>\n"
-	"  </interface>\n"
-	"  <interface name=\"org.freedesktop.DBus.Properties\">\n"
-	"    <method name=\"Get\">\n"
-	"      <arg name=\"interface_name\" type=\"s\" direction=\"in\"/>\n"
-	"      <arg name=\"property_name\" type=\"s\" direction=\"in\"/>\n"
-	"      <arg name=\"value\" type=\"v\" direction=\"out\"/>\n"
-	"    </method>\n"
-	"    <method name=\"GetAll\">\n"
-	"      <arg name=\"interface_name\" type=\"s\" direction=\"in\"/>\n"
-	"      <arg name=\"props\" type=\"a{sv}\" direction=\"out\"/>\n"
-	"    </method>\n"
-	"    <method name=\"Set\">\n"
-	"      <arg name=\"interface_name\" type=\"s\" direction=\"in\"/>\n"
-	"      <arg name=\"property_name\" type=\"s\" direction=\"in\"/>\n"
-	"      <arg name=\"value\" type=\"v\" direction=\"in\"/>\n"
-	"    </method>\n"
-	"    <signal name=\"PropertiesChanged\">\n"
-	"      <arg name=\"interface_name\" type=\"s\"/>\n"
-	"      <arg name=\"changed_properties\" type=\"a{sv}\"/>\n"
-	"      <arg name=\"invalidated_properties\" type=\"as\"/>\n"
-	"    </signal>\n"
-	"  </interface>\n";
+    "  <interface name=\"org.freedesktop.DBus.Introspectable\">\n"
+    "    <method name=\"Introspect\">\n"
+    "      <arg name=\"xml_data\" type=\"s\" direction=\"out\"/>\n"
+    "    </method>\n"
+    "  </interface>\n"
+    "  <interface name=\"org.freedesktop.DBus.Peer\">\n"
+    "    <method name=\"Ping\"/>\n"
+    "    <method name=\"GetMachineId\">\n"
+    "      <arg name=\"machine_uuid\" type=\"s\" direction=\"out\"/>\n"
+    "    </method>\n"
+    "  </interface>\n"
+    "  <interface name=\"org.freedesktop.DBus.Properties\">\n"
+    "    <method name=\"Get\">\n"
+    "      <arg name=\"interface_name\" type=\"s\" direction=\"in\"/>\n"
+    "      <arg name=\"property_name\" type=\"s\" direction=\"in\"/>\n"
+    "      <arg name=\"value\" type=\"v\" direction=\"out\"/>\n"
+    "    </method>\n"
+    "    <method name=\"GetAll\">\n"
+    "      <arg name=\"interface_name\" type=\"s\" direction=\"in\"/>\n"
+    "      <arg name=\"props\" type=\"a{sv}\" direction=\"out\"/>\n"
+    "    </method>\n"
+    "    <method name=\"Set\">\n"
+    "      <arg name=\"interface_name\" type=\"s\" direction=\"in\"/>\n"
+    "      <arg name=\"property_name\" type=\"s\" direction=\"in\"/>\n"
+    "      <arg name=\"value\" type=\"v\" direction=\"in\"/>\n"
+    "    </method>\n"
+    "    <signal name=\"PropertiesChanged\">\n"
+    "      <arg name=\"interface_name\" type=\"s\"/>\n"
+    "      <arg name=\"changed_properties\" type=\"a{sv}\"/>\n"
+    "      <arg name=\"invalidated_properties\" type=\"as\"/>\n"
+    "    </signal>\n"
+    "  </interface>\n";
 
 static const char object_manager_xml[] =
-	"  <interface name=\"org.freedesktop.DBus.ObjectManager\">\n"
-	"    <method name=\"GetManagedObjects\">\n"
-	"      <arg name=\"objects\" type=\"a{oa{sa{sv}}}\" direction=\"out\"/>\n"
-	"    </method>\n"
-	"    <signal name=\"InterfacesAdded\">\n"
-	"      <arg name=\"object\" type=\"o\"/>\n"
-	"      <arg name=\"interfaces\" type=\"a{sa{sv}}\"/>\n"
-	"    </signal>\n"
-	"    <signal name=\"InterfacesRemoved\">\n"
-	"      <arg name=\"object\" type=\"o\"/>\n"
-	"      <arg name=\"interfaces\" type=\"as\"/>\n"
-	"    </signal>\n"
-	"  </interface>\n";
+    "  <interface name=\"org.freedesktop.DBus.ObjectManager\">\n"
+    "    <method name=\"GetManagedObjects\">\n"
+    "      <arg name=\"objects\" type=\"a{oa{sa{sv}}}\" direction=\"out\"/>\n"
+    "    </method>\n"
+    "    <signal name=\"InterfacesAdded\">\n"
+    "      <arg name=\"object\" type=\"o\"/>\n"
+    "      <arg name=\"interfaces\" type=\"a{sa{sv}}\"/>\n"
+    "    </signal>\n"
+    "    <signal name=\"InterfacesRemoved\">\n"
+    "      <arg name=\"object\" type=\"o\"/>\n"
+    "      <arg name=\"interfaces\" type=\"as\"/>\n"
+    "    </signal>\n"
+    "  </interface>\n";
 
 static const char *interface_xml(const char *name)
 {
@@ -404,9 +404,9 @@ char *helper_bus_introspect(struct helper *h, const char *path)
 		const char *path;
 		const char *child;
 	} ancestors[] = {
-		{"/", "org"},
-		{"/org", "sslvpn"},
-		{"/org/sslvpn", "Helper1"},
+	    {"/", "org"},
+	    {"/org", "sslvpn"},
+	    {"/org/sslvpn", "Helper1"},
 	};
 	char *text = NULL;
 	size_t len = 0;
@@ -429,7 +429,7 @@ char *helper_bus_introspect(struct helper *h, const char *path)
 	} else if (strcmp(path, HELPER_PATH "/connection") == 0) {
 		for (struct helper_conn *c = h->conns; c; c = helper_conn_next(c))
 			fprintf(f, "  <node name=\"%s\"/>\n",
-				helper_conn_path(c) + strlen(HELPER_CONN_PATH_PREFIX));
+			        helper_conn_path(c) + strlen(HELPER_CONN_PATH_PREFIX));
 	} else if (helper_conn_find(h, path)) {
 		fputs(std_ifaces_xml, f);
 		fputs(interface_xml(HELPER_IFACE_CONNECTION), f);
@@ -505,7 +505,7 @@ static void handle_properties(struct helper *h, DBusMessage *m, const struct obj
 
 	if (strcmp(member, "Get") == 0 && dbus_message_has_signature(m, "ss")) {
 		dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &iface_name, DBUS_TYPE_STRING,
-				      &prop, DBUS_TYPE_INVALID);
+		                      &prop, DBUS_TYPE_INVALID);
 	} else if (strcmp(member, "GetAll") == 0 && dbus_message_has_signature(m, "s")) {
 		dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &iface_name, DBUS_TYPE_INVALID);
 	} else if (strcmp(member, "Set") == 0 && dbus_message_has_signature(m, "ssv")) {
@@ -519,8 +519,8 @@ static void handle_properties(struct helper *h, DBusMessage *m, const struct obj
 	if (!iface) {
 		/* GetAll of an interface without properties is an empty dict, as GDBus does. */
 		bool known = strcmp(iface_name, DBUS_IFACE_PROPERTIES) == 0 ||
-			     strcmp(iface_name, DBUS_IFACE_INTROSPECT) == 0 ||
-			     (o->is_manager && strcmp(iface_name, DBUS_IFACE_OBJECT_MGR) == 0);
+		             strcmp(iface_name, DBUS_IFACE_INTROSPECT) == 0 ||
+		             (o->is_manager && strcmp(iface_name, DBUS_IFACE_OBJECT_MGR) == 0);
 
 		if (!prop && known) {
 			static const struct helper_bus_interface none = {"", NULL, NULL, 0};
@@ -639,7 +639,7 @@ static DBusHandlerResult handle_message(DBusConnection *bus, DBusMessage *m, voi
 			handle_get_managed_objects(h, m);
 		else
 			reply_dbus_error(h, m, DBUS_ERROR_UNKNOWN_METHOD,
-					 "unknown method or signature");
+			                 "unknown method or signature");
 		return DBUS_HANDLER_RESULT_HANDLED;
 	}
 	for (unsigned i = 0; i < o.n_ifaces; i++) {
@@ -651,9 +651,8 @@ static DBusHandlerResult handle_message(DBusConnection *bus, DBusMessage *m, voi
 			if (strcmp(meth->name, member) != 0)
 				continue;
 			if (!dbus_message_has_signature(m, meth->in_signature)) {
-				helper_bus_reply_error(h, m, ERR_INVALID_ARGS,
-						       "%s.%s takes (%s)", iface->name, meth->name,
-						       meth->in_signature);
+				helper_bus_reply_error(h, m, ERR_INVALID_ARGS, "%s.%s takes (%s)",
+				                       iface->name, meth->name, meth->in_signature);
 				return DBUS_HANDLER_RESULT_HANDLED;
 			}
 			meth->fn(h, m, o.data);
@@ -677,8 +676,8 @@ static DBusHandlerResult filter(DBusConnection *bus, DBusMessage *m, void *data)
 		const char *name, *old_owner, *new_owner;
 
 		if (dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &name, DBUS_TYPE_STRING,
-					  &old_owner, DBUS_TYPE_STRING, &new_owner,
-					  DBUS_TYPE_INVALID) &&
+		                          &old_owner, DBUS_TYPE_STRING, &new_owner,
+		                          DBUS_TYPE_INVALID) &&
 		    name[0] == ':' && new_owner[0] == '\0')
 			helper_agent_name_vanished(h, name);
 	}
@@ -686,7 +685,7 @@ static DBusHandlerResult filter(DBusConnection *bus, DBusMessage *m, void *data)
 }
 
 static const DBusObjectPathVTable vtable = {
-	.message_function = handle_message,
+    .message_function = handle_message,
 };
 
 int helper_bus_start(struct helper *h)
@@ -703,9 +702,9 @@ int helper_bus_start(struct helper *h)
 	}
 	dbus_connection_set_exit_on_disconnect(h->bus, FALSE);
 	if (!dbus_connection_set_watch_functions(h->bus, watch_add, watch_remove, watch_toggled, h,
-						 NULL) ||
+	                                         NULL) ||
 	    !dbus_connection_set_timeout_functions(h->bus, timeout_add, timeout_remove,
-						   timeout_toggled, h, NULL) ||
+	                                           timeout_toggled, h, NULL) ||
 	    !dbus_connection_add_filter(h->bus, filter, h, NULL) ||
 	    !dbus_connection_register_fallback(h->bus, HELPER_PATH, &vtable, h) ||
 	    !dbus_connection_register_fallback(h->bus, "/", &vtable, h))
@@ -714,9 +713,9 @@ int helper_bus_start(struct helper *h)
 
 	/* Agents are forgotten when their connection leaves the bus. */
 	dbus_bus_add_match(h->bus,
-			   "type='signal',sender='" DBUS_SERVICE_DBUS "',interface='" DBUS_INTERFACE_DBUS
-			   "',member='NameOwnerChanged'",
-			   &err);
+	                   "type='signal',sender='" DBUS_SERVICE_DBUS
+	                   "',interface='" DBUS_INTERFACE_DBUS "',member='NameOwnerChanged'",
+	                   &err);
 	if (dbus_error_is_set(&err)) {
 		log_error("cannot watch bus names: %s", err.message);
 		dbus_error_free(&err);
@@ -731,8 +730,8 @@ int helper_bus_start(struct helper *h)
 	}
 	if (r != DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER) {
 		log_error("%s is already owned by another process; is another sslvpn-helper "
-			  "running?",
-			  HELPER_BUS_NAME);
+		          "running?",
+		          HELPER_BUS_NAME);
 		return -ERR_BUSY;
 	}
 	log_info("%s ready on the system bus", HELPER_BUS_NAME);

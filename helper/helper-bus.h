@@ -52,24 +52,24 @@ void helper_bus_send_reply(struct helper *h, DBusMessage *call, DBusMessage *rep
 void helper_bus_reply_empty(struct helper *h, DBusMessage *call);
 /* org.sslvpn.Helper1.Error.<name of err> with a one-line message. */
 void helper_bus_reply_error(struct helper *h, DBusMessage *call, int err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /* PropertiesChanged for the properties whose bit (index in iface->properties) is set. */
 void helper_bus_emit_changed(struct helper *h, const char *path,
-			     const struct helper_bus_interface *iface, void *object, uint64_t mask);
+                             const struct helper_bus_interface *iface, void *object, uint64_t mask);
 /* ObjectManager signals for a connection object. */
 void helper_bus_emit_added(struct helper *h, const char *path,
-			   const struct helper_bus_interface *iface, void *object);
+                           const struct helper_bus_interface *iface, void *object);
 void helper_bus_emit_removed(struct helper *h, const char *path,
-			     const struct helper_bus_interface *iface);
+                             const struct helper_bus_interface *iface);
 
 /* Appends a{sv} of every property of iface. */
 bool helper_bus_append_properties(DBusMessageIter *it, const struct helper_bus_interface *iface,
-				  void *object);
+                                  void *object);
 
 /* Value helpers for getters. */
 bool helper_bus_append_string(DBusMessageIter *it, const char *s); /* NULL appends "" */
-bool helper_bus_append_strv(DBusMessageIter *it, char *const *v);   /* NULL appends [] */
+bool helper_bus_append_strv(DBusMessageIter *it, char *const *v);  /* NULL appends [] */
 
 /* The introspection document of a path, or NULL if the path does not exist (malloc'd). */
 char *helper_bus_introspect(struct helper *h, const char *path);

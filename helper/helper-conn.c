@@ -100,6 +100,7 @@ struct helper_conn {
 
 static void conn_enter_state(struct helper_conn *c, enum helper_conn_state state);
 
+/* clang-format off */
 static const char *const state_names[] = {
 	[CONN_CONNECTING] = "connecting",
 	[CONN_CONNECTED] = "connected",
@@ -108,6 +109,7 @@ static const char *const state_names[] = {
 	[CONN_DISCONNECTED] = "disconnected",
 	[CONN_FAILED] = "failed",
 };
+/* clang-format on */
 
 const char *helper_conn_state_name(enum helper_conn_state s)
 {
@@ -170,8 +172,7 @@ unsigned helper_conn_count(const struct helper *h, bool active_only)
 /* ------------------------------------------------------------------------------------------ */
 /* Talking to the worker */
 
-static int send_to_worker(struct helper_conn *c, struct worker_msg *m, const int *fds,
-			  size_t nfds)
+static int send_to_worker(struct helper_conn *c, struct worker_msg *m, const int *fds, size_t nfds)
 {
 	int r;
 
@@ -243,10 +244,10 @@ static void set_address_strings(struct helper_conn *c)
 	c->address[0] = c->address6[0] = '\0';
 	if (c->cfg && c->cfg->has_addr4)
 		snprintf(c->address, sizeof(c->address), "%s/%u",
-			 inet_ntop(AF_INET, &c->cfg->addr4, buf, sizeof(buf)), c->cfg->prefix4);
+		         inet_ntop(AF_INET, &c->cfg->addr4, buf, sizeof(buf)), c->cfg->prefix4);
 	if (c->cfg && c->cfg->has_addr6)
 		snprintf(c->address6, sizeof(c->address6), "%s/%u",
-			 inet_ntop(AF_INET6, &c->cfg->addr6, buf, sizeof(buf)), c->cfg->prefix6);
+		         inet_ntop(AF_INET6, &c->cfg->addr6, buf, sizeof(buf)), c->cfg->prefix6);
 	mark(c, PROP_ADDRESS);
 	mark(c, PROP_ADDRESS6);
 }
@@ -299,7 +300,8 @@ static void clear_network_properties(struct helper_conn *c)
 
 static bool get_state(void *o, DBusMessageIter *it)
 {
-	return helper_bus_append_string(it, helper_conn_state_name(((struct helper_conn *)o)->state));
+	return helper_bus_append_string(it,
+	                                helper_conn_state_name(((struct helper_conn *)o)->state));
 }
 
 static bool get_transport(void *o, DBusMessageIter *it)
@@ -406,11 +408,11 @@ static void relogin_cancel(struct helper_conn *c, bool tell_agent)
 		rl->pending = NULL;
 		if (tell_agent && c->h->bus) {
 			DBusMessage *m = dbus_message_new_method_call(
-				rl->agent_sender, rl->agent_path, HELPER_IFACE_AGENT, "Cancel");
+			    rl->agent_sender, rl->agent_path, HELPER_IFACE_AGENT, "Cancel");
 			const char *path = c->path;
 
 			if (m && dbus_message_append_args(m, DBUS_TYPE_OBJECT_PATH, &path,
-							  DBUS_TYPE_INVALID)) {
+			                                  DBUS_TYPE_INVALID)) {
 				dbus_message_set_no_reply(m, TRUE);
 				dbus_connection_send(c->h->bus, m, NULL);
 			}
@@ -443,7 +445,7 @@ static void relogin_reply(DBusPendingCall *pending, void *data)
 	}
 	if (dbus_message_get_type(reply) == DBUS_MESSAGE_TYPE_ERROR) {
 		log_warning("connection %u: the agent gave no new cookie (%s)", c->id,
-			    dbus_message_get_error_name(reply));
+		            dbus_message_get_error_name(reply));
 		dbus_message_unref(reply);
 		fail(c, ERR_COOKIE_REJECTED);
 		return;
@@ -469,8 +471,8 @@ static void relogin_reply(DBusPendingCall *pending, void *data)
 		/* The user accepted a new certificate during the re-login. */
 		if (worker_msg_put_str(m, WATTR_PIN, pin) < 0) {
 			log_error("connection %u: the worker cannot take a new server certificate "
-				  "pin without a restart",
-				  c->id);
+			          "pin without a restart",
+			          c->id);
 			fail(c, ERR_CERT_PIN_MISMATCH);
 			return;
 		}
@@ -495,15 +497,15 @@ static void relogin_start(struct helper_conn *c)
 		return;
 	if (!a || !c->h->bus) {
 		log_error("connection %u: the gateway rejected the cookie and uid %u has no agent "
-			  "to log in again",
-			  c->id, (unsigned)c->owner);
+		          "to log in again",
+		          c->id, (unsigned)c->owner);
 		fail(c, ERR_COOKIE_REJECTED);
 		return;
 	}
 	m = dbus_message_new_method_call(a->sender, a->path, HELPER_IFACE_AGENT, "Relogin");
-	if (!m || !dbus_message_append_args(m, DBUS_TYPE_OBJECT_PATH, &path, DBUS_TYPE_STRING,
-					    &gateway, DBUS_TYPE_STRING, &reason,
-					    DBUS_TYPE_INVALID) ||
+	if (!m ||
+	    !dbus_message_append_args(m, DBUS_TYPE_OBJECT_PATH, &path, DBUS_TYPE_STRING, &gateway,
+	                              DBUS_TYPE_STRING, &reason, DBUS_TYPE_INVALID) ||
 	    !dbus_connection_send_with_reply(c->h->bus, m, &pending, RELOGIN_TIMEOUT_MS) ||
 	    !pending || !dbus_pending_call_set_notify(pending, relogin_reply, c, NULL)) {
 		if (pending) {
@@ -525,7 +527,7 @@ static void relogin_start(struct helper_conn *c)
 		return;
 	}
 	log_notice("connection %u: asking the agent %s of uid %u for a new cookie", c->id,
-		   a->sender, (unsigned)c->owner);
+	           a->sender, (unsigned)c->owner);
 }
 
 void helper_conn_agent_gone(struct helper *h, const struct helper_agent *agent)
@@ -606,7 +608,7 @@ static int on_config(struct helper_conn *c, const struct worker_msg *m)
 		r = helper_netcfg_check(cfg, c->gw_family, &c->gw, why, sizeof(why));
 	if (r < 0) {
 		log_error("connection %u: unacceptable tunnel configuration%s%s", c->id,
-			  why[0] ? ": " : "", why);
+		          why[0] ? ": " : "", why);
 		return -ERR_PROTOCOL;
 	}
 	if (c->state == CONN_DISCONNECTING)
@@ -618,7 +620,8 @@ static int on_config(struct helper_conn *c, const struct worker_msg *m)
 	}
 	if (c->cfg) {
 		/* The gateway changed its mind on reconnect: start over from a clean system. */
-		log_notice("connection %u: the gateway sent a new configuration; reapplying", c->id);
+		log_notice("connection %u: the gateway sent a new configuration; reapplying",
+		           c->id);
 		undo_network(c);
 		tunnel_config_free(steal_ptr(&c->cfg));
 		clear_network_properties(c);
@@ -630,7 +633,7 @@ static int on_config(struct helper_conn *c, const struct worker_msg *m)
 	}
 	cfg = NULL; /* c->cfg now */
 	log_notice("connection %u: %s configured (%s%s%s, MTU %u)", c->id, c->ifname, c->address,
-		   c->address[0] && c->address6[0] ? ", " : "", c->address6, c->mtu);
+	           c->address[0] && c->address6[0] ? ", " : "", c->address6, c->mtu);
 	maybe_connected(c);
 	return 0;
 }
@@ -727,7 +730,7 @@ static int on_error(struct helper_conn *c, const struct worker_msg *m)
 	if (code == 0 || code >= ERR_COUNT_)
 		code = ERR_INTERNAL;
 	log_error("connection %u: %s%s%s", c->id, error_text((int)code), detail ? ": " : "",
-		  detail ? detail : "");
+	          detail ? detail : "");
 	if (c->state == CONN_DISCONNECTING) {
 		/* It is on its way out anyway. */
 		return 0;
@@ -813,8 +816,8 @@ static bool read_worker_msg(struct helper_conn *c)
 		r = handle_worker_msg(c, m);
 	if (r == -ERR_PROTOCOL) {
 		log_error("connection %u: malformed or unexpected message from the worker; "
-			  "stopping it",
-			  c->id);
+		          "stopping it",
+		          c->id);
 		fail(c, ERR_PROTOCOL);
 		return false;
 	}
@@ -883,8 +886,8 @@ static void teardown(struct helper_conn *c)
 	mark(c, PROP_TRANSPORT);
 	c->worker_up = false;
 	secret_free(steal_ptr(&c->opts->cookie));
-	c->linger_timer = helper_loop_timer_add(c->h->loop, HELPER_LINGER_SECONDS * 1000ull,
-						linger_expired, c);
+	c->linger_timer =
+	    helper_loop_timer_add(c->h->loop, HELPER_LINGER_SECONDS * 1000ull, linger_expired, c);
 }
 
 static void conn_enter_state(struct helper_conn *c, enum helper_conn_state state)
@@ -894,8 +897,8 @@ static void conn_enter_state(struct helper_conn *c, enum helper_conn_state state
 	if (old == state)
 		return;
 	log_notice("connection %u: %s -> %s%s%s", c->id, state_names[old], state_names[state],
-		   state == CONN_FAILED ? ": " : "",
-		   state == CONN_FAILED ? error_name(c->last_error) : "");
+	           state == CONN_FAILED ? ": " : "",
+	           state == CONN_FAILED ? error_name(c->last_error) : "");
 	c->state = state;
 	mark(c, PROP_STATE);
 
@@ -916,8 +919,8 @@ static void conn_enter_state(struct helper_conn *c, enum helper_conn_state state
 		relogin_cancel(c, true);
 		if (!m || send_to_worker(c, m, NULL, 0) < 0)
 			kill_worker(c);
-		c->kill_timer = helper_loop_timer_add(c->h->loop, STOP_GRACE_MS, kill_timer_fired,
-						      c);
+		c->kill_timer =
+		    helper_loop_timer_add(c->h->loop, STOP_GRACE_MS, kill_timer_fired, c);
 		break;
 	}
 	case CONN_DISCONNECTED:
@@ -954,10 +957,10 @@ void helper_conn_child_exited(struct helper *h, pid_t pid, int status)
 			continue;
 		if (WIFSIGNALED(status))
 			log_info("connection %u: worker %d killed by signal %d", c->id, (int)pid,
-				 WTERMSIG(status));
+			         WTERMSIG(status));
 		else
 			log_info("connection %u: worker %d exited with status %d", c->id, (int)pid,
-				 WEXITSTATUS(status));
+			         WEXITSTATUS(status));
 		c->pid = 0;
 		helper_loop_timer_remove(c->kill_timer);
 		c->kill_timer = NULL;
@@ -1090,7 +1093,7 @@ struct helper_conn *helper_conn_start(struct helper *h, struct helper_options *o
 	h->conns = c;
 	h->manager_dirty = true;
 	log_notice("connection %u: created for uid %u to %s (%s)", c->id, (unsigned)owner,
-		   opts->gateway, opts->address);
+	           opts->gateway, opts->address);
 
 	r = start_worker(c);
 	c->dirty = 0;
@@ -1112,8 +1115,7 @@ struct owner_call {
 	char path[64];
 };
 
-static void owner_identified(struct helper *h, DBusMessage *call, int result, uid_t uid,
-			     void *data)
+static void owner_identified(struct helper *h, DBusMessage *call, int result, uid_t uid, void *data)
 {
 	_cleanup_free_ struct owner_call *oc = data;
 	/* The object may have gone while the bus answered. */
@@ -1129,16 +1131,16 @@ static void owner_identified(struct helper *h, DBusMessage *call, int result, ui
 	}
 	if (uid != 0 && uid != c->owner) {
 		log_info("uid %u denied %s on connection %u", (unsigned)uid,
-			 dbus_message_get_member(call), c->id);
+		         dbus_message_get_member(call), c->id);
 		helper_bus_reply_error(h, call, ERR_ACCESS_DENIED,
-				       "only the connection's owner or root may do this");
+		                       "only the connection's owner or root may do this");
 		return;
 	}
 	oc->fn(h, call, c);
 }
 
 static void owner_only(struct helper *h, DBusMessage *call, struct helper_conn *c,
-		       void (*fn)(struct helper *, DBusMessage *, struct helper_conn *))
+                       void (*fn)(struct helper *, DBusMessage *, struct helper_conn *))
 {
 	struct owner_call *oc = calloc(1, sizeof(*oc));
 	int r;
@@ -1163,7 +1165,7 @@ static void do_disconnect(struct helper *h, DBusMessage *call, struct helper_con
 		return;
 	}
 	log_notice("connection %u: disconnect requested by %s", c->id,
-		   dbus_message_get_sender(call));
+	           dbus_message_get_sender(call));
 	helper_conn_disconnect(c);
 	helper_bus_reply_empty(h, call);
 }
@@ -1178,7 +1180,7 @@ static void do_get_post_auth_xml(struct helper *h, DBusMessage *call, struct hel
 		dbus_message_iter_init_append(reply, &it);
 		if (!dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "y", &arr) ||
 		    !dbus_message_iter_append_fixed_array(&arr, DBUS_TYPE_BYTE, &data,
-							  (int)c->post_auth_xml_len) ||
+		                                          (int)c->post_auth_xml_len) ||
 		    !dbus_message_iter_close_container(&it, &arr)) {
 			dbus_message_unref(reply);
 			reply = NULL;
@@ -1198,33 +1200,33 @@ static void method_get_post_auth_xml(struct helper *h, DBusMessage *call, void *
 }
 
 static const struct helper_bus_method conn_methods[] = {
-	{"Disconnect", "", method_disconnect},
-	{"GetPostAuthXml", "", method_get_post_auth_xml},
-	{NULL, NULL, NULL},
+    {"Disconnect", "", method_disconnect},
+    {"GetPostAuthXml", "", method_get_post_auth_xml},
+    {NULL, NULL, NULL},
 };
 
 static const struct helper_bus_property conn_properties[PROP_COUNT_] = {
-	[PROP_STATE] = {"State", "s", get_state},
-	[PROP_TRANSPORT] = {"Transport", "s", get_transport},
-	[PROP_GATEWAY] = {"Gateway", "s", get_gateway},
-	[PROP_INTERFACE] = {"Interface", "s", get_interface},
-	[PROP_ADDRESS] = {"Address", "s", get_address},
-	[PROP_ADDRESS6] = {"Address6", "s", get_address6},
-	[PROP_MTU] = {"Mtu", "u", get_mtu},
-	[PROP_ROUTES] = {"Routes", "as", get_routes},
-	[PROP_DNS] = {"Dns", "as", get_dns},
-	[PROP_DOMAINS] = {"Domains", "as", get_domains},
-	[PROP_BANNER] = {"Banner", "s", get_banner},
-	[PROP_BYTES_SENT] = {"BytesSent", "t", get_bytes_sent},
-	[PROP_BYTES_RECEIVED] = {"BytesReceived", "t", get_bytes_received},
-	[PROP_CONNECTED_SINCE] = {"ConnectedSince", "t", get_connected_since},
-	[PROP_LAST_ERROR] = {"LastError", "s", get_last_error},
-	[PROP_OWNER] = {"Owner", "u", get_owner},
+    [PROP_STATE] = {"State", "s", get_state},
+    [PROP_TRANSPORT] = {"Transport", "s", get_transport},
+    [PROP_GATEWAY] = {"Gateway", "s", get_gateway},
+    [PROP_INTERFACE] = {"Interface", "s", get_interface},
+    [PROP_ADDRESS] = {"Address", "s", get_address},
+    [PROP_ADDRESS6] = {"Address6", "s", get_address6},
+    [PROP_MTU] = {"Mtu", "u", get_mtu},
+    [PROP_ROUTES] = {"Routes", "as", get_routes},
+    [PROP_DNS] = {"Dns", "as", get_dns},
+    [PROP_DOMAINS] = {"Domains", "as", get_domains},
+    [PROP_BANNER] = {"Banner", "s", get_banner},
+    [PROP_BYTES_SENT] = {"BytesSent", "t", get_bytes_sent},
+    [PROP_BYTES_RECEIVED] = {"BytesReceived", "t", get_bytes_received},
+    [PROP_CONNECTED_SINCE] = {"ConnectedSince", "t", get_connected_since},
+    [PROP_LAST_ERROR] = {"LastError", "s", get_last_error},
+    [PROP_OWNER] = {"Owner", "u", get_owner},
 };
 
 const struct helper_bus_interface helper_conn_interface = {
-	HELPER_IFACE_CONNECTION,
-	conn_methods,
-	conn_properties,
-	PROP_COUNT_,
+    HELPER_IFACE_CONNECTION,
+    conn_methods,
+    conn_properties,
+    PROP_COUNT_,
 };

@@ -41,7 +41,7 @@ struct helper_dns {
 };
 
 struct helper_dns *helper_dns_new(DBusConnection *bus, const char *resolv_conf,
-				  const char *state_dir)
+                                  const char *state_dir)
 {
 	struct helper_dns *d = calloc(1, sizeof(*d));
 
@@ -96,7 +96,7 @@ static void resolved_reply(DBusPendingCall *pending, void *data)
 
 		dbus_message_get_args(reply, NULL, DBUS_TYPE_STRING, &msg, DBUS_TYPE_INVALID);
 		log_warning("systemd-resolved %s: %s: %s", what, dbus_message_get_error_name(reply),
-			    msg ? msg : "");
+		            msg ? msg : "");
 	}
 	if (reply)
 		dbus_message_unref(reply);
@@ -127,7 +127,7 @@ static bool append_dns_entry(DBusMessageIter *arr, int family, const void *addr)
 	       dbus_message_iter_append_basic(&st, DBUS_TYPE_INT32, &fam) &&
 	       dbus_message_iter_open_container(&st, DBUS_TYPE_ARRAY, "y", &bytes) &&
 	       dbus_message_iter_append_fixed_array(&bytes, DBUS_TYPE_BYTE, &p,
-						    family == AF_INET ? 4 : 16) &&
+	                                            family == AF_INET ? 4 : 16) &&
 	       dbus_message_iter_close_container(&st, &bytes) &&
 	       dbus_message_iter_close_container(arr, &st);
 }
@@ -151,7 +151,7 @@ static int resolved_apply(struct helper_dns *d, const struct tunnel_config *cfg)
 	int r;
 
 	m = dbus_message_new_method_call(RESOLVED_NAME, RESOLVED_PATH, RESOLVED_IFACE,
-					 "SetLinkDNS");
+	                                 "SetLinkDNS");
 	if (!m)
 		return -ERR_NOMEM;
 	dbus_message_iter_init_append(m, &it);
@@ -168,7 +168,7 @@ static int resolved_apply(struct helper_dns *d, const struct tunnel_config *cfg)
 		return r;
 
 	m = dbus_message_new_method_call(RESOLVED_NAME, RESOLVED_PATH, RESOLVED_IFACE,
-					 "SetLinkDomains");
+	                                 "SetLinkDomains");
 	if (!m)
 		return -ERR_NOMEM;
 	dbus_message_iter_init_append(m, &it);
@@ -188,7 +188,7 @@ static int resolved_apply(struct helper_dns *d, const struct tunnel_config *cfg)
 static void resolved_undo(struct helper_dns *d)
 {
 	DBusMessage *m = dbus_message_new_method_call(RESOLVED_NAME, RESOLVED_PATH, RESOLVED_IFACE,
-						      "RevertLink");
+	                                              "RevertLink");
 	int32_t idx = d->ifindex;
 
 	if (!m)
@@ -211,8 +211,7 @@ static bool line_starts(const char *line, size_t len, const char *word)
 
 /* Copies the original's lines that start with word (verbatim, or only what follows the word
  * when rest_only).  Lines holding a NUL are skipped: the file is not ours to repair. */
-static void copy_lines(FILE *f, const char *original, size_t len, const char *word,
-		       bool rest_only)
+static void copy_lines(FILE *f, const char *original, size_t len, const char *word, bool rest_only)
 {
 	for (size_t pos = 0; pos < len;) {
 		const char *line = original + pos;
@@ -229,8 +228,8 @@ static void copy_lines(FILE *f, const char *original, size_t len, const char *wo
 	}
 }
 
-char *helper_dns_resolv_conf_text(const char *original, size_t len,
-				  const struct tunnel_config *cfg, const char *ifname)
+char *helper_dns_resolv_conf_text(const char *original, size_t len, const struct tunnel_config *cfg,
+                                  const char *ifname)
 {
 	char *text = NULL;
 	size_t text_len = 0;
@@ -239,9 +238,10 @@ char *helper_dns_resolv_conf_text(const char *original, size_t len,
 
 	if (!f)
 		return NULL;
-	fprintf(f, "# Written by sslvpn-helper for the VPN on %s; the original comes back when it "
-		   "disconnects.\n",
-		ifname);
+	fprintf(f,
+	        "# Written by sslvpn-helper for the VPN on %s; the original comes back when it "
+	        "disconnects.\n",
+	        ifname);
 	for (unsigned i = 0; i < cfg->n_dns4 && servers < HELPER_DNS_MAX_SERVERS; i++, servers++) {
 		char buf[INET6_ADDRSTRLEN];
 
@@ -333,7 +333,7 @@ static char *state_path(const char *dir, const char *name)
 }
 
 static int write_state_file(const char *dir, const char *name, const char *data, size_t len,
-			    const struct stat *meta)
+                            const struct stat *meta)
 {
 	_cleanup_free_ char *path = state_path(dir, name);
 	_cleanup_close_ int fd = -1;
@@ -348,8 +348,8 @@ static int write_state_file(const char *dir, const char *name, const char *data,
 	}
 	r = write_all_at_start(fd, data, len);
 	/* The backup carries the original's mode and owner, for a later helper to restore. */
-	if (r == 0 && meta && (fchown(fd, meta->st_uid, meta->st_gid) < 0 ||
-			       fchmod(fd, meta->st_mode & 07777) < 0))
+	if (r == 0 && meta &&
+	    (fchown(fd, meta->st_uid, meta->st_gid) < 0 || fchmod(fd, meta->st_mode & 07777) < 0))
 		r = -ERR_IO;
 	if (r < 0)
 		log_error("cannot write %s: %m", path);
@@ -369,7 +369,7 @@ static void remove_state_files(const char *dir)
 
 /* Writes original back if the file still holds ours.  Returns 0, or 1 when it was left. */
 static int restore_file(const char *resolv_conf, const char *original, size_t original_len,
-			const char *ours, size_t ours_len, mode_t mode, uid_t uid, gid_t gid)
+                        const char *ours, size_t ours_len, mode_t mode, uid_t uid, gid_t gid)
 {
 	_cleanup_close_ int fd = open(resolv_conf, O_RDWR | O_CLOEXEC);
 	_cleanup_free_ char *now = NULL;
@@ -386,8 +386,8 @@ static int restore_file(const char *resolv_conf, const char *original, size_t or
 		return r;
 	if (now_len != ours_len || memcmp(now, ours, ours_len) != 0) {
 		log_warning("%s was changed by someone else while the VPN was up; leaving their "
-			    "version",
-			    resolv_conf);
+		            "version",
+		            resolv_conf);
 		return 1;
 	}
 	r = write_all_at_start(fd, original, original_len);
@@ -403,7 +403,7 @@ static int restore_file(const char *resolv_conf, const char *original, size_t or
 }
 
 static int resolv_conf_apply(struct helper_dns *d, const char *ifname,
-			     const struct tunnel_config *cfg)
+                             const struct tunnel_config *cfg)
 {
 	_cleanup_close_ int fd = open(d->resolv_conf, O_RDWR | O_CLOEXEC);
 	_cleanup_free_ char *original = NULL, *ours = NULL;
@@ -460,7 +460,7 @@ static int resolv_conf_apply(struct helper_dns *d, const char *ifname,
 static void resolv_conf_undo(struct helper_dns *d)
 {
 	if (restore_file(d->resolv_conf, d->original, d->original_len, d->ours, d->ours_len,
-			 d->st_mode, d->st_uid, d->st_gid) == 0)
+	                 d->st_mode, d->st_uid, d->st_gid) == 0)
 		log_info("%s restored", d->resolv_conf);
 	remove_state_files(d->state_dir);
 	free(d->original);
@@ -471,7 +471,7 @@ static void resolv_conf_undo(struct helper_dns *d)
 /* ------------------------------------------------------------------------------------------ */
 
 int helper_dns_apply(struct helper_dns *d, int ifindex, const char *ifname,
-		     const struct tunnel_config *cfg)
+                     const struct tunnel_config *cfg)
 {
 	int r;
 
@@ -523,7 +523,7 @@ void helper_dns_recover(const char *resolv_conf, const char *state_dir)
 	    read_all(wfd, &ours, &ours_len) == 0) {
 		log_notice("a previous helper left %s changed; restoring it", resolv_conf);
 		restore_file(resolv_conf, original, original_len, ours, ours_len, st.st_mode,
-			     st.st_uid, st.st_gid);
+		             st.st_uid, st.st_gid);
 	}
 	remove_state_files(state_dir);
 }

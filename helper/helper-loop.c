@@ -83,7 +83,7 @@ void helper_loop_free(struct helper_loop *loop)
 }
 
 struct helper_loop_io *helper_loop_io_add(struct helper_loop *loop, int fd, short events,
-					  helper_loop_io_fn fn, void *data)
+                                          helper_loop_io_fn fn, void *data)
 {
 	struct helper_loop_io *io = calloc(1, sizeof(*io));
 
@@ -111,7 +111,7 @@ void helper_loop_io_remove(struct helper_loop_io *io)
 }
 
 struct helper_loop_timer *helper_loop_timer_add(struct helper_loop *loop, uint64_t ms,
-						helper_loop_timer_fn fn, void *data)
+                                                helper_loop_timer_fn fn, void *data)
 {
 	struct helper_loop_timer *t = calloc(1, sizeof(*t));
 

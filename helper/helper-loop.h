@@ -29,13 +29,13 @@ void helper_loop_free(struct helper_loop *loop);
 
 /* events: POLLIN/POLLOUT; 0 keeps the source but leaves it out of poll(). */
 struct helper_loop_io *helper_loop_io_add(struct helper_loop *loop, int fd, short events,
-					  helper_loop_io_fn fn, void *data);
+                                          helper_loop_io_fn fn, void *data);
 void helper_loop_io_set_events(struct helper_loop_io *io, short events);
 void helper_loop_io_remove(struct helper_loop_io *io); /* NULL is fine; does not close fd */
 
 /* One-shot: fires once after ms milliseconds unless removed or re-armed. */
 struct helper_loop_timer *helper_loop_timer_add(struct helper_loop *loop, uint64_t ms,
-						helper_loop_timer_fn fn, void *data);
+                                                helper_loop_timer_fn fn, void *data);
 void helper_loop_timer_rearm(struct helper_loop_timer *timer, uint64_t ms);
 void helper_loop_timer_disarm(struct helper_loop_timer *timer); /* keeps it for a later rearm */
 void helper_loop_timer_remove(struct helper_loop_timer *timer); /* NULL is fine */

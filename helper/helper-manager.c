@@ -17,7 +17,7 @@ static void options_free(void *p)
 }
 
 static void connect_authorised(struct helper *h, DBusMessage *call, int result, uid_t uid,
-			       void *data)
+                               void *data)
 {
 	_cleanup_(helper_options_freep) struct helper_options *opts = data;
 	struct helper_conn *c;
@@ -27,10 +27,10 @@ static void connect_authorised(struct helper *h, DBusMessage *call, int result, 
 	h->pending_connects--;
 	if (result == -ERR_ACCESS_DENIED) {
 		helper_bus_reply_error(h, call, ERR_ACCESS_DENIED,
-				       "not allowed to start a VPN connection");
+		                       "not allowed to start a VPN connection");
 	} else if (result < 0) {
 		helper_bus_reply_error(h, call, result, "authorisation failed: %s",
-				       error_text(result));
+		                       error_text(result));
 	} else if (h->stopping) {
 		helper_bus_reply_error(h, call, ERR_BUSY, "the helper is shutting down");
 	} else if (helper_conn_count(h, true) >= HELPER_MAX_ACTIVE) {
@@ -41,7 +41,7 @@ static void connect_authorised(struct helper *h, DBusMessage *call, int result, 
 		path = helper_conn_path(c);
 		reply = dbus_message_new_method_return(call);
 		if (reply && !dbus_message_append_args(reply, DBUS_TYPE_OBJECT_PATH, &path,
-						       DBUS_TYPE_INVALID)) {
+		                                       DBUS_TYPE_INVALID)) {
 			dbus_message_unref(reply);
 			reply = NULL;
 		}
@@ -62,7 +62,7 @@ static void method_connect(struct helper *h, DBusMessage *call, void *object)
 	r = helper_options_parse(&it, &opts, err, sizeof(err));
 	if (r < 0) {
 		log_info("Connect from %s refused: %s", dbus_message_get_sender(call),
-			 err[0] ? err : error_text(r));
+		         err[0] ? err : error_text(r));
 		helper_bus_reply_error(h, call, r, "%s", err[0] ? err : error_text(r));
 		return;
 	}
@@ -110,20 +110,20 @@ static bool get_version(void *object, DBusMessageIter *it)
 }
 
 static const struct helper_bus_method manager_methods[] = {
-	{"Connect", "a{sv}", method_connect},
-	{NULL, NULL, NULL},
+    {"Connect", "a{sv}", method_connect},
+    {NULL, NULL, NULL},
 };
 
 static const struct helper_bus_property manager_properties[] = {
-	{"Connections", "ao", get_connections},
-	{"Version", "s", get_version},
+    {"Connections", "ao", get_connections},
+    {"Version", "s", get_version},
 };
 
 const struct helper_bus_interface helper_manager_interface = {
-	HELPER_IFACE_MANAGER,
-	manager_methods,
-	manager_properties,
-	sizeof(manager_properties) / sizeof(manager_properties[0]),
+    HELPER_IFACE_MANAGER,
+    manager_methods,
+    manager_properties,
+    sizeof(manager_properties) / sizeof(manager_properties[0]),
 };
 
 void helper_manager_flush(struct helper *h)

@@ -43,7 +43,7 @@ static bool route4_is(const struct route4 *r, uint32_t net, uint8_t prefix)
 }
 
 static bool captures_gateway(const struct tunnel_config *cfg, int gw_family,
-			     const union helper_rtnl_addr *gw)
+                             const union helper_rtnl_addr *gw)
 {
 	/* A host route to the gateway through the tunnel would tie with (and replace) ours
 	 * through the old path; a tunnel address equal to the gateway's makes it local. */
@@ -66,7 +66,7 @@ static bool captures_gateway(const struct tunnel_config *cfg, int gw_family,
 }
 
 int helper_netcfg_check(const struct tunnel_config *cfg, int gw_family,
-			const union helper_rtnl_addr *gw, char *why, size_t len)
+                        const union helper_rtnl_addr *gw, char *why, size_t len)
 {
 	int r = tunnel_config_validate(cfg, why, len);
 
@@ -118,8 +118,8 @@ static int plan_halves(struct plan *p, int family)
 }
 
 int helper_netcfg_plan(const struct tunnel_config *cfg, int gw_family,
-		       const union helper_rtnl_addr *gw, struct helper_netcfg_route **out,
-		       size_t *n)
+                       const union helper_rtnl_addr *gw, struct helper_netcfg_route **out,
+                       size_t *n)
 {
 	struct plan p = {0};
 	bool v4 = cfg->has_addr4, v6 = cfg->has_addr6;
@@ -141,17 +141,15 @@ int helper_netcfg_plan(const struct tunnel_config *cfg, int gw_family,
 	if (v4 && r == 0 && cfg->n_include4 == 0)
 		r = plan_halves(&p, AF_INET);
 	for (unsigned i = 0; v4 && r == 0 && i < cfg->n_include4; i++)
-		r = cfg->include4[i].prefix == 0
-			    ? plan_halves(&p, AF_INET)
-			    : plan_add(&p, AF_INET, &cfg->include4[i].addr, cfg->include4[i].prefix,
-				       true);
+		r = cfg->include4[i].prefix == 0 ? plan_halves(&p, AF_INET)
+		                                 : plan_add(&p, AF_INET, &cfg->include4[i].addr,
+		                                            cfg->include4[i].prefix, true);
 	if (v6 && r == 0 && cfg->n_include6 == 0)
 		r = plan_halves(&p, AF_INET6);
 	for (unsigned i = 0; v6 && r == 0 && i < cfg->n_include6; i++)
-		r = cfg->include6[i].prefix == 0
-			    ? plan_halves(&p, AF_INET6)
-			    : plan_add(&p, AF_INET6, &cfg->include6[i].addr, cfg->include6[i].prefix,
-				       true);
+		r = cfg->include6[i].prefix == 0 ? plan_halves(&p, AF_INET6)
+		                                 : plan_add(&p, AF_INET6, &cfg->include6[i].addr,
+		                                            cfg->include6[i].prefix, true);
 	if (r < 0) {
 		free(p.v);
 		return r;
@@ -167,8 +165,7 @@ struct strv {
 	bool failed;
 };
 
-static void strv_add(struct strv *s, const char *prefix, int family, const void *addr,
-		     unsigned len)
+static void strv_add(struct strv *s, const char *prefix, int family, const void *addr, unsigned len)
 {
 	char buf[80], tmp[INET6_ADDRSTRLEN];
 
@@ -218,7 +215,7 @@ char **helper_netcfg_route_strings(const struct tunnel_config *cfg)
 	for (unsigned i = 0; cfg->has_addr6 && i < cfg->n_exclude6; i++)
 		if (!IN6_IS_ADDR_UNSPECIFIED(&cfg->exclude6[i].addr))
 			strv_add(&s, "!", AF_INET6, &cfg->exclude6[i].addr,
-				 cfg->exclude6[i].prefix);
+			         cfg->exclude6[i].prefix);
 	if (s.failed) {
 		for (size_t i = 0; i < s.n; i++)
 			free(s.v[i]);
@@ -309,7 +306,7 @@ static int add_address(struct helper_netcfg *n, int family, const void *addr, ui
 	if (r < 0)
 		return r;
 	log_info("address %s on link %d", helper_rtnl_format(family, &a, prefix, buf, sizeof(buf)),
-		 n->ifindex);
+	         n->ifindex);
 	if (r == 1)
 		return 0;
 	u = log_push(n, UNDO_ADDR);
@@ -340,7 +337,7 @@ static int add_route(struct helper_netcfg *n, const struct helper_rtnl_route *ro
 		return 0;
 	}
 	log_info("route %s%s%s dev %d", buf, route->has_gateway ? " via " : "",
-		 route->has_gateway ? gw : "", route->oif);
+	         route->has_gateway ? gw : "", route->oif);
 	u = log_push(n, UNDO_ROUTE);
 	if (!u) {
 		helper_rtnl_route_del(n->rtnl, route);
@@ -351,7 +348,7 @@ static int add_route(struct helper_netcfg *n, const struct helper_rtnl_route *ro
 }
 
 int helper_netcfg_apply(struct helper_netcfg *n, const struct tunnel_config *cfg, int gw_family,
-			const union helper_rtnl_addr *gw, uint32_t mtu)
+                        const union helper_rtnl_addr *gw, uint32_t mtu)
 {
 	_cleanup_free_ struct helper_netcfg_route *plan = NULL;
 	_cleanup_free_ struct helper_rtnl_route *routes = NULL;
@@ -424,7 +421,7 @@ void helper_netcfg_undo(struct helper_netcfg *n)
 		switch (u->kind) {
 		case UNDO_ROUTE:
 			helper_rtnl_format(u->route.family, &u->route.dst, u->route.dst_len, buf,
-					   sizeof(buf));
+			                   sizeof(buf));
 			if (helper_rtnl_route_del(n->rtnl, &u->route) < 0)
 				log_warning("could not remove route %s", buf);
 			else
@@ -433,7 +430,7 @@ void helper_netcfg_undo(struct helper_netcfg *n)
 		case UNDO_ADDR:
 			helper_rtnl_format(u->family, &u->addr, u->prefix, buf, sizeof(buf));
 			if (helper_rtnl_addr_del(n->rtnl, n->ifindex, u->family, &u->addr,
-						 u->prefix) < 0)
+			                         u->prefix) < 0)
 				log_warning("could not remove address %s", buf);
 			break;
 		case UNDO_LINK:

@@ -34,13 +34,13 @@ struct helper_netcfg_route {
  * reason in why.
  */
 int helper_netcfg_check(const struct tunnel_config *cfg, int gw_family,
-			const union helper_rtnl_addr *gw, char *why, size_t len);
+                        const union helper_rtnl_addr *gw, char *why, size_t len);
 
 /* The routes helper_netcfg_apply() adds, in the order it adds them (pure; unit-tested).
  * *out is malloc'd. */
 int helper_netcfg_plan(const struct tunnel_config *cfg, int gw_family,
-		       const union helper_rtnl_addr *gw, struct helper_netcfg_route **out,
-		       size_t *n);
+                       const union helper_rtnl_addr *gw, struct helper_netcfg_route **out,
+                       size_t *n);
 
 /* What the Routes property shows: "net/prefix" of every tunnelled network (a whole family as
  * "0.0.0.0/0" / "::/0"), then "!net/prefix" for every excluded one.  NULL-terminated. */
@@ -54,7 +54,7 @@ void helper_netcfg_free(struct helper_netcfg *n); /* forgets; does not undo */
 /* Brings the link up with this MTU, adds the addresses and the routes.  On failure the
  * changes made so far stay in the log: call helper_netcfg_undo(). */
 int helper_netcfg_apply(struct helper_netcfg *n, const struct tunnel_config *cfg, int gw_family,
-			const union helper_rtnl_addr *gw, uint32_t mtu);
+                        const union helper_rtnl_addr *gw, uint32_t mtu);
 int helper_netcfg_set_mtu(struct helper_netcfg *n, uint32_t mtu);
 /* Reverts every logged change, newest first; failures are logged and skipped. */
 void helper_netcfg_undo(struct helper_netcfg *n);

@@ -41,7 +41,7 @@ void helper_options_free(struct helper_options *o)
 }
 
 __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt,
-						      ...)
+                                                      ...)
 {
 	va_list ap;
 
@@ -76,7 +76,7 @@ int helper_options_parse_gateway(const char *url, char **host_out, uint16_t *por
 bool helper_options_pin_valid(const char *pin)
 {
 	static const char b64[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t plen = strlen(HELPER_OPTIONS_PIN_PREFIX);
 	const char *v;
 
@@ -164,14 +164,14 @@ static const struct {
 	bool relogin; /* also valid in a Relogin result */
 	bool relogin_required;
 } opt_table[OPT_COUNT_] = {
-	[OPT_GATEWAY] = {"Gateway", DBUS_TYPE_STRING, true, false, false},
-	[OPT_ADDRESS] = {"Address", DBUS_TYPE_STRING, true, false, false},
-	[OPT_COOKIE] = {"Cookie", DBUS_TYPE_STRING, true, true, true},
-	[OPT_PIN] = {"ServerCertPin", DBUS_TYPE_STRING, true, true, false},
-	[OPT_NO_DTLS] = {"NoDtls", DBUS_TYPE_BOOLEAN, false, false, false},
-	[OPT_USER_AGENT] = {"UserAgent", DBUS_TYPE_STRING, false, false, false},
-	[OPT_CERT_FD] = {"ClientCertFd", DBUS_TYPE_UNIX_FD, false, false, false},
-	[OPT_KEY_FD] = {"ClientKeyFd", DBUS_TYPE_UNIX_FD, false, false, false},
+    [OPT_GATEWAY] = {"Gateway", DBUS_TYPE_STRING, true, false, false},
+    [OPT_ADDRESS] = {"Address", DBUS_TYPE_STRING, true, false, false},
+    [OPT_COOKIE] = {"Cookie", DBUS_TYPE_STRING, true, true, true},
+    [OPT_PIN] = {"ServerCertPin", DBUS_TYPE_STRING, true, true, false},
+    [OPT_NO_DTLS] = {"NoDtls", DBUS_TYPE_BOOLEAN, false, false, false},
+    [OPT_USER_AGENT] = {"UserAgent", DBUS_TYPE_STRING, false, false, false},
+    [OPT_CERT_FD] = {"ClientCertFd", DBUS_TYPE_UNIX_FD, false, false, false},
+    [OPT_KEY_FD] = {"ClientKeyFd", DBUS_TYPE_UNIX_FD, false, false, false},
 };
 
 static const char *type_name(int type)
@@ -196,7 +196,7 @@ static int check_cert_fd(int fd, const char *name, char *err, size_t errlen)
 		return fail(err, errlen, "option '%s' must be a regular file", name);
 	if (st.st_size <= 0 || st.st_size > HELPER_OPTIONS_MAX_CERT_FILE)
 		return fail(err, errlen, "option '%s' must hold 1 byte to %d bytes", name,
-			    HELPER_OPTIONS_MAX_CERT_FILE);
+		            HELPER_OPTIONS_MAX_CERT_FILE);
 	return 0;
 }
 
@@ -216,7 +216,7 @@ static void opt_values_close(struct opt_values *v)
 }
 
 static int collect(DBusMessageIter *iter, bool relogin, struct opt_values *v, char *err,
-		   size_t errlen)
+                   size_t errlen)
 {
 	DBusMessageIter arr;
 	unsigned count = 0;
@@ -253,8 +253,8 @@ static int collect(DBusMessageIter *iter, bool relogin, struct opt_values *v, ch
 			return fail(err, errlen, "option '%s' given twice", opt_table[k].name);
 		type = dbus_message_iter_get_arg_type(&var);
 		if (type != opt_table[k].type)
-			return fail(err, errlen, "option '%s' must have type '%s'", opt_table[k].name,
-				    type_name(opt_table[k].type));
+			return fail(err, errlen, "option '%s' must have type '%s'",
+			            opt_table[k].name, type_name(opt_table[k].type));
 		v->present[k] = true;
 		if (type == DBUS_TYPE_STRING)
 			dbus_message_iter_get_basic(&var, &v->str[k]);
@@ -277,16 +277,16 @@ static int check_cookie_and_pin(const struct opt_values *v, char *err, size_t er
 	if (v->present[OPT_COOKIE] &&
 	    !helper_options_cookie_valid(v->str[OPT_COOKIE], strlen(v->str[OPT_COOKIE])))
 		return fail(err, errlen,
-			    "option 'Cookie' must be 1 to %d visible ASCII characters without ';'",
-			    HELPER_OPTIONS_MAX_COOKIE);
+		            "option 'Cookie' must be 1 to %d visible ASCII characters without ';'",
+		            HELPER_OPTIONS_MAX_COOKIE);
 	if (v->present[OPT_PIN] && !helper_options_pin_valid(v->str[OPT_PIN]))
 		return fail(err, errlen,
-			    "option 'ServerCertPin' must be pin-sha256: and 44 base64 characters");
+		            "option 'ServerCertPin' must be pin-sha256: and 44 base64 characters");
 	return 0;
 }
 
 int helper_options_parse(DBusMessageIter *iter, struct helper_options **out, char *err,
-			 size_t errlen)
+                         size_t errlen)
 {
 	_cleanup_(helper_options_freep) struct helper_options *o = NULL;
 	struct opt_values v = {0};
@@ -309,18 +309,20 @@ int helper_options_parse(DBusMessageIter *iter, struct helper_options **out, cha
 	o->key_fd = v.fd[OPT_KEY_FD];
 
 	if (helper_options_parse_gateway(v.str[OPT_GATEWAY], &o->host, &o->port) < 0)
-		return fail(err, errlen,
-			    "option 'Gateway' must be a canonical https://host[:port]/path URL (at most "
-			    "%d bytes)",
-			    HELPER_OPTIONS_MAX_GATEWAY);
+		return fail(
+		    err, errlen,
+		    "option 'Gateway' must be a canonical https://host[:port]/path URL (at most "
+		    "%d bytes)",
+		    HELPER_OPTIONS_MAX_GATEWAY);
 	if (!helper_options_address_valid(v.str[OPT_ADDRESS]))
 		return fail(err, errlen, "option 'Address' must be a numeric unicast IP address");
 	r = check_cookie_and_pin(&v, err, errlen);
 	if (r < 0)
 		return r;
 	if (v.present[OPT_USER_AGENT] && !helper_options_user_agent_valid(v.str[OPT_USER_AGENT]))
-		return fail(err, errlen, "option 'UserAgent' must be 1 to %d printable ASCII characters",
-			    HELPER_OPTIONS_MAX_USER_AGENT);
+		return fail(err, errlen,
+		            "option 'UserAgent' must be 1 to %d printable ASCII characters",
+		            HELPER_OPTIONS_MAX_USER_AGENT);
 	if (o->key_fd >= 0 && o->cert_fd < 0)
 		return fail(err, errlen, "option 'ClientKeyFd' needs 'ClientCertFd'");
 	if (o->cert_fd >= 0 && (r = check_cert_fd(o->cert_fd, "ClientCertFd", err, errlen)) < 0)
@@ -337,7 +339,7 @@ int helper_options_parse(DBusMessageIter *iter, struct helper_options **out, cha
 		    (inet_pton(fam, v.str[OPT_ADDRESS], b) != 1 ||
 		     memcmp(a, b, fam == AF_INET ? 4 : 16) != 0))
 			return fail(err, errlen,
-				    "option 'Address' differs from the address in 'Gateway'");
+			            "option 'Address' differs from the address in 'Gateway'");
 	}
 
 	o->gateway = strdup(v.str[OPT_GATEWAY]);
@@ -355,7 +357,7 @@ int helper_options_parse(DBusMessageIter *iter, struct helper_options **out, cha
 }
 
 int helper_options_parse_relogin(DBusMessageIter *iter, struct secret **cookie, char **pin,
-				 char *err, size_t errlen)
+                                 char *err, size_t errlen)
 {
 	struct opt_values v = {0};
 	int r;

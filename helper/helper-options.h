@@ -41,10 +41,10 @@ void helper_options_free(struct helper_options *o); /* wipes the cookie, closes 
 
 /* iter points at an a{sv}.  err receives the reason on failure (always NUL-terminated). */
 int helper_options_parse(DBusMessageIter *iter, struct helper_options **out, char *err,
-			 size_t errlen);
+                         size_t errlen);
 /* An Agent's Relogin result: "Cookie" (required), "ServerCertPin" (optional). */
 int helper_options_parse_relogin(DBusMessageIter *iter, struct secret **cookie, char **pin,
-				 char *err, size_t errlen);
+                                 char *err, size_t errlen);
 
 /* The single checks, exported for the unit tests.  host receives a malloc'd copy. */
 int helper_options_parse_gateway(const char *url, char **host, uint16_t *port);

@@ -51,7 +51,7 @@ void helper_rtnl_free(struct helper_rtnl *r)
 }
 
 const char *helper_rtnl_format(int family, const union helper_rtnl_addr *a, int prefix, char *buf,
-			       size_t len)
+                               size_t len)
 {
 	char tmp[INET6_ADDRSTRLEN];
 
@@ -178,7 +178,7 @@ int helper_rtnl_link_get(struct helper_rtnl *r, int ifindex, bool *up, uint32_t 
 }
 
 static int addr_change(struct helper_rtnl *r, bool add, int ifindex, int family,
-		       const union helper_rtnl_addr *addr, uint8_t prefix)
+                       const union helper_rtnl_addr *addr, uint8_t prefix)
 {
 	char buf[RTNL_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -209,13 +209,13 @@ static int addr_change(struct helper_rtnl *r, bool add, int ifindex, int family,
 }
 
 int helper_rtnl_addr_add(struct helper_rtnl *r, int ifindex, int family,
-			 const union helper_rtnl_addr *addr, uint8_t prefix)
+                         const union helper_rtnl_addr *addr, uint8_t prefix)
 {
 	return addr_change(r, true, ifindex, family, addr, prefix);
 }
 
 int helper_rtnl_addr_del(struct helper_rtnl *r, int ifindex, int family,
-			 const union helper_rtnl_addr *addr, uint8_t prefix)
+                         const union helper_rtnl_addr *addr, uint8_t prefix)
 {
 	return addr_change(r, false, ifindex, family, addr, prefix);
 }
@@ -320,7 +320,7 @@ static int route_get_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 int helper_rtnl_route_get(struct helper_rtnl *r, int family, const union helper_rtnl_addr *dst,
-			  struct helper_rtnl_route *out)
+                          struct helper_rtnl_route *out)
 {
 	char buf[RTNL_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);

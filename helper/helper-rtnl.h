@@ -28,8 +28,8 @@ struct helper_rtnl_route {
 	uint8_t dst_len;
 	bool has_gateway;
 	union helper_rtnl_addr gateway;
-	int oif;       /* 0 = unspecified */
-	uint8_t type;  /* RTN_*: filled by helper_rtnl_route_get(); adds use RTN_UNICAST */
+	int oif;        /* 0 = unspecified */
+	uint8_t type;   /* RTN_*: filled by helper_rtnl_route_get(); adds use RTN_UNICAST */
 	uint32_t table; /* 0 = main */
 };
 
@@ -42,18 +42,18 @@ int helper_rtnl_link_get(struct helper_rtnl *r, int ifindex, bool *up, uint32_t 
 /* mtu 0 leaves the MTU alone. */
 int helper_rtnl_link_set(struct helper_rtnl *r, int ifindex, bool up, uint32_t mtu);
 int helper_rtnl_addr_add(struct helper_rtnl *r, int ifindex, int family,
-			 const union helper_rtnl_addr *addr, uint8_t prefix);
+                         const union helper_rtnl_addr *addr, uint8_t prefix);
 int helper_rtnl_addr_del(struct helper_rtnl *r, int ifindex, int family,
-			 const union helper_rtnl_addr *addr, uint8_t prefix);
+                         const union helper_rtnl_addr *addr, uint8_t prefix);
 int helper_rtnl_route_add(struct helper_rtnl *r, const struct helper_rtnl_route *route);
 int helper_rtnl_route_del(struct helper_rtnl *r, const struct helper_rtnl_route *route);
 /* What the kernel would do now with a packet to dst (like `ip route get`): -ERR_NOT_FOUND when
  * it is unreachable. */
 int helper_rtnl_route_get(struct helper_rtnl *r, int family, const union helper_rtnl_addr *dst,
-			  struct helper_rtnl_route *out);
+                          struct helper_rtnl_route *out);
 
 /* "net/prefix" into buf (at least 64 bytes). */
 const char *helper_rtnl_format(int family, const union helper_rtnl_addr *a, int prefix, char *buf,
-			       size_t len);
+                               size_t len);
 
 DEFINE_CLEANUP(struct helper_rtnl *, helper_rtnl_free)

@@ -62,9 +62,10 @@ int helper_spawn_worker_user(uid_t *uid, gid_t *gid)
 	if (!resolved) {
 		pw = getpwnam(WORKER_USER);
 		if (!pw) {
-			log_warning("user %s does not exist; the worker runs as nobody (create it with "
-				    "systemd-sysusers)",
-				    WORKER_USER);
+			log_warning(
+			    "user %s does not exist; the worker runs as nobody (create it with "
+			    "systemd-sysusers)",
+			    WORKER_USER);
 			pw = getpwnam("nobody");
 		}
 		if (!pw || pw->pw_uid == 0 || pw->pw_gid == 0) {
@@ -104,20 +105,19 @@ enum child_step {
 };
 
 static const char *const child_step_name[] = {
-	[STEP_FDS] = "arranging file descriptors",
-	[STEP_SIGNALS] = "resetting signals",
-	[STEP_GROUPS] = "clearing groups",
-	[STEP_GID] = "setresgid",
-	[STEP_UID] = "setresuid",
-	[STEP_VERIFY] = "verifying the dropped privileges",
-	[STEP_NNP] = "PR_SET_NO_NEW_PRIVS",
-	[STEP_PDEATH] = "PR_SET_PDEATHSIG",
-	[STEP_EXEC] = "exec",
+    [STEP_FDS] = "arranging file descriptors",
+    [STEP_SIGNALS] = "resetting signals",
+    [STEP_GROUPS] = "clearing groups",
+    [STEP_GID] = "setresgid",
+    [STEP_UID] = "setresuid",
+    [STEP_VERIFY] = "verifying the dropped privileges",
+    [STEP_NNP] = "PR_SET_NO_NEW_PRIVS",
+    [STEP_PDEATH] = "PR_SET_PDEATHSIG",
+    [STEP_EXEC] = "exec",
 };
 
-__attribute__((noreturn)) static void child(int sock, int tun_fd, int pipe_fd, uid_t uid,
-					    gid_t gid, pid_t parent, const char *path,
-					    char *const envp[])
+__attribute__((noreturn)) static void child(int sock, int tun_fd, int pipe_fd, uid_t uid, gid_t gid,
+                                            pid_t parent, const char *path, char *const envp[])
 {
 	char *const argv[] = {(char *)WORKER_NAME, NULL};
 	sigset_t all;
@@ -183,7 +183,7 @@ __attribute__((noreturn)) static void child(int sock, int tun_fd, int pipe_fd, u
 static char **worker_env(void)
 {
 	static const char *const keep[] = {"SSLVPN_DEBUG", "ASAN_OPTIONS", "UBSAN_OPTIONS",
-					   "LSAN_OPTIONS"};
+	                                   "LSAN_OPTIONS"};
 	char **env = calloc(sizeof(keep) / sizeof(keep[0]) + 1, sizeof(char *));
 	size_t n = 0;
 
@@ -268,7 +268,7 @@ int helper_spawn_worker(int tun_fd, pid_t *pid_out, int *sock_out)
 
 		errno = n == sizeof(msg) ? msg[1] : EIO;
 		log_error("cannot start %s: %s: %m", path,
-			  step > 0 && step <= STEP_EXEC ? child_step_name[step] : "unknown step");
+		          step > 0 && step <= STEP_EXEC ? child_step_name[step] : "unknown step");
 		/* The child has exited (or will at once); the SIGCHLD handler reaps it. */
 		*pid_out = pid;
 		return -ERR_INTERNAL;

@@ -18,6 +18,7 @@
 #include "helper-bus.h"
 #include "helper-conn.h"
 #include "helper-dns.h"
+#include "helper-manager.h"
 #include "log.h"
 
 /* After SIGTERM, connections get this long to end cleanly before they are cut. */
@@ -37,6 +38,9 @@ static void idle_expired(struct helper_loop_timer *t, void *data)
 
 	log_notice("no connection for %u s; exiting", h->idle_seconds);
 	h->stopping = true;
+	/* Ended connections leave (InterfacesRemoved) while clients can still match our name. */
+	helper_conn_free_all(h);
+	helper_manager_flush(h);
 	/* Calls from now on start a new helper instead of reaching one that is leaving. */
 	if (h->bus) {
 		dbus_error_init(&err);
@@ -49,7 +53,7 @@ static void idle_expired(struct helper_loop_timer *t, void *data)
 void helper_update_idle(struct helper *h)
 {
 	bool idle = !h->stopping && h->idle_seconds > 0 && h->pending_connects == 0 &&
-		    helper_conn_count(h, true) == 0;
+	            helper_conn_count(h, true) == 0;
 
 	if (!h->idle_timer)
 		return;
@@ -128,11 +132,12 @@ static unsigned idle_seconds_from_env(void)
 
 static void usage(FILE *f)
 {
-	fputs("Usage: sslvpn-helper [--version]\n"
-	      "The sslvpn system service (org.sslvpn.Helper1 on the system bus).  Started by D-Bus\n"
-	      "activation or systemd; exits after SSLVPN_HELPER_IDLE_SECONDS (default 60) without\n"
-	      "an active connection (0: never).\n",
-	      f);
+	fputs(
+	    "Usage: sslvpn-helper [--version]\n"
+	    "The sslvpn system service (org.sslvpn.Helper1 on the system bus).  Started by D-Bus\n"
+	    "activation or systemd; exits after SSLVPN_HELPER_IDLE_SECONDS (default 60) without\n"
+	    "an active connection (0: never).\n",
+	    f);
 }
 
 int main(int argc, char **argv)
@@ -198,7 +203,7 @@ int main(int argc, char **argv)
 		return r == -ERR_BUSY ? 3 : 1;
 	}
 	log_notice("sslvpn-helper %s started%s", PACKAGE_VERSION,
-		   h.idle_seconds ? "" : " (no idle exit)");
+	           h.idle_seconds ? "" : " (no idle exit)");
 	helper_update_idle(&h);
 
 	r = helper_loop_run(h.loop);

@@ -37,10 +37,10 @@
 #define HELPER_NETDEV_GROUP     "netdev"
 
 #define HELPER_IDLE_SECONDS_DEFAULT 60
-#define HELPER_LINGER_SECONDS       30  /* how long an ended connection's object stays */
-#define HELPER_MAX_CONNECTIONS      16  /* objects, ended ones included */
-#define HELPER_MAX_ACTIVE           1   /* tunnels at a time (see helper/README.md) */
-#define HELPER_MAX_PENDING_CONNECTS 8   /* Connect calls waiting for authorisation */
+#define HELPER_LINGER_SECONDS       30 /* how long an ended connection's object stays */
+#define HELPER_MAX_CONNECTIONS      16 /* objects, ended ones included */
+#define HELPER_MAX_ACTIVE           1  /* tunnels at a time (see helper/README.md) */
+#define HELPER_MAX_PENDING_CONNECTS 8  /* Connect calls waiting for authorisation */
 
 struct helper_conn;
 struct helper_agent;

@@ -13,7 +13,7 @@ PKGS="
  xdotool fonts-wqy-microhei
  openconnect iperf3 binutils
  python3
- libxml2-utils util-linux
+ libxml2-utils util-linux systemd coreutils
 "
 missing=""
 for p in $PKGS; do

@@ -48,7 +48,7 @@ prefs() { cat "$WORK/$1/sslvpn/preferences.xml" 2>/dev/null; }
 auth sales --cafile "$LAB_CA" --user "$LAB_USER" --group sales --password-stdin "$LAB_GATEWAY" <<<"$LAB_PASSWORD"
 check "login with --group sales succeeds" test "$(rc sales)" = 0
 check "handoff names the gateway, address, pin and group" \
-	test "$(kv sales GATEWAY)" = "https://$LAB_GATEWAY" -a "$(kv sales ADDRESS)" = "$LAB_SERVER_IP" \
+	test "$(kv sales GATEWAY)" = "https://$LAB_GATEWAY/" -a "$(kv sales ADDRESS)" = "$LAB_SERVER_IP" \
 	-a "$(kv sales SERVER_CERT_PIN)" = "$LAB_SERVER_CERT_PIN" -a "$(kv sales GROUP)" = sales
 check "the cookie is ocserv's base64 session token" \
 	grep -Eq "^COOKIE='[A-Za-z0-9+/=]{20,}'$" "$WORK/sales.out"
@@ -60,7 +60,7 @@ check "preferences remember group and user, never the password or cookie" \
 check "preferences file is private (0600)" test "$(stat -c %a "$WORK/sales/sslvpn/preferences.xml")" = 600
 
 # --- the handoff is shell-safe: eval gives the same values ---
-check "handoff lines eval in a shell" bash -c "eval \"\$(cat '$WORK/sales.out')\" && test \"\$GATEWAY\" = 'https://$LAB_GATEWAY' && test -n \"\$COOKIE\""
+check "handoff lines eval in a shell" bash -c "eval \"\$(cat '$WORK/sales.out')\" && test \"\$GATEWAY\" = 'https://$LAB_GATEWAY/' && test -n \"\$COOKIE\""
 
 # --- group change: an interactive user picks another group, the client re-posts init ---
 tmux_out=$WORK/tmux.txt

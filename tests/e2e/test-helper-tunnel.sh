@@ -250,6 +250,9 @@ check "the gateway's tunnel address ($peer) answers a ping" \
 	quiet ip netns exec "$CNS" ping -c 1 -W 3 "$peer"
 check "the excluded host does not go through the tunnel" \
 	bash -c "! ip -n '$CNS' route get '$LAB_EXCLUDED_HOST' | grep -q 'dev $tun '"
+# The lab's gateway lets only the excluded range in from outside, and not through the tunnel.
+check "the excluded host answers a ping (outside the tunnel)" \
+	quiet ip netns exec "$CNS" ping -c 1 -W 3 "$LAB_EXCLUDED_HOST"
 check "the gateway keeps its path outside" \
 	grep -q "dev eth0" <<<"$(ip -n "$CNS" route get "$LAB_SERVER_IP")"
 check "resolv.conf has the pushed DNS server" grep -qx "nameserver $LAB_DNS" "$RESOLV"

@@ -172,7 +172,9 @@ def _windows(pid):
                 h = int(g.split()[1])
             elif 'Map State:' in g and 'IsViewable' not in g:
                 w = 0
-        if w > 50 and h > 50:
+        # Skip tiny helper windows and screen-sized ones (none of the app's own windows
+        # is that big under Xvfb; those are leftovers of destroyed surfaces).
+        if 50 < w < 1200 and 50 < h < 1000:
             ids.append(wid)
     return ids
 

@@ -12,7 +12,9 @@ set -eu
 
 if [ -z "${SSLVPN_GUI_WRAPPED:-}" ]; then
 	export SSLVPN_GUI_WRAPPED=1
-	exec xvfb-run -a -s "-screen 0 1280x1024x24 -nolisten tcp" \
+	# -a alone makes parallel tests race for the same display number: start the search at
+	# a number derived from our pid.
+	exec xvfb-run -a -n $((100 + $$ % 800)) -s "-screen 0 1280x1024x24 -nolisten tcp" \
 		dbus-run-session -- "$0" "$@"
 fi
 
@@ -27,6 +29,7 @@ export XDG_DATA_HOME="$tmp/data"
 export GSK_RENDERER=cairo
 export GSETTINGS_BACKEND=memory
 export GDK_BACKEND=x11
+export PYTHONDONTWRITEBYTECODE=1
 export NO_AT_BRIDGE=0
 if [ "${SSLVPN_A11Y:-0}" != 1 ]; then
 	export GTK_A11Y=none

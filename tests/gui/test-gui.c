@@ -68,7 +68,8 @@ static void test_errors_table(void)
 		if (i != ERR_INTERNAL)
 			g_assert_cmpstr(msg, !=, internal);
 		g_assert_cmpstr(gui_error_message(-i), ==, gui_error_message(i));
-		g_assert_cmpstr(gui_error_message_for_name(error_name(i)), ==, gui_error_message(i));
+		g_assert_cmpstr(gui_error_message_for_name(error_name(i)), ==,
+		                gui_error_message(i));
 		g_assert_cmpstr(gui_error_message_for_name(full), ==, gui_error_message(i));
 		g_assert_true(g_str_has_suffix(msg, "."));
 	}
@@ -82,7 +83,7 @@ static void test_errors_dbus(void)
 {
 	g_autoptr(GError) busy = g_dbus_error_new_for_dbus_error(ERROR_DBUS_PREFIX "Busy", "busy");
 	g_autoptr(GError) unknown = g_dbus_error_new_for_dbus_error(
-		"org.freedesktop.DBus.Error.ServiceUnknown", "The name is not activatable");
+	    "org.freedesktop.DBus.Error.ServiceUnknown", "The name is not activatable");
 	g_autoptr(GError) other = g_dbus_error_new_for_dbus_error("org.example.Other", "odd thing");
 	g_autofree char *busy_text = gui_error_describe(busy);
 	g_autofree char *unknown_text = gui_error_describe(unknown);
@@ -100,7 +101,8 @@ static void test_errors_dbus(void)
 
 static void test_format(void)
 {
-	g_autofree char *s1 = gui_text_sanitize("ok\u202Egnp.exe\x1b[31m\r\nline\xc2\x9b" "2");
+	g_autofree char *s1 = gui_text_sanitize("ok\u202Egnp.exe\x1b[31m\r\nline\xc2\x9b"
+	                                        "2");
 	g_autofree char *s2 = gui_text_sanitize("bad \xff byte");
 	g_autofree char *d1 = gui_format_duration(5);
 	g_autofree char *d2 = gui_format_duration(187);
@@ -119,6 +121,15 @@ static void test_format(void)
 	g_assert_cmpstr(d4, ==, "2 days, 01:02:03");
 	g_assert_cmpstr(l1, ==, "10.0.0.0/8, !10.1.0.0/16");
 	g_assert_cmpstr(l2, ==, "—");
+	{
+		g_autofree char *g1 = gui_format_gateway("https://vpn.lab.test/");
+		g_autofree char *g2 = gui_format_gateway("https://vpn.lab.test:8443/staff/");
+		g_autofree char *g3 = gui_format_gateway("https://vpn.lab.test");
+
+		g_assert_cmpstr(g1, ==, "https://vpn.lab.test");
+		g_assert_cmpstr(g2, ==, "https://vpn.lab.test:8443/staff/");
+		g_assert_cmpstr(g3, ==, "https://vpn.lab.test");
+	}
 	g_assert_cmpstr(gui_format_state("connected"), ==, "Connected");
 	g_assert_cmpstr(gui_format_state("reconnecting"), ==, "Reconnecting");
 	g_assert_cmpstr(gui_format_transport("dtls"), ==, "DTLS (UDP)");
@@ -129,10 +140,11 @@ static void test_format_cert_problems(void)
 	struct tls_cert_report rep = {.present = true};
 	g_autofree char *p1 = NULL, *p2 = NULL, *p3 = NULL;
 
-	rep.gnutls_status = GNUTLS_CERT_INVALID | GNUTLS_CERT_SIGNER_NOT_FOUND |
-			    GNUTLS_CERT_UNEXPECTED_OWNER;
+	rep.gnutls_status =
+	    GNUTLS_CERT_INVALID | GNUTLS_CERT_SIGNER_NOT_FOUND | GNUTLS_CERT_UNEXPECTED_OWNER;
 	p1 = gui_format_cert_problems(&rep);
-	g_assert_cmpstr(p1, ==, "It was issued by an unknown authority; it was issued for another name");
+	g_assert_cmpstr(p1, ==,
+	                "It was issued by an unknown authority; it was issued for another name");
 	rep.gnutls_status = GNUTLS_CERT_INVALID | GNUTLS_CERT_EXPIRED;
 	p2 = gui_format_cert_problems(&rep);
 	g_assert_cmpstr(p2, ==, "It has expired");
@@ -177,9 +189,9 @@ static void test_form_ocserv(void)
 	g_assert_cmpuint(g_list_model_get_n_items(model), ==, 3);
 	g_assert_cmpstr(gtk_string_list_get_string(GTK_STRING_LIST(model), 1), ==, "Engineering");
 	g_assert_cmpstr(gtk_label_get_text(GTK_LABEL(sslvpn_form_view_get_message_label(fv))), ==,
-			"Please enter your username.");
+	                "Please enter your username.");
 	g_assert_cmpstr(gtk_label_get_text(GTK_LABEL(sslvpn_form_view_get_banner_label(fv))), ==,
-			"Welcome to the lab gateway");
+	                "Welcome to the lab gateway");
 	g_assert_null(sslvpn_form_view_get_error_label(fv));
 
 	/* Typed values go back into the model. */
@@ -223,7 +235,8 @@ static void test_form_group_rules(void)
 	g_assert_true(GTK_IS_ENTRY(second));
 	g_assert_cmpstr(gtk_editable_get_text(GTK_EDITABLE(second)), ==, "svc-user");
 	g_assert_false(gtk_editable_get_editable(GTK_EDITABLE(second)));
-	g_assert_true(GTK_IS_PASSWORD_ENTRY(sslvpn_form_view_get_field_widget(fv, "secondary_password")));
+	g_assert_true(
+	    GTK_IS_PASSWORD_ENTRY(sslvpn_form_view_get_field_widget(fv, "secondary_password")));
 	g_assert_cmpuint(sslvpn_form_view_get_n_inputs(fv), ==, 5);
 
 	/* DualEdit: the same field is editable. */
@@ -238,16 +251,18 @@ static void test_form_group_rules(void)
 	sslvpn_form_view_render(fv, form, NULL);
 	g_assert_cmpuint(sslvpn_form_view_get_n_inputs(fv), ==, 1);
 	g_assert_null(sslvpn_form_view_get_field_widget(fv, "username"));
-	g_assert_cmpuint(gtk_drop_down_get_selected(GTK_DROP_DOWN(sslvpn_form_view_get_group_widget(fv))), ==, 3);
+	g_assert_cmpuint(
+	    gtk_drop_down_get_selected(GTK_DROP_DOWN(sslvpn_form_view_get_group_widget(fv))), ==,
+	    3);
 	g_object_unref(view);
 }
 
 static void test_form_other_vectors(void)
 {
-	static const char *const files[] = {"asa-login.xml", "asa-challenge.xml",
-					    "asa-password-change.xml", "ocserv-otp.xml",
-					    "asa-error-form.xml", "hostile-values.xml",
-					    "form-oddities.xml", "legacy-login.xml"};
+	static const char *const files[] = {"asa-login.xml",           "asa-challenge.xml",
+	                                    "asa-password-change.xml", "ocserv-otp.xml",
+	                                    "asa-error-form.xml",      "hostile-values.xml",
+	                                    "form-oddities.xml",       "legacy-login.xml"};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
 		g_autofree char *path = g_build_filename(TEST_DATA_DIR, "auth", files[i], NULL);
@@ -262,7 +277,8 @@ static void test_form_other_vectors(void)
 		sslvpn_form_view_render(SSLVPN_FORM_VIEW(view), form, NULL);
 		for (size_t j = 0; j < form->n_fields; j++) {
 			const struct auth_field *f = &form->fields[j];
-			GtkWidget *w = sslvpn_form_view_get_field_widget(SSLVPN_FORM_VIEW(view), f->name);
+			GtkWidget *w =
+			    sslvpn_form_view_get_field_widget(SSLVPN_FORM_VIEW(view), f->name);
 
 			if (f->inactive || f->type == AUTH_FIELD_HIDDEN) {
 				g_assert_null(w);
@@ -277,7 +293,8 @@ static void test_form_other_vectors(void)
 			else
 				g_assert_true(GTK_IS_ENTRY(w));
 		}
-		g_assert_cmpuint(sslvpn_form_view_get_n_inputs(SSLVPN_FORM_VIEW(view)), ==, expected);
+		g_assert_cmpuint(sslvpn_form_view_get_n_inputs(SSLVPN_FORM_VIEW(view)), ==,
+		                 expected);
 		if (form->error && *form->error) {
 			GtkWidget *err = sslvpn_form_view_get_error_label(SSLVPN_FORM_VIEW(view));
 			g_autofree char *clean = gui_text_sanitize(form->error);
@@ -293,17 +310,17 @@ static void test_form_other_vectors(void)
 /* ---- login controller with canned answers ---- */
 
 typedef struct {
-	int open_result;        /* what open() returns without a pin */
-	unsigned status;        /* gnutls status bits reported */
-	const char *cert_pin;   /* the key the "gateway" presents */
-	guint opens;            /* calls to open() */
-	char *last_pin;         /* opts->pin of the last open() */
-	GString *requests;      /* every request, concatenated */
+	int open_result;      /* what open() returns without a pin */
+	unsigned status;      /* gnutls status bits reported */
+	const char *cert_pin; /* the key the "gateway" presents */
+	guint opens;          /* calls to open() */
+	char *last_pin;       /* opts->pin of the last open() */
+	GString *requests;    /* every request, concatenated */
 	GMutex lock;
 } FakeGateway;
 
 static int fake_open(const struct tls_conn_options *opts, struct tls_conn **conn,
-		     struct tls_cert_report *rep, char *peer, gpointer data)
+                     struct tls_cert_report *rep, char *peer, gpointer data)
 {
 	FakeGateway *g = data;
 	int r;
@@ -338,8 +355,8 @@ static struct http_response *make_response(const char *body, const char *extra_h
 {
 	struct http_response *resp = http_response_new(HTTP_RESPONSE_FULL);
 	g_autofree char *raw = g_strdup_printf("HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n"
-					       "Content-Length: %zu\r\n%s\r\n%s",
-					       strlen(body), extra_headers, body);
+	                                       "Content-Length: %zu\r\n%s\r\n%s",
+	                                       strlen(body), extra_headers, body);
 	size_t used = 0;
 
 	g_assert_cmpint(http_response_feed(resp, raw, strlen(raw), &used), ==, 1);
@@ -361,7 +378,7 @@ static char *groups_form(const char *group)
 }
 
 static int fake_exchange(struct tls_conn *conn, const struct secret *request,
-			 struct http_response **resp, gpointer data)
+                         struct http_response **resp, gpointer data)
 {
 	FakeGateway *g = data;
 	const char *req = secret_str(request);
@@ -425,8 +442,8 @@ static void wait_phase(SslvpnLogin *login, SslvpnLoginPhase phase)
 		g_main_context_iteration(NULL, TRUE);
 	if (timed_out)
 		g_error("login stuck in %s, waiting for %s",
-			sslvpn_login_phase_name(sslvpn_login_get_phase(login)),
-			sslvpn_login_phase_name(phase));
+		        sslvpn_login_phase_name(sslvpn_login_get_phase(login)),
+		        sslvpn_login_phase_name(phase));
 	g_source_remove(id);
 }
 
@@ -484,8 +501,10 @@ static void test_login_group_change(void)
 	g_assert_cmpint(sslvpn_login_choose_group(login, "Plain"), ==, 0);
 	wait_phase(login, SSLVPN_LOGIN_FORM);
 	sslvpn_form_view_render(fv, sslvpn_login_get_form(login), NULL);
-	gtk_editable_set_text(GTK_EDITABLE(sslvpn_form_view_get_field_widget(fv, "username")), "carol");
-	gtk_editable_set_text(GTK_EDITABLE(sslvpn_form_view_get_field_widget(fv, "password")), "pw");
+	gtk_editable_set_text(GTK_EDITABLE(sslvpn_form_view_get_field_widget(fv, "username")),
+	                      "carol");
+	gtk_editable_set_text(GTK_EDITABLE(sslvpn_form_view_get_field_widget(fv, "password")),
+	                      "pw");
 	g_assert_cmpint(sslvpn_form_view_apply(fv, sslvpn_login_get_form(login), NULL), ==, 0);
 	g_assert_cmpint(sslvpn_login_submit(login), ==, 0);
 	wait_phase(login, SSLVPN_LOGIN_DONE);
@@ -538,13 +557,14 @@ static void test_login_cert(void)
 	prefs_set_block_untrusted(prefs, false);
 	g_assert_cmpint(sslvpn_login_start(login, &o), ==, 0);
 	wait_phase(login, SSLVPN_LOGIN_CERT_PROMPT);
-	g_assert_cmpstr(sslvpn_login_get_cert_report(login)->subject, ==, "CN=gw.example.test,O=Test");
+	g_assert_cmpstr(sslvpn_login_get_cert_report(login)->subject, ==,
+	                "CN=gw.example.test,O=Test");
 	sslvpn_login_answer_cert(login, AUTH_CERT_ACCEPT_ONCE);
 	wait_phase(login, SSLVPN_LOGIN_FORM);
 	g_assert_cmpstr(g.last_pin, ==, PIN_A);
 	sslvpn_login_cancel(login);
 	g_assert_cmpint(sslvpn_login_get_error(login), ==, -ERR_CANCELLED);
-	pg = prefs_gateway(prefs, "https://gw.example.test", false);
+	pg = prefs_gateway(prefs, sslvpn_login_get_gateway_key(login), false);
 	g_assert_true(!pg || !prefs_gateway_get_pin(pg));
 
 	/* Asked again next time (nothing was pinned); "always" pins it after success. */
@@ -552,10 +572,11 @@ static void test_login_cert(void)
 	wait_phase(login, SSLVPN_LOGIN_CERT_PROMPT);
 	sslvpn_login_answer_cert(login, AUTH_CERT_ACCEPT_ALWAYS);
 	wait_phase(login, SSLVPN_LOGIN_FORM);
-	g_assert_cmpint(auth_form_set_value(sslvpn_login_get_form(login), "username", "dave"), ==, 0);
+	g_assert_cmpint(auth_form_set_value(sslvpn_login_get_form(login), "username", "dave"), ==,
+	                0);
 	g_assert_cmpint(sslvpn_login_submit(login), ==, 0);
 	wait_phase(login, SSLVPN_LOGIN_DONE);
-	pg = prefs_gateway(prefs, "https://gw.example.test", false);
+	pg = prefs_gateway(prefs, sslvpn_login_get_gateway_key(login), false);
 	g_assert_nonnull(pg);
 	g_assert_cmpstr(prefs_gateway_get_pin(pg), ==, PIN_A);
 
@@ -594,7 +615,7 @@ static void test_login_cancel_while_busy(void)
 	}
 	g_assert_cmpint(sslvpn_login_get_phase(login), ==, SSLVPN_LOGIN_FAILED);
 	g_assert_cmpint(sslvpn_login_start(login, &(SslvpnLoginOptions){.gateway = ""}), ==,
-			-ERR_INVALID_ARGS);
+	                -ERR_INVALID_ARGS);
 	fake_gateway_clear(&g);
 }
 
@@ -660,7 +681,8 @@ static void test_dialog_cert(void)
 	g_assert_true(adw_message_dialog_has_response(m, "close"));
 	g_assert_true(adw_message_dialog_has_response(m, "preferences"));
 	g_assert_cmpstr(adw_message_dialog_get_heading(m), ==, "Connection Blocked");
-	g_assert_nonnull(strstr(adw_message_dialog_get_body(m), "Block connections to untrusted servers"));
+	g_assert_nonnull(
+	    strstr(adw_message_dialog_get_body(m), "Block connections to untrusted servers"));
 	check_details(d, &rep);
 	gtk_window_destroy(GTK_WINDOW(d));
 
@@ -676,7 +698,8 @@ static void test_dialog_cert(void)
 
 static void test_dialog_banner(void)
 {
-	GtkWidget *d = sslvpn_banner_dialog_new(NULL, "Authorised use only.\r\nAll access is \u202Elogged.");
+	GtkWidget *d =
+	    sslvpn_banner_dialog_new(NULL, "Authorised use only.\r\nAll access is \u202Elogged.");
 	AdwMessageDialog *m = ADW_MESSAGE_DIALOG(d);
 	GtkWidget *label = sslvpn_find_named(d, "banner-text");
 
@@ -685,7 +708,7 @@ static void test_dialog_banner(void)
 	g_assert_cmpstr(adw_message_dialog_get_close_response(m), ==, "decline");
 	g_assert_nonnull(label);
 	g_assert_cmpstr(gtk_label_get_text(GTK_LABEL(label)), ==,
-			"Authorised use only.\nAll access is logged.");
+	                "Authorised use only.\nAll access is logged.");
 	g_assert_false(gtk_label_get_use_markup(GTK_LABEL(label)));
 	gtk_window_destroy(GTK_WINDOW(d));
 }
@@ -752,9 +775,9 @@ static void test_connection_events(void)
 	g_assert_cmpuint(g_array_index(events, guint, 2), ==, SSLVPN_CONNECTION_EVENT_RECONNECTED);
 	g_assert_cmpuint(g_array_index(events, guint, 3), ==, SSLVPN_CONNECTION_EVENT_DROPPED);
 	g_assert_cmpint(sslvpn_connection_event_for("connecting", "failed"), ==,
-			SSLVPN_CONNECTION_EVENT_FAILED);
+	                SSLVPN_CONNECTION_EVENT_FAILED);
 	g_assert_cmpint(sslvpn_connection_event_for("disconnecting", "disconnected"), ==,
-			SSLVPN_CONNECTION_EVENT_DISCONNECTED);
+	                SSLVPN_CONNECTION_EVENT_DISCONNECTED);
 	g_array_unref(events);
 }
 
@@ -792,13 +815,14 @@ static void test_tray_model(void)
 
 	g_assert_cmpint(sslvpn_tray_state_from_helper("connected"), ==, SSLVPN_TRAY_CONNECTED);
 	g_assert_cmpint(sslvpn_tray_state_from_helper("connecting"), ==, SSLVPN_TRAY_CONNECTING);
-	g_assert_cmpint(sslvpn_tray_state_from_helper("reconnecting"), ==, SSLVPN_TRAY_RECONNECTING);
+	g_assert_cmpint(sslvpn_tray_state_from_helper("reconnecting"), ==,
+	                SSLVPN_TRAY_RECONNECTING);
 	g_assert_cmpint(sslvpn_tray_state_from_helper("failed"), ==, SSLVPN_TRAY_ERROR);
 	g_assert_cmpint(sslvpn_tray_state_from_helper(""), ==, SSLVPN_TRAY_DISCONNECTED);
 	g_assert_cmpstr(sslvpn_tray_icon_name(SSLVPN_TRAY_CONNECTED), ==,
-			"org.sslvpn.Client-connected-symbolic");
+	                "org.sslvpn.Client-connected-symbolic");
 	g_assert_cmpstr(sslvpn_tray_icon_name(SSLVPN_TRAY_DISCONNECTED), ==,
-			"org.sslvpn.Client-disconnected-symbolic");
+	                "org.sslvpn.Client-disconnected-symbolic");
 	g_assert_cmpstr(sslvpn_tray_status(SSLVPN_TRAY_ERROR), ==, "NeedsAttention");
 	g_assert_cmpstr(sslvpn_tray_status(SSLVPN_TRAY_CONNECTED), ==, "Active");
 	tip = sslvpn_tray_tooltip(SSLVPN_TRAY_CONNECTED, "vpn.lab.test");

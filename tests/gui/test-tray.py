@@ -149,4 +149,28 @@ except AssertionError as e:
     t.ok(False, str(e), app.log_text()[-3000:])
 finally:
     app.stop()
+
+
+def visible_windows(pid):
+    import a11y  # xdotool + xwininfo; ignores GTK's 1x1 client leader window
+    return a11y._windows(pid)
+
+
+# "Start in the tray": the first start shows only the tray item; app.show brings the window.
+with open(os.path.join(cfg, 'preferences.xml'), 'w') as f:
+    f.write('<?xml version="1.0" encoding="UTF-8"?>\n<sslvpn-preferences version="1">'
+            '<global><start-in-tray>true</start-in-tray></global></sslvpn-preferences>\n')
+n_before = len(watcher.registrations)
+app = fakes.App(env={'SSLVPN_HELPER_BUS': 'session'})
+try:
+    wait_until(lambda: len(watcher.registrations) > n_before, 15, 'the tray item')
+    fakes.iterate(1.0)
+    t.eq(visible_windows(app.proc.pid), [], 'start in the tray: no window at start')
+    app.action('show')
+    wait_until(lambda: visible_windows(app.proc.pid), 10, 'the window after app.show')
+    t.ok(True, 'app.show opens the window')
+except AssertionError as e:
+    t.ok(False, str(e), app.log_text()[-3000:])
+finally:
+    app.stop()
 t.done()

@@ -68,7 +68,12 @@ def recv(timeout=None):
     r, _, _ = select.select([sock], [], [], timeout)
     if not r:
         return None, {}
-    data = sock.recv(300000)
+    data, fds, _, _ = socket.recv_fds(sock, 300000, 4)
+    if fds:
+        sizes = [os.fstat(fd).st_size for fd in fds]
+        log("received %d fds (regular files of %s bytes)" % (len(fds), sizes))
+        for fd in fds:
+            os.close(fd)
     if not data:
         log("helper closed the socket")
         sys.exit(0)

@@ -67,6 +67,11 @@ BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Config
     <allow own="org.freedesktop.PolicyKit1"/>
     <allow send_destination="org.freedesktop.PolicyKit1"/>
   </policy>
+  <!-- And for systemd-resolved (fake-resolved.py). -->
+  <policy user="root">
+    <allow own="org.freedesktop.resolve1"/>
+    <allow send_destination="org.freedesktop.resolve1"/>
+  </policy>
   <include>{policy}</include>
   <limit name="max_message_size">33554432</limit>
 </busconfig>
@@ -99,12 +104,13 @@ def run(*cmd, check_rc=True, **kw):
 
 
 class Env:
-    def __init__(self, source, build, worker=None, idle=60, polkit_uids=None):
+    def __init__(self, source, build, worker=None, idle=60, polkit_uids=None, resolved=False):
         self.source = source
         self.build = build
         self.worker = worker
         self.idle = idle
         self.polkit_uids = polkit_uids
+        self.resolved = resolved
         self.tag = "svh%d" % random.randint(10000, 99999)
         self.ns = self.tag
         self.canary = "CANARY%08x" % random.getrandbits(32)
@@ -199,6 +205,13 @@ class Env:
             self.procs.append(p)
             self.polkit = p
             check(p.stdout.readline().strip() == "ready", "fake polkit on the bus")
+        if self.resolved:
+            p = subprocess.Popen(["/usr/bin/python3", os.path.join(HERE, "fake-resolved.py")],
+                                 stdout=subprocess.PIPE, text=True, env=env)
+            self.procs.append(p)
+            self.resolved_proc = p
+            check(json.loads(p.stdout.readline()) == {"ready": True},
+                  "fake systemd-resolved on the bus")
 
     # -- teardown ---------------------------------------------------------------------------
 

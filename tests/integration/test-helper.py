@@ -7,6 +7,7 @@ usage: test-helper.py CASE --source SRCDIR --build BUILDDIR [--worker PATH]
 Every case ends with the helper stopped by SIGTERM and its log (workers included) and the bus
 daemon's log checked for sanitizer reports and for the canary planted in every cookie.
 """
+import json
 import os
 import re
 import signal
@@ -68,7 +69,9 @@ class Monitor:
     """gdbus monitor on the helper's name: the signals a tray would see."""
 
     def __init__(self, env):
-        self.p = subprocess.Popen(["gdbus", "monitor", "--system", "--dest", harness.BUS_NAME],
+        # Line-buffered: the output must survive the SIGTERM that ends it.
+        self.p = subprocess.Popen(["stdbuf", "-oL", "gdbus", "monitor", "--system", "--dest",
+                                   harness.BUS_NAME],
                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                                   env=dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=env.address))
         env.procs.append(self.p)
@@ -173,6 +176,27 @@ def case_activation_idle(env):
     check(gone, "the idle helper exited")
     env.activate()
     check(env.has_owner() and env.ping(), "the next call starts a new helper")
+
+    # A second helper refuses to start while the name is taken.
+    p = subprocess.run([os.path.join(env.build, "helper", "sslvpn-helper")], capture_output=True,
+                       text=True, env=dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=env.address),
+                       timeout=30)
+    check(p.returncode == 3 and "already owned" in p.stderr,
+          "a second helper exits (3) with a clear error while the name is taken")
+    check(env.ping(), "the first one carries on")
+
+    # Ended connections are removed (InterfacesRemoved) when the idle helper exits.
+    mon = Monitor(env)
+    path = conn_path(env.connect("member", env.good_options("hang")))
+    check(disconnect(env, "member", path)["ok"], "Disconnect")
+    env.wait_state(path, ["disconnected"])
+    start = time.time()
+    while env.has_owner() and time.time() - start < 20:
+        time.sleep(0.2)
+    check(not env.has_owner(), "the helper exits when idle after a connection ended")
+    signals = mon.text()
+    check("InterfacesAdded" in signals and "InterfacesRemoved" in signals,
+          "InterfacesAdded and InterfacesRemoved were emitted")
 
 
 # ------------------------------------------------------------------------------------------
@@ -313,6 +337,27 @@ def case_access(env):
     check(error_of(disconnect(env, "member", path)) == ERROR_PREFIX + "NotFound",
           "disconnecting twice -> NotFound")
 
+    # Client certificate and key reach the worker as file descriptors, and nothing else does.
+    cert = os.path.join(env.tmp, "client.pem")
+    key = os.path.join(env.tmp, "client.key")
+    for f, size in ((cert, 123), (key, 45)):
+        with open(f, "w") as fh:
+            fh.write("x" * size)
+        os.chmod(f, 0o644)
+    opts = env.good_options("hang")
+    pairs = [[k, {"t": t, "v": v}] for k, (t, v) in opts.items()]
+    pairs += [["ClientCertFd", {"t": "h", "path": cert}], ["ClientKeyFd", {"t": "h", "path": key}]]
+    r = env.call("member", ROOT_PATH, IFACE_MANAGER, "Connect", "a{sv}",
+                 [{"t": "a{sv}", "v": pairs}])
+    path_fd = conn_path(r)
+    deadline = time.time() + 10
+    while "received 2 fds" not in env.logs()["helper.log"] and time.time() < deadline:
+        time.sleep(0.1)
+    check("received 2 fds (regular files of [123, 45] bytes)" in env.logs()["helper.log"],
+          "the worker got the certificate and key files with WMSG_START")
+    check(disconnect(env, "member", path_fd)["ok"], "Disconnect")
+    env.wait_state(path_fd, ["disconnected"])
+
     path2 = conn_path(env.connect("member2", env.good_options("hang")))
     check(path2 != path, "a new connection gets a new path")
     check(disconnect(env, "root", path2)["ok"], "root may Disconnect anyone's connection")
@@ -428,6 +473,29 @@ def case_tunnel(env):
         check("'State': <'%s'>" % state in signals, "PropertiesChanged announced %s" % state)
     check("'Mtu': <uint32 1350>" in signals, "PropertiesChanged announced the MTU change")
     check(env.canary not in signals, "no cookie in any signal")
+
+
+def case_resolved(env):
+    before = env.snapshot()
+    path = conn_path(env.connect("member", env.good_options("tunnel")))
+    env.wait_state(path, ["connected"])
+    ifindex = int(re.match(r"(\d+):", env.ip("link", "show", str(env.get(path, IFACE_CONN,
+                                                                        "Interface")))).group(1))
+    check(env.snapshot()["resolv.conf"] == before["resolv.conf"],
+          "with systemd-resolved on the bus, resolv.conf is not touched")
+    check(disconnect(env, "member", path)["ok"], "Disconnect")
+    env.wait_state(path, ["disconnected"])
+    time.sleep(0.3)
+    env.resolved_proc.terminate()
+    calls = [json.loads(line) for line in env.resolved_proc.communicate(timeout=5)[0].splitlines()]
+    check(calls[0] == {"call": "SetLinkDNS", "ifindex": ifindex,
+                       "servers": ["203.0.113.53", "2001:db8:2::53"], "families": [2, 10]},
+          "SetLinkDNS got the tunnel's link and servers")
+    check(calls[1] == {"call": "SetLinkDomains", "ifindex": ifindex,
+                       "domains": [["lab.test", False], ["corp.test", False], [".", True]]},
+          "SetLinkDomains got the search domains, and ~. for a full tunnel")
+    check(calls[2:] == [{"call": "RevertLink", "ifindex": ifindex}], "RevertLink on Disconnect")
+    check_restored(env, before, "after a tunnel with systemd-resolved")
 
 
 def case_split(env):
@@ -580,6 +648,7 @@ CASES = {
     "polkit": (case_polkit, {"polkit_uids": ["other"]}),
     "tunnel": (case_tunnel, {}),
     "split": (case_split, {}),
+    "resolved": (case_resolved, {"resolved": True}),
     "worker-crash": (case_worker_crash, {}),
     "malformed": (case_malformed, {}),
     "sigterm": (case_sigterm, {}),

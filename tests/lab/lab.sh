@@ -11,6 +11,7 @@
 #   lab.sh set-profile DIR FILE
 #   lab.sh break-profile DIR [--truncated]
 #   lab.sh reload DIR
+#   lab.sh restart [--crash] DIR  (ocserv stopped, or killed, and started: sessions gone)
 #   lab.sh occtl DIR ARGS...
 #   lab.sh env DIR            (prints lab.env)
 set -eu -o pipefail
@@ -43,7 +44,7 @@ die() {
 }
 
 usage() {
-	sed -n '5,15s/^#   /usage: /p' "$LAB_SH" >&2
+	sed -n '5,17s/^#   /usage: /p' "$LAB_SH" >&2
 	exit 2
 }
 
@@ -638,6 +639,36 @@ cmd_otp() {
 
 # SIGHUP: ocserv re-reads the configuration, the profile and the certificate files; sessions
 # stay up.
+# Stops ocserv and starts it again with the same configuration: every session and cookie is
+# gone (a gateway reboot), while namespaces and addresses stay.
+cmd_restart() {
+	local sig=TERM
+	if [ "${1:-}" = --crash ]; then
+		# Like a power cut: no DISCONNECT to the clients, their TCP connections just die.
+		sig=KILL
+		shift
+	fi
+	[ $# = 1 ] || usage
+	load_lab "$1"
+	local i p
+	if [ $sig = KILL ]; then
+		for p in $(ip netns pids "$SNS" 2>/dev/null); do
+			case $(cat "/proc/$p/comm" 2>/dev/null) in ocserv*) kill -KILL "$p" 2>/dev/null || true ;; esac
+		done
+	fi
+	kill -$sig "$OCSERV_PID" 2>/dev/null || true
+	for i in $(seq 100); do
+		is_running "$OCSERV_PID" || break
+		sleep 0.05
+	done
+	# Session workers that outlive the main process would keep serving old tunnels.
+	for p in $(ip netns pids "$SNS" 2>/dev/null); do
+		case $(cat "/proc/$p/comm" 2>/dev/null) in ocserv*) kill -KILL "$p" 2>/dev/null || true ;; esac
+	done
+	start_ocserv
+	sed -i "s/^LAB_OCSERV_PID=.*/LAB_OCSERV_PID=$OCSERV_PID/" "$DIR/lab.env"
+}
+
 cmd_reload() {
 	[ $# = 1 ] || usage
 	load_lab "$1"
@@ -737,6 +768,7 @@ stop) cmd_stop "$@" ;;
 gc) cmd_gc "$@" ;;
 otp) cmd_otp "$@" ;;
 reload) cmd_reload "$@" ;;
+restart) cmd_restart "$@" ;;
 rotate-cert) cmd_rotate_cert "$@" ;;
 set-profile) cmd_set_profile "$@" ;;
 break-profile) cmd_break_profile "$@" ;;

@@ -189,7 +189,7 @@ static void test_asa_full_login(struct fixture *f, gconstpointer data)
 
 	/* Remembered: user, group, thumbprint; the profile cached; no pin (it verified). */
 	{
-		struct prefs_gateway *g = prefs_gateway(f->prefs, "https://vpn.example.com", false);
+		struct prefs_gateway *g = prefs_gateway(f->prefs, "https://vpn.example.com/", false);
 
 		g_assert_nonnull(g);
 		g_assert_cmpstr(prefs_gateway_get_last_user(g), ==, "jdoe");
@@ -197,7 +197,7 @@ static void test_asa_full_login(struct fixture *f, gconstpointer data)
 		g_assert_cmpstr(prefs_gateway_get_cert_sha1(g), ==, SHA_A);
 		g_assert_null(prefs_gateway_get_pin(g));
 	}
-	g_assert_cmpint(prefs_profile_lookup(f->prefs, "https://vpn.example.com",
+	g_assert_cmpint(prefs_profile_lookup(f->prefs, "https://vpn.example.com/",
 					     "/CACHE/stc/profiles/corp.xml", &cached, NULL),
 			==, 0);
 	{
@@ -213,7 +213,7 @@ static void test_cached_profile_not_fetched(struct fixture *f, gconstpointer dat
 	g_autofree char *psha = sha1_hex(profile_body);
 	g_autofree char *success = asa_success(psha);
 
-	g_assert_cmpint(prefs_profile_store(f->prefs, "https://vpn.example.com",
+	g_assert_cmpint(prefs_profile_store(f->prefs, "https://vpn.example.com/",
 					    "/CACHE/stc/profiles/corp.xml", profile_body,
 					    strlen(profile_body), psha),
 			==, 0);
@@ -240,7 +240,7 @@ static void test_profile_hash_mismatch_fails(struct fixture *f, gconstpointer da
 	g_assert_cmpint(auth_next(f->auth), ==, AUTH_ACTION_FAILED);
 	g_assert_cmpint(auth_error(f->auth), ==, -ERR_PROFILE_DOWNLOAD);
 	/* A failed attempt leaves the preferences alone. */
-	g_assert_null(prefs_gateway(f->prefs, "https://vpn.example.com", false));
+	g_assert_null(prefs_gateway(f->prefs, "https://vpn.example.com/", false));
 }
 
 static void test_profile_unavailable_fails(struct fixture *f, gconstpointer data)
@@ -296,7 +296,7 @@ static void test_wrong_password_401(struct fixture *f, gconstpointer data)
 	feed(f->auth, 401, "Connection: close\r\n", "");
 	g_assert_cmpint(auth_next(f->auth), ==, AUTH_ACTION_FAILED);
 	g_assert_cmpint(auth_error(f->auth), ==, -ERR_AUTH_FAILED);
-	g_assert_null(prefs_gateway(f->prefs, "https://vpn.example.com", false));
+	g_assert_null(prefs_gateway(f->prefs, "https://vpn.example.com/", false));
 }
 
 static void test_asa_error_document(struct fixture *f, gconstpointer data)
@@ -386,7 +386,7 @@ static void test_untrusted_prompt_always(struct fixture *f, gconstpointer data)
 	connect_ok(f);
 	feed(f->auth, 200, NULL, profile_body);
 	g_assert_cmpint(auth_next(f->auth), ==, AUTH_ACTION_DONE);
-	g_assert_cmpstr(prefs_gateway_get_pin(prefs_gateway(f->prefs, "https://vpn.example.com",
+	g_assert_cmpstr(prefs_gateway_get_pin(prefs_gateway(f->prefs, "https://vpn.example.com/",
 							     false)),
 			==, PIN_A);
 }
@@ -404,7 +404,7 @@ static void test_untrusted_prompt_reject(struct fixture *f, gconstpointer data)
 
 static void test_remembered_pin_enforced(struct fixture *f, gconstpointer data)
 {
-	struct prefs_gateway *g = prefs_gateway(f->prefs, "https://vpn.example.com", true);
+	struct prefs_gateway *g = prefs_gateway(f->prefs, "https://vpn.example.com/", true);
 	struct auth_config cfg = {.gateway = "vpn.example.com", .prefs = f->prefs};
 	_cleanup_(auth_freep) struct auth *a = NULL;
 	int err;

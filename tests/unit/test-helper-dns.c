@@ -14,11 +14,11 @@
 
 /* No trailing newline, odd spacing, a NUL-free comment: restored exactly as it was. */
 static const char original[] = "# managed by hand\n"
-			       "nameserver 192.0.2.1\n"
-			       "nameserver 192.0.2.2\n"
-			       "search example.org  example.net\n"
-			       "options edns0 trust-ad\n"
-			       "sortlist 130.155.160.0/255.255.240.0";
+                               "nameserver 192.0.2.1\n"
+                               "nameserver 192.0.2.2\n"
+                               "search example.org  example.net\n"
+                               "options edns0 trust-ad\n"
+                               "sortlist 130.155.160.0/255.255.240.0";
 
 static struct tunnel_config *config(void)
 {
@@ -40,16 +40,17 @@ static struct tunnel_config *config(void)
 static void test_text(void)
 {
 	struct tunnel_config *cfg = config();
-	g_autofree char *text = helper_dns_resolv_conf_text(original, strlen(original), cfg, "tun9");
+	g_autofree char *text =
+	    helper_dns_resolv_conf_text(original, strlen(original), cfg, "tun9");
 
 	g_assert_cmpstr(text, ==,
-			"# Written by sslvpn-helper for the VPN on tun9; the original comes back "
-			"when it disconnects.\n"
-			"nameserver 203.0.113.53\n"
-			"nameserver 203.0.113.54\n"
-			"nameserver 2001:db8::53\n"
-			"search lab.test corp.test example.org  example.net\n"
-			"options edns0 trust-ad\n");
+	                "# Written by sslvpn-helper for the VPN on tun9; the original comes back "
+	                "when it disconnects.\n"
+	                "nameserver 203.0.113.53\n"
+	                "nameserver 203.0.113.54\n"
+	                "nameserver 2001:db8::53\n"
+	                "search lab.test corp.test example.org  example.net\n"
+	                "options edns0 trust-ad\n");
 	tunnel_config_free(cfg);
 }
 
@@ -235,16 +236,16 @@ int main(int argc, char **argv)
 	g_test_add_func("/helper-dns/text", test_text);
 	g_test_add_func("/helper-dns/text-domains-only", test_text_domains_only);
 	g_test_add("/helper-dns/apply-undo", struct fixture, NULL, fixture_setup, test_apply_undo,
-		   fixture_teardown);
+	           fixture_teardown);
 	g_test_add("/helper-dns/nothing-pushed", struct fixture, NULL, fixture_setup,
-		   test_nothing_pushed, fixture_teardown);
+	           test_nothing_pushed, fixture_teardown);
 	g_test_add("/helper-dns/changed-by-someone-else", struct fixture, NULL, fixture_setup,
-		   test_changed_by_someone_else, fixture_teardown);
+	           test_changed_by_someone_else, fixture_teardown);
 	g_test_add("/helper-dns/symlink", struct fixture, NULL, fixture_setup, test_symlink,
-		   fixture_teardown);
+	           fixture_teardown);
 	g_test_add("/helper-dns/recover", struct fixture, NULL, fixture_setup, test_recover,
-		   fixture_teardown);
-	g_test_add("/helper-dns/not-regular", struct fixture, NULL, fixture_setup,
-		   test_not_regular, fixture_teardown);
+	           fixture_teardown);
+	g_test_add("/helper-dns/not-regular", struct fixture, NULL, fixture_setup, test_not_regular,
+	           fixture_teardown);
 	return g_test_run();
 }

@@ -45,7 +45,7 @@ static union helper_rtnl_addr gw4(const char *a)
 
 /* "net/prefix tun|old" per planned route, joined by spaces. */
 static char *plan_text(const struct tunnel_config *cfg, int family,
-		       const union helper_rtnl_addr *gw)
+                       const union helper_rtnl_addr *gw)
 {
 	struct helper_netcfg_route *plan = NULL;
 	size_t n = 0;
@@ -57,7 +57,7 @@ static char *plan_text(const struct tunnel_config *cfg, int family,
 
 		inet_ntop(plan[i].family, &plan[i].dst, buf, sizeof(buf));
 		g_string_append_printf(s, "%s%s/%u %s", i ? " " : "", buf, plan[i].prefix,
-				       plan[i].via_tun ? "tun" : "old");
+		                       plan[i].via_tun ? "tun" : "old");
 	}
 	free(plan);
 	return g_string_free(s, FALSE);
@@ -85,7 +85,7 @@ static void test_full_tunnel(void)
 	plan = plan_text(cfg, AF_INET, &gw);
 	/* The gateway is pinned first, then the excludes, then the halves. */
 	g_assert_cmpstr(plan, ==,
-			"203.0.113.9/32 old 192.0.2.0/24 old 0.0.0.0/1 tun 128.0.0.0/1 tun");
+	                "203.0.113.9/32 old 192.0.2.0/24 old 0.0.0.0/1 tun 128.0.0.0/1 tun");
 	routes = strv_text(helper_netcfg_route_strings(cfg));
 	g_assert_cmpstr(routes, ==, "0.0.0.0/0 !192.0.2.0/24");
 	tunnel_config_free(cfg);
@@ -107,8 +107,8 @@ static void test_split_and_ipv6(void)
 	plan = plan_text(cfg, AF_INET, &gw);
 	/* An include of /0 also goes in as two halves. */
 	g_assert_cmpstr(plan, ==,
-			"203.0.113.9/32 old 2001:db8:200:1::/64 old 10.0.0.0/8 tun 0.0.0.0/1 tun "
-			"128.0.0.0/1 tun 2001:db8:200::/48 tun");
+	                "203.0.113.9/32 old 2001:db8:200:1::/64 old 10.0.0.0/8 tun 0.0.0.0/1 tun "
+	                "128.0.0.0/1 tun 2001:db8:200::/48 tun");
 	routes = strv_text(helper_netcfg_route_strings(cfg));
 	g_assert_cmpstr(routes, ==, "10.0.0.0/8 0.0.0.0/0 2001:db8:200::/48 !2001:db8:200:1::/64");
 	tunnel_config_free(cfg);
@@ -147,18 +147,18 @@ static void test_check(void)
 	/* A host route to the gateway itself is not. */
 	cfg->include4[cfg->n_include4++] = r4("203.0.113.9", 32);
 	g_assert_cmpint(helper_netcfg_check(cfg, AF_INET, &gw, why, sizeof(why)), ==,
-			-ERR_PROTOCOL);
+	                -ERR_PROTOCOL);
 	g_assert_nonnull(strstr(why, "gateway"));
 	cfg->n_include4 = 0;
 	/* Nor the gateway's address as our own. */
 	cfg->addr4 = gw.v4;
 	g_assert_cmpint(helper_netcfg_check(cfg, AF_INET, &gw, why, sizeof(why)), ==,
-			-ERR_PROTOCOL);
+	                -ERR_PROTOCOL);
 	cfg->addr4.s_addr = htonl(0xc6336407);
 	/* tunnel_config_validate() runs first: link-local includes are refused there. */
 	cfg->include4[cfg->n_include4++] = r4("169.254.0.0", 16);
 	g_assert_cmpint(helper_netcfg_check(cfg, AF_INET, &gw, why, sizeof(why)), ==,
-			-ERR_PROTOCOL);
+	                -ERR_PROTOCOL);
 	tunnel_config_free(cfg);
 
 	cfg = base_config();
@@ -171,7 +171,7 @@ static void test_check(void)
 		inet_pton(AF_INET6, "2001:db8:9::1", &g6);
 		cfg->include6[cfg->n_include6++] = r6("2001:db8:9::1", 128);
 		g_assert_cmpint(helper_netcfg_check(cfg, AF_INET6, &g6, why, sizeof(why)), ==,
-				-ERR_PROTOCOL);
+		                -ERR_PROTOCOL);
 	}
 	tunnel_config_free(cfg);
 }

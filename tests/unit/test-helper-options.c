@@ -24,7 +24,7 @@ struct opt {
 static DBusMessage *build(const struct opt *opts, size_t n)
 {
 	DBusMessage *m = dbus_message_new_method_call("org.sslvpn.Helper1", "/org/sslvpn/Helper1",
-						      "org.sslvpn.Helper1.Manager", "Connect");
+	                                              "org.sslvpn.Helper1.Manager", "Connect");
 	DBusMessageIter it, arr, entry, var;
 
 	g_assert_nonnull(m);
@@ -34,16 +34,20 @@ static DBusMessage *build(const struct opt *opts, size_t n)
 		char sig[2] = {(char)opts[k].type, 0};
 		dbus_bool_t b = opts[k].i;
 
-		g_assert_true(dbus_message_iter_open_container(&arr, DBUS_TYPE_DICT_ENTRY, NULL,
-							       &entry));
-		g_assert_true(dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &opts[k].key));
-		g_assert_true(dbus_message_iter_open_container(&entry, DBUS_TYPE_VARIANT, sig, &var));
+		g_assert_true(
+		    dbus_message_iter_open_container(&arr, DBUS_TYPE_DICT_ENTRY, NULL, &entry));
+		g_assert_true(
+		    dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &opts[k].key));
+		g_assert_true(
+		    dbus_message_iter_open_container(&entry, DBUS_TYPE_VARIANT, sig, &var));
 		if (opts[k].type == DBUS_TYPE_STRING)
-			g_assert_true(dbus_message_iter_append_basic(&var, DBUS_TYPE_STRING, &opts[k].s));
+			g_assert_true(
+			    dbus_message_iter_append_basic(&var, DBUS_TYPE_STRING, &opts[k].s));
 		else if (opts[k].type == DBUS_TYPE_BOOLEAN)
 			g_assert_true(dbus_message_iter_append_basic(&var, DBUS_TYPE_BOOLEAN, &b));
 		else
-			g_assert_true(dbus_message_iter_append_basic(&var, opts[k].type, &opts[k].i));
+			g_assert_true(
+			    dbus_message_iter_append_basic(&var, opts[k].type, &opts[k].i));
 		g_assert_true(dbus_message_iter_close_container(&entry, &var));
 		g_assert_true(dbus_message_iter_close_container(&arr, &entry));
 	}
@@ -52,7 +56,7 @@ static DBusMessage *build(const struct opt *opts, size_t n)
 }
 
 static int parse(const struct opt *opts, size_t n, struct helper_options **out, char *err,
-		 size_t errlen)
+                 size_t errlen)
 {
 	DBusMessage *m = build(opts, n);
 	DBusMessageIter it;
@@ -68,10 +72,10 @@ static int parse(const struct opt *opts, size_t n, struct helper_options **out, 
 static int parse_with(const char *key, const struct opt *repl, char *err, size_t errlen)
 {
 	struct opt o[8] = {
-		{"Gateway", DBUS_TYPE_STRING, "https://vpn.example.com/", 0},
-		{"Address", DBUS_TYPE_STRING, "192.0.2.10", 0},
-		{"Cookie", DBUS_TYPE_STRING, "AbC123+/=@x", 0},
-		{"ServerCertPin", DBUS_TYPE_STRING, PIN, 0},
+	    {"Gateway", DBUS_TYPE_STRING, "https://vpn.example.com/", 0},
+	    {"Address", DBUS_TYPE_STRING, "192.0.2.10", 0},
+	    {"Cookie", DBUS_TYPE_STRING, "AbC123+/=@x", 0},
+	    {"ServerCertPin", DBUS_TYPE_STRING, PIN, 0},
 	};
 	size_t n = 4;
 	struct helper_options *out = NULL;
@@ -97,12 +101,12 @@ static int parse_with(const char *key, const struct opt *repl, char *err, size_t
 static void test_good(void)
 {
 	struct opt o[] = {
-		{"Gateway", DBUS_TYPE_STRING, "https://vpn.example.com:8443/group", 0},
-		{"Address", DBUS_TYPE_STRING, "2001:db8::10", 0},
-		{"Cookie", DBUS_TYPE_STRING, "AbC123+/=@x", 0},
-		{"ServerCertPin", DBUS_TYPE_STRING, PIN2, 0},
-		{"NoDtls", DBUS_TYPE_BOOLEAN, NULL, 1},
-		{"UserAgent", DBUS_TYPE_STRING, "AnyConnect Linux_64 4.10.07061", 0},
+	    {"Gateway", DBUS_TYPE_STRING, "https://vpn.example.com:8443/group", 0},
+	    {"Address", DBUS_TYPE_STRING, "2001:db8::10", 0},
+	    {"Cookie", DBUS_TYPE_STRING, "AbC123+/=@x", 0},
+	    {"ServerCertPin", DBUS_TYPE_STRING, PIN2, 0},
+	    {"NoDtls", DBUS_TYPE_BOOLEAN, NULL, 1},
+	    {"UserAgent", DBUS_TYPE_STRING, "AnyConnect Linux_64 4.10.07061", 0},
 	};
 	_cleanup_(helper_options_freep) struct helper_options *out = NULL;
 	char err[256];
@@ -174,7 +178,8 @@ static void test_unprintable_key(void)
 	key[sizeof(key) - 1] = 0;
 	g_assert_cmpint(parse_with("none", &o, err, sizeof(err)), ==, -ERR_INVALID_ARGS);
 	/* A caller's long text is not quoted back. */
-	g_assert_null(strstr(err, "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"));
+	g_assert_null(
+	    strstr(err, "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"));
 }
 
 static void test_gateway(void)
@@ -184,18 +189,30 @@ static void test_gateway(void)
 		const char *host;
 		unsigned port;
 	} good[] = {
-		{"https://vpn.example.com/", "vpn.example.com", 443},
-		{"https://vpn.example.com:8443/", "vpn.example.com", 8443},
-		{"https://192.0.2.1/", "192.0.2.1", 443},
-		{"https://[2001:db8::1]:444/x/y", "2001:db8::1", 444},
-		{"https://vpn.example.com/?secret", "vpn.example.com", 443},
+	    {"https://vpn.example.com/", "vpn.example.com", 443},
+	    {"https://vpn.example.com:8443/", "vpn.example.com", 8443},
+	    {"https://192.0.2.1/", "192.0.2.1", 443},
+	    {"https://[2001:db8::1]:444/x/y", "2001:db8::1", 444},
+	    {"https://vpn.example.com/?secret", "vpn.example.com", 443},
 	};
 	static const char *const bad[] = {
-		"http://vpn.example.com/", "https://vpn.example.com", "https://VPN.example.com/",
-		"https://vpn.example.com:443/", "https://vpn_x.example.com/", "https://-a.example.com/",
-		"https://a..example.com/", "https://user@vpn.example.com/", "https://vpn.example.com:0/",
-		"https://vpn.example.com:65536/", "https://[2001:db8::1/", "https://vpn.example.com/ x",
-		"https://vpn.example.com/#f", "https://1.2.3/", "vpn.example.com", "", "https:///",
+	    "http://vpn.example.com/",
+	    "https://vpn.example.com",
+	    "https://VPN.example.com/",
+	    "https://vpn.example.com:443/",
+	    "https://vpn_x.example.com/",
+	    "https://-a.example.com/",
+	    "https://a..example.com/",
+	    "https://user@vpn.example.com/",
+	    "https://vpn.example.com:0/",
+	    "https://vpn.example.com:65536/",
+	    "https://[2001:db8::1/",
+	    "https://vpn.example.com/ x",
+	    "https://vpn.example.com/#f",
+	    "https://1.2.3/",
+	    "vpn.example.com",
+	    "",
+	    "https:///",
 	};
 	char *host;
 	uint16_t port;
@@ -216,7 +233,7 @@ static void test_gateway(void)
 
 		memcpy(huge, "https://a.b/", 12);
 		g_assert_cmpint(helper_options_parse_gateway(huge, NULL, NULL), ==,
-				-ERR_INVALID_ARGS);
+		                -ERR_INVALID_ARGS);
 	}
 }
 
@@ -224,11 +241,16 @@ static void test_pin_cookie_address_ua(void)
 {
 	g_assert_true(helper_options_pin_valid(PIN));
 	g_assert_true(helper_options_pin_valid(PIN2));
-	g_assert_false(helper_options_pin_valid("sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="));
-	g_assert_false(helper_options_pin_valid("pin-sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
-	g_assert_false(helper_options_pin_valid("pin-sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB="));
-	g_assert_false(helper_options_pin_valid("pin-sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA*A="));
-	g_assert_false(helper_options_pin_valid("pin-sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=="));
+	g_assert_false(
+	    helper_options_pin_valid("sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="));
+	g_assert_false(
+	    helper_options_pin_valid("pin-sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
+	g_assert_false(
+	    helper_options_pin_valid("pin-sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB="));
+	g_assert_false(
+	    helper_options_pin_valid("pin-sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA*A="));
+	g_assert_false(
+	    helper_options_pin_valid("pin-sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=="));
 	g_assert_false(helper_options_pin_valid(""));
 
 	g_assert_true(helper_options_cookie_valid("webvpn@x+/=", 11));
@@ -289,12 +311,12 @@ static void test_fds(void)
 
 	{
 		struct opt o[] = {
-			{"Gateway", DBUS_TYPE_STRING, "https://vpn.example.com/", 0},
-			{"Address", DBUS_TYPE_STRING, "192.0.2.10", 0},
-			{"Cookie", DBUS_TYPE_STRING, "c", 0},
-			{"ServerCertPin", DBUS_TYPE_STRING, PIN, 0},
-			{"ClientCertFd", DBUS_TYPE_UNIX_FD, NULL, fd},
-			{"ClientKeyFd", DBUS_TYPE_UNIX_FD, NULL, fd},
+		    {"Gateway", DBUS_TYPE_STRING, "https://vpn.example.com/", 0},
+		    {"Address", DBUS_TYPE_STRING, "192.0.2.10", 0},
+		    {"Cookie", DBUS_TYPE_STRING, "c", 0},
+		    {"ServerCertPin", DBUS_TYPE_STRING, PIN, 0},
+		    {"ClientCertFd", DBUS_TYPE_UNIX_FD, NULL, fd},
+		    {"ClientKeyFd", DBUS_TYPE_UNIX_FD, NULL, fd},
 		};
 
 		g_assert_cmpint(parse(o, G_N_ELEMENTS(o), &out, err, sizeof(err)), ==, 0);
@@ -360,8 +382,8 @@ static void test_relogin(void)
 	{
 		/* Connect-only keys are unknown in a Relogin result. */
 		struct opt o[] = {
-			{"Cookie", DBUS_TYPE_STRING, "c", 0},
-			{"Gateway", DBUS_TYPE_STRING, "https://vpn.example.com/", 0},
+		    {"Cookie", DBUS_TYPE_STRING, "c", 0},
+		    {"Gateway", DBUS_TYPE_STRING, "https://vpn.example.com/", 0},
 		};
 		DBusMessage *m2 = build(o, 2);
 
@@ -369,13 +391,13 @@ static void test_relogin(void)
 		cookie = NULL;
 		pin = NULL;
 		g_assert_cmpint(helper_options_parse_relogin(&it, &cookie, &pin, err, sizeof(err)),
-				==, -ERR_INVALID_ARGS);
+		                ==, -ERR_INVALID_ARGS);
 		g_assert_null(cookie);
 		dbus_message_unref(m2);
 		m2 = build(o + 1, 1);
 		dbus_message_iter_init(m2, &it);
 		g_assert_cmpint(helper_options_parse_relogin(&it, &cookie, &pin, err, sizeof(err)),
-				==, -ERR_INVALID_ARGS);
+		                ==, -ERR_INVALID_ARGS);
 		dbus_message_unref(m2);
 	}
 }
