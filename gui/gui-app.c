@@ -509,7 +509,10 @@ static void on_relogin(SslvpnAgent *agent, const char *conn, const char *gateway
 	SslvpnLoginOptions o = {.gateway = gateway, .cafile = self->cafile, .pin = pin};
 	g_autofree char *body = NULL;
 
-	if (self->relogin_conn) {
+	/* One re-login at a time; and a connection being started now (one tunnel at a time)
+	 * means the tunnel that asks is on its way out anyway. */
+	if (self->relogin_conn || self->flow == SSLVPN_FLOW_STARTING ||
+	    self->flow == SSLVPN_FLOW_BANNER) {
 		sslvpn_agent_reply_error(agent, conn, -ERR_BUSY);
 		return;
 	}

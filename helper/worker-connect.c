@@ -6,12 +6,14 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <gnutls/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 
 #include "cstp-frame.h"
+#include "dtls-suite.h"
 #include "error.h"
 #include "http-response.h"
 #include "log.h"
@@ -22,6 +24,7 @@ void worker_connect_result_clear(struct worker_connect_result *res)
 {
 	tls_conn_free(steal_ptr(&res->tls));
 	cstp_connect_reply_free(steal_ptr(&res->reply));
+	secret_free(steal_ptr(&res->dtls_master_secret));
 	free(steal_ptr(&res->leftover));
 	res->leftover_len = 0;
 }
@@ -131,8 +134,21 @@ int worker_connect(struct worker *w, struct worker_connect_result *res)
 		req.prev_addr4 = w->cfg->has_addr4 ? &w->cfg->addr4 : NULL;
 		req.prev_addr6 = w->cfg->has_addr6 ? &w->cfg->addr6 : NULL;
 	}
-	/* DTLS comes with the next step: without X-DTLS-* headers the gateway runs TLS only.
-	 * Then req.dtls_master_secret / dtls_ciphers / dtls12_ciphers get filled here. */
+	/* DTLS wanted (not NoDtls, and a GnuTLS that can): a fresh master secret for the legacy
+	 * method, sent even with PSK-NEGOTIATE (ocserv enables UDP only then), and both suite
+	 * lists.  Without X-DTLS-* headers the gateway runs TLS only. */
+	if (!w->no_dtls && dtls_suite_gnutls_ok(gnutls_check_version(NULL))) {
+		uint8_t ms[DTLS_SUITE_MASTER_LEN];
+
+		if (gnutls_rnd(GNUTLS_RND_KEY, ms, sizeof(ms)) == 0)
+			res->dtls_master_secret = secret_new(ms, sizeof(ms));
+		secret_wipe(ms, sizeof(ms));
+		if (res->dtls_master_secret) {
+			req.dtls_master_secret = res->dtls_master_secret;
+			req.dtls_ciphers = dtls_suite_offer();
+			req.dtls12_ciphers = dtls_suite_offer12();
+		}
+	}
 	r = cstp_connect_request_build(&req, &request);
 	if (r < 0) {
 		snprintf(res->detail, sizeof(res->detail), "cannot build the CONNECT request");

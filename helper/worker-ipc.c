@@ -94,6 +94,16 @@ int worker_ipc_send_cookie_rejected(struct worker *w)
 	return worker_ipc_send(w, m);
 }
 
+int worker_ipc_send_mtu(struct worker *w, uint32_t mtu)
+{
+	_cleanup_(worker_msg_freep) struct worker_msg *m = worker_msg_new(WMSG_MTU);
+
+	if (!m || worker_msg_put_u32(m, WATTR_MTU, mtu) < 0)
+		return -ERR_NOMEM;
+	log_info("tun MTU %u", mtu);
+	return worker_ipc_send(w, m);
+}
+
 static void worker_ipc_close_fds(int *fds, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

@@ -14,7 +14,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/virtio_net.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,13 +26,13 @@
 #include "cstp-frame.h"
 #include "error.h"
 #include "log.h"
+#include "mtu.h"
 #include "worker.h"
 
 #define WORKER_TUNNEL_BUDGET     64           /* packets or records per wakeup and direction */
 #define WORKER_TUNNEL_HIGH_WATER (256 * 1024) /* stop reading tun above this much queued */
 #define WORKER_TUNNEL_OBUF_MAX   (4 * 1024 * 1024)
 #define WORKER_TUNNEL_RBUF       (CSTP_FRAME_MAX_LEN + 1024)
-#define WORKER_TUNNEL_VNET_MAX   32
 
 struct worker_tunnel {
 	struct worker *w;
@@ -41,6 +40,7 @@ struct worker_tunnel {
 	gnutls_session_t session;
 	int fd;
 	struct cstp_connect_reply *reply;
+	struct worker_dtls *dtls; /* NULL: TLS only (worker-dtls.c) */
 
 	/* TLS records waiting for the socket. */
 	uint8_t *obuf;
@@ -209,34 +209,11 @@ static int worker_tunnel_send_frame(struct worker_tunnel *t, uint8_t type, const
 	return 0;
 }
 
-/* A DATA payload must at least look like an IP packet before it goes to the kernel. */
-static bool worker_tunnel_ip_ok(const uint8_t *p, size_t len)
-{
-	return (len >= 20 && (p[0] >> 4) == 4) || (len >= 40 && (p[0] >> 4) == 6);
-}
-
+/* DATA for the kernel: worker-tun.c checks that it looks like IP and, with offloads, holds
+ * in-order TCP segments to write them merged when the batch ends (worker_tun_flush). */
 static void worker_tunnel_to_tun(struct worker_tunnel *t, const uint8_t *p, size_t len)
 {
-	struct worker *w = t->w;
-	uint8_t vnet[WORKER_TUNNEL_VNET_MAX] = {0};
-	struct iovec iov[2] = {{vnet, w->tun_vnet_hdr}, {(void *)p, len}};
-	ssize_t n;
-
-	if (!worker_tunnel_ip_ok(p, len)) {
-		t->dropped++;
-		log_debug("dropping a %zu-byte DATA frame that is not an IP packet", len);
-		return;
-	}
-	do {
-		n = w->tun_vnet_hdr ? writev(w->tun_fd, iov, 2) : write(w->tun_fd, p, len);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		/* A full queue or a packet the kernel refuses: drop it, as a router would. */
-		t->dropped++;
-		log_debug("tun write of %zu bytes failed: %s", len, strerror(errno));
-		return;
-	}
-	w->rx_bytes += len;
+	worker_tun_write(t->w->tun, p, len);
 }
 
 static int worker_tunnel_frame(struct worker_tunnel *t, const struct cstp_frame *f, char *detail,
@@ -321,61 +298,98 @@ static int worker_tunnel_read_tls(struct worker_tunnel *t, char *detail, size_t 
 	return 0;
 }
 
+/*
+ * One tunnel packet out (DTLS channel choice, issue 4): over DTLS while DTLS carries the data
+ * (pitfall 28: never on CSTP then), else as one CSTP DATA frame framed in place: pkt must have
+ * CSTP_FRAME_HEADER_LEN writable bytes before it.
+ */
+static int worker_tunnel_send_data(struct worker_tunnel *t, uint8_t *pkt, size_t n, char *detail,
+                                   size_t len)
+{
+	uint8_t *frame = pkt - CSTP_FRAME_HEADER_LEN;
+	ssize_t r;
+	int h;
+
+	if (t->dtls && worker_dtls_send(t->dtls, pkt, n) == 0) {
+		t->w->tx_bytes += n;
+		return 0;
+	}
+	h = cstp_frame_encode_header(frame, CSTP_FRAME_DATA, n);
+	if (h < 0) {
+		t->dropped++;
+		return 0;
+	}
+	do {
+		r = gnutls_record_send(t->session, frame, (size_t)h);
+	} while (r == GNUTLS_E_INTERRUPTED);
+	if (r != h)
+		return worker_tunnel_fail(detail, len, -ERR_TLS, "TLS send failed: %s",
+		                          r < 0 ? gnutls_strerror((int)r) : "short write");
+	t->last_tx_ms = worker_now_ms();
+	t->w->tx_bytes += n;
+	return 0;
+}
+
+/* worker-dtls.c hands back DATA it could not send (DTLS went down): CSTP takes it.  Framed in
+ * a buffer of its own: t->sbuf may hold the packet being read from tun. */
+static int worker_tunnel_dtls_resend(void *ctx, const uint8_t *pkt, size_t n)
+{
+	struct worker_tunnel *t = ctx;
+	uint8_t frame[CSTP_FRAME_MAX_LEN];
+	int h = cstp_frame_encode(frame, sizeof(frame), CSTP_FRAME_DATA, pkt, n);
+	ssize_t r;
+
+	if (h < 0)
+		return h;
+	do {
+		r = gnutls_record_send(t->session, frame, (size_t)h);
+	} while (r == GNUTLS_E_INTERRUPTED);
+	if (r != h)
+		return -ERR_TLS;
+	t->last_tx_ms = worker_now_ms();
+	return 0;
+}
+
+/* DATA that came over DTLS goes where CSTP DATA goes. */
+static void worker_tunnel_dtls_deliver(void *ctx, const uint8_t *pkt, size_t n)
+{
+	worker_tunnel_to_tun(ctx, pkt, n);
+}
+
+struct worker_tunnel_tx {
+	struct worker_tunnel *t;
+	char *detail;
+	size_t len;
+};
+
+/* Each packet of a tun read (a TSO super-packet arrives here split, segment by segment). */
+static int worker_tunnel_tun_packet(void *user_data, uint8_t *pkt, size_t n)
+{
+	struct worker_tunnel_tx *tx = user_data;
+
+	return worker_tunnel_send_data(tx->t, pkt, n, tx->detail, tx->len);
+}
+
+/* Up to the budget of reads (worker-tun.c: one packet, or one super-packet with offloads). */
 static int worker_tunnel_read_tun(struct worker_tunnel *t, char *detail, size_t len)
 {
-	struct worker *w = t->w;
-	uint8_t vnet[WORKER_TUNNEL_VNET_MAX];
-	uint8_t *pkt = t->sbuf + CSTP_FRAME_HEADER_LEN;
+	struct worker_tunnel_tx tx = {.t = t, .detail = detail, .len = len};
 	size_t room = t->max_record - CSTP_FRAME_HEADER_LEN;
 
 	t->tun_more = false;
 	for (int i = 0; i < WORKER_TUNNEL_BUDGET; i++) {
-		struct iovec iov[2] = {{vnet, w->tun_vnet_hdr}, {pkt, room}};
-		ssize_t n, r;
-		int h;
+		int r;
 
 		if (worker_tunnel_queued(t) >= WORKER_TUNNEL_HIGH_WATER)
 			return 0;
-		n = w->tun_vnet_hdr ? readv(w->tun_fd, iov, 2) : read(w->tun_fd, pkt, room);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return 0;
-		if (n <= 0)
-			return worker_tunnel_fail(detail, len, -ERR_NETWORK_CONFIG,
-			                          "reading the tun device: %s",
-			                          n < 0 ? strerror(errno) : "end of file");
-		if (w->tun_vnet_hdr) {
-			struct virtio_net_hdr *vh = (struct virtio_net_hdr *)vnet;
-
-			if ((size_t)n < w->tun_vnet_hdr)
-				continue;
-			n -= (ssize_t)w->tun_vnet_hdr;
-			/* We never enable offloads, so the kernel must not hand us a super-packet.
-			 */
-			if (vh->gso_type != VIRTIO_NET_HDR_GSO_NONE) {
-				t->dropped++;
-				continue;
-			}
-		}
-		if (!worker_tunnel_ip_ok(pkt, (size_t)n)) {
-			t->dropped++;
-			continue;
-		}
-		/* The packet already sits behind room for the header: frame it in place. */
-		h = cstp_frame_encode_header(t->sbuf, CSTP_FRAME_DATA, (size_t)n);
-		if (h < 0) {
-			t->dropped++;
-			continue;
-		}
-		do {
-			r = gnutls_record_send(t->session, t->sbuf, (size_t)h);
-		} while (r == GNUTLS_E_INTERRUPTED);
-		if (r != h)
-			return worker_tunnel_fail(detail, len, -ERR_TLS, "TLS send failed: %s",
-			                          r < 0 ? gnutls_strerror((int)r) : "short write");
-		t->last_tx_ms = worker_now_ms();
-		w->tx_bytes += (uint64_t)n;
+		/* Each packet lands behind room for the CSTP header: framed in place. */
+		detail[0] = '\0';
+		r = worker_tun_read(t->w->tun, t->sbuf + CSTP_FRAME_HEADER_LEN, room,
+		                    worker_tunnel_tun_packet, &tx);
+		if (r < 0 && !detail[0])
+			return worker_tunnel_fail(detail, len, r, "reading the tun device failed");
+		if (r <= 0)
+			return r;
 	}
 	t->tun_more = true;
 	return 0;
@@ -485,6 +499,23 @@ struct worker_tunnel *worker_tunnel_new(struct worker *w, struct worker_connect_
 	gnutls_transport_set_pull_timeout_function(t->session, worker_tunnel_pull_timeout);
 	t->tls_more = true;
 
+	/* The DTLS channel of this CONNECT (none with NoDtls or when the gateway offered none);
+	 * TLS carries the data until its handshake completes. */
+	{
+		struct worker_dtls_setup ds = {
+		    .reply = t->reply,
+		    .tls = t->session,
+		    .peer = tls_conn_peer_address(t->tls),
+		    .master_secret = res->dtls_master_secret,
+		    .base_mtu = mtu_base_from_socket(t->fd),
+		    .hooks = {.ctx = t,
+		              .deliver = worker_tunnel_dtls_deliver,
+		              .resend = worker_tunnel_dtls_resend},
+		};
+
+		t->dtls = worker_dtls_new(w, &ds);
+	}
+
 	/* Frames that arrived with the CONNECT answer (pitfall 19). */
 	while (off < res->leftover_len) {
 		struct cstp_frame f;
@@ -496,6 +527,7 @@ struct worker_tunnel *worker_tunnel_new(struct worker *w, struct worker_connect_
 		}
 		off += (size_t)n;
 	}
+	worker_tun_flush(w->tun);
 	log_info("CSTP tunnel up (keepalive %u s, DPD %u s, rekey %s every %u s)",
 	         t->reply->cstp.keepalive, t->reply->cstp.dpd,
 	         t->reply->cstp.rekey_method == CSTP_REKEY_SSL          ? "ssl"
@@ -511,6 +543,9 @@ void worker_tunnel_free(struct worker_tunnel *t, int disconnect_reason, const ch
 
 	if (!t)
 		return;
+	/* What came in before the link ended still reaches the kernel. */
+	worker_tun_flush(t->w->tun);
+	worker_dtls_free(steal_ptr(&t->dtls));
 	if (disconnect_reason >= 0) {
 		uint8_t payload[128];
 		size_t tl = text ? strlen(text) : 0;
@@ -548,15 +583,19 @@ void worker_tunnel_free(struct worker_tunnel *t, int disconnect_reason, const ch
 size_t worker_tunnel_poll_fds(struct worker_tunnel *t, struct pollfd *fds, int *timeout_ms)
 {
 	uint64_t now = worker_now_ms(), next;
-	bool room = worker_tunnel_queued(t) < WORKER_TUNNEL_HIGH_WATER;
+	bool room = worker_tunnel_queued(t) < WORKER_TUNNEL_HIGH_WATER &&
+	            !worker_dtls_busy(t->dtls);
 
 	fds[0] = (struct pollfd){.fd = t->fd, .events = POLLIN};
 	if (worker_tunnel_queued(t))
 		fds[0].events |= POLLOUT;
 	fds[1] = (struct pollfd){.fd = room ? t->w->tun_fd : -1, .events = POLLIN};
+	fds[2] = (struct pollfd){.fd = -1};
+	if (t->dtls)
+		worker_dtls_poll_fd(t->dtls, &fds[2], timeout_ms);
 	if (t->tls_more || gnutls_record_check_pending(t->session) || (t->tun_more && room)) {
 		*timeout_ms = 0;
-		return 2;
+		return 3;
 	}
 	next = worker_tunnel_next_timer(t, now);
 	if (next != UINT64_MAX) {
@@ -565,7 +604,7 @@ size_t worker_tunnel_poll_fds(struct worker_tunnel *t, struct pollfd *fds, int *
 		if (wait < (uint64_t)*timeout_ms || *timeout_ms < 0)
 			*timeout_ms = wait > INT32_MAX ? INT32_MAX : (int)wait;
 	}
-	return 2;
+	return 3;
 }
 
 int worker_tunnel_dispatch(struct worker_tunnel *t, const struct pollfd *fds, size_t n,
@@ -573,7 +612,6 @@ int worker_tunnel_dispatch(struct worker_tunnel *t, const struct pollfd *fds, si
 {
 	int r;
 
-	(void)n;
 	if (fds[0].revents & POLLNVAL)
 		return worker_tunnel_fail(detail, len, -ERR_IO, "gateway socket closed");
 	if ((fds[0].revents & (POLLIN | POLLERR | POLLHUP)) || t->tls_more) {
@@ -582,6 +620,13 @@ int worker_tunnel_dispatch(struct worker_tunnel *t, const struct pollfd *fds, si
 		if (r < 0)
 			return r;
 	}
+	if (t->dtls && n > 2) {
+		r = worker_dtls_dispatch(t->dtls, fds[2].revents, detail, len);
+		if (r < 0)
+			return r;
+	}
+	/* The batch from the gateway is in: merged TCP runs go to the kernel now. */
+	worker_tun_flush(t->w->tun);
 	if (fds[1].revents & (POLLERR | POLLNVAL))
 		return worker_tunnel_fail(detail, len, -ERR_NETWORK_CONFIG,
 		                          "the tun device went away");
@@ -593,5 +638,6 @@ int worker_tunnel_dispatch(struct worker_tunnel *t, const struct pollfd *fds, si
 	r = worker_tunnel_timers(t, detail, len);
 	if (r != 0)
 		return r;
+	worker_dtls_flush(t->dtls);
 	return worker_tunnel_flush(t, detail, len);
 }

@@ -236,7 +236,7 @@ static void worker_stop_handler(int sig)
 static void worker_run(struct worker *w, const sigset_t *waitmask)
 {
 	while (w->state != WORKER_RUN_STOPPING && w->state != WORKER_RUN_FAILED) {
-		struct pollfd fds[3];
+		struct pollfd fds[4]; /* helper, TLS, tun, DTLS */
 		size_t n = 0, tn = 0;
 		int timeout = -1, r;
 		uint64_t now = worker_now_ms();
@@ -310,7 +310,6 @@ static int worker_check_fds(struct worker *w)
 	int type = 0;
 	socklen_t len = sizeof(type);
 	struct ifreq ifr;
-	int hdr = 0;
 
 	if (getsockopt(WORKER_HELPER_FD, SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
 	    type != SOCK_SEQPACKET) {
@@ -325,25 +324,19 @@ static int worker_check_fds(struct worker *w)
 		log_error("fd %d is not a tun device in IFF_TUN|IFF_NO_PI mode", WORKER_TUN_FD);
 		return -ERR_INVALID_ARGS;
 	}
-	if (ifr.ifr_flags & IFF_VNET_HDR) {
-		if (ioctl(WORKER_TUN_FD, TUNGETVNETHDRSZ, &hdr) < 0 || hdr < 10 || hdr > 32) {
-			log_error("cannot read the tun device's virtio-net header size");
-			return -ERR_INVALID_ARGS;
-		}
-		w->tun_vnet_hdr = (size_t)hdr;
-	}
 	if (fcntl(WORKER_TUN_FD, F_SETFL, fcntl(WORKER_TUN_FD, F_GETFL) | O_NONBLOCK) < 0)
 		return -ERR_IO;
 	fcntl(WORKER_HELPER_FD, F_SETFD, FD_CLOEXEC);
 	fcntl(WORKER_TUN_FD, F_SETFD, FD_CLOEXEC);
 	log_debug("tun device %.*s%s", IFNAMSIZ, ifr.ifr_name,
-	          w->tun_vnet_hdr ? " with virtio-net headers" : "");
+	          ifr.ifr_flags & IFF_VNET_HDR ? " with virtio-net headers" : "");
 	return 0;
 }
 
 static void worker_free_contents(struct worker *w)
 {
 	worker_drop_tunnel(w, -1, NULL);
+	worker_tun_free(steal_ptr(&w->tun));
 	free(w->host);
 	free(w->address);
 	free(w->pin);
@@ -407,6 +400,13 @@ int main(int argc, char **argv)
 	w.cfg = tunnel_config_new();
 	w.backoff = backoff_new(&backoff_policy_reconnect);
 	if (!w.cfg || !w.backoff) {
+		worker_free_contents(&w);
+		return 1;
+	}
+	/* Offloads are ioctls on the tun device: before the lockdown forbids them. */
+	r = worker_tun_new(&w, WORKER_TUN_FD, &w.tun);
+	if (r < 0) {
+		worker_ipc_send_error(&w, r, "cannot set up the tun device");
 		worker_free_contents(&w);
 		return 1;
 	}

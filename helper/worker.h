@@ -24,6 +24,8 @@
  *   worker-ipc.c      messages to and from the helper
  *   worker-connect.c  TLS + CONNECT exchange (blocking, with a timeout)
  *   worker-tunnel.c   the CSTP data path: batches between tun and TLS, keepalive, DPD
+ *   worker-dtls.c     the DTLS data channel: tries and fallback, batches over UDP, DTLS DPD
+ *   worker-tun.c      the tun device: offloads, splitting super-packets, merged writes
  */
 #include <poll.h>
 #include <stdbool.h>
@@ -55,11 +57,12 @@ enum worker_run_state {
 };
 
 struct worker_tunnel;
+struct worker_tun;
 
 struct worker {
 	enum worker_run_state state;
 	int helper_fd, tun_fd;
-	size_t tun_vnet_hdr; /* size of the virtio-net header on each tun packet, 0 if none */
+	struct worker_tun *tun; /* the tun device's reads and writes (worker-tun.c) */
 	bool helper_gone;    /* socket EOF: leave quietly */
 	int exit_code;
 
@@ -106,6 +109,8 @@ int worker_ipc_send_post_auth_xml(struct worker *w, const struct secret *xml);
 int worker_ipc_send_stats(struct worker *w);
 int worker_ipc_send_error(struct worker *w, int err, const char *detail);
 int worker_ipc_send_cookie_rejected(struct worker *w);
+/* WMSG_MTU: the helper applies it to the tun device. */
+int worker_ipc_send_mtu(struct worker *w, uint32_t mtu);
 /* Reads one message and acts on it (START, STOP, SET_COOKIE).  0, or negative when the helper
  * is gone or broke the protocol (then the worker stops). */
 int worker_ipc_handle(struct worker *w);
@@ -116,6 +121,7 @@ int worker_ipc_wait_start(struct worker *w);
 struct worker_connect_result {
 	struct tls_conn *tls;
 	struct cstp_connect_reply *reply;
+	struct secret *dtls_master_secret; /* sent as X-DTLS-Master-Secret (NULL: no DTLS) */
 	uint8_t *leftover; /* CSTP bytes that came with the answer's last record */
 	size_t leftover_len;
 	int http_status;
@@ -140,3 +146,59 @@ size_t worker_tunnel_poll_fds(struct worker_tunnel *t, struct pollfd *fds, int *
 #define WORKER_TUNNEL_REKEY 1
 int worker_tunnel_dispatch(struct worker_tunnel *t, const struct pollfd *fds, size_t n,
                            char *detail, size_t len);
+
+/* worker-dtls.c */
+struct worker_dtls;
+struct worker_dtls_hooks {
+	void *ctx;
+	/* A DATA packet from the gateway, for the tun device. */
+	void (*deliver)(void *ctx, const uint8_t *pkt, size_t len);
+	/* A tunnel packet DTLS took but could not send: send it over CSTP (0 if done). */
+	int (*resend)(void *ctx, const uint8_t *pkt, size_t len);
+};
+struct worker_dtls_setup {
+	const struct cstp_connect_reply *reply; /* this CONNECT's answer (kept by the caller) */
+	gnutls_session_t tls;                   /* its TLS session: the PSK key comes from it */
+	const char *peer;                       /* numeric address of the gateway (TLS peer) */
+	const struct secret *master_secret;     /* sent with this CONNECT (legacy method) */
+	unsigned base_mtu;                      /* our estimate, when the gateway sent none */
+	struct worker_dtls_hooks hooks;
+};
+/* NULL when this tunnel has no DTLS (NoDtls, not offered or chosen, unusable parameters:
+ * logged).  Otherwise the first try has started. */
+struct worker_dtls *worker_dtls_new(struct worker *w, const struct worker_dtls_setup *setup);
+void worker_dtls_free(struct worker_dtls *d);
+/* DTLS carries the data now. */
+bool worker_dtls_up(const struct worker_dtls *d);
+/* Sealed datagrams wait for the socket: do not read more packets. */
+bool worker_dtls_busy(const struct worker_dtls *d);
+/* Takes one tunnel packet (copied) for the next flush: 0, or -ERR_BUSY (DTLS not up) /
+ * -ERR_TOO_LARGE (bigger than a record takes): send it over CSTP instead. */
+int worker_dtls_send(struct worker_dtls *d, const uint8_t *pkt, size_t len);
+/* Seals and sends what is queued (once per wakeup). */
+void worker_dtls_flush(struct worker_dtls *d);
+/* The UDP socket (fd -1 when there is none) and the next timer. */
+void worker_dtls_poll_fd(struct worker_dtls *d, struct pollfd *pfd, int *timeout_ms);
+/* After poll: handshake, records, timers.  0, or -ERR_GATEWAY_CLOSED with detail. */
+int worker_dtls_dispatch(struct worker_dtls *d, short revents, char *detail, size_t len);
+
+/* worker-tun.c (design.md 5: offloads on the tun device) */
+/* Before worker_priv_lockdown() (ioctls): on a device with IFF_VNET_HDR, enables what the
+ * kernel accepts of CSUM|TSO4|TSO6|TSO_ECN|USO4|USO6 (SSLVPN_TUN_OFFLOAD=0: none). */
+int worker_tun_new(struct worker *w, int fd, struct worker_tun **out);
+void worker_tun_free(struct worker_tun *t);
+/* TSO/USO are on: one read may give a super-packet (many packets). */
+bool worker_tun_offloading(const struct worker_tun *t);
+/* Gets one IP packet for the gateway, placed at out (at most room bytes): 0 on success, or a
+ * negative error that stops the read. */
+typedef int (*worker_tun_packet_fn)(void *user_data, uint8_t *pkt, size_t len);
+/* One read from tun: every packet it gives (a super-packet is split into packets of at most
+ * room bytes) goes to fn, which may send out[] on.  1 (something was read; malformed
+ * packets are counted and dropped), 0 (nothing to read), fn's error, or
+ * -ERR_NETWORK_CONFIG (the device failed; logged). */
+int worker_tun_read(struct worker_tun *t, uint8_t *out, size_t room, worker_tun_packet_fn fn,
+                    void *user_data);
+/* A DATA packet from the gateway (anything not IPv4/IPv6 is dropped).  With offloads it may be
+ * held to merge with the next ones: call worker_tun_flush() at the end of each batch. */
+void worker_tun_write(struct worker_tun *t, const uint8_t *pkt, size_t len);
+void worker_tun_flush(struct worker_tun *t);

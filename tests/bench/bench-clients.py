@@ -354,6 +354,13 @@ class Client:
         """{role: pid} of the processes whose CPU and memory count as this client."""
         raise NotImplementedError
 
+    def dead(self):
+        """True once the attempt has visibly failed (no point in waiting for a ping)."""
+        if getattr(self, "failed", None):
+            return True
+        p = getattr(self, "proc", None)
+        return p is not None and p.poll() not in (None, 0)
+
     def stop(self):
         raise NotImplementedError
 
@@ -656,7 +663,7 @@ class Ours(Client):
             self.b.untrack(self.proc)
             self.proc = None
             if rc != 0:
-                self.failed = out.strip()[-300:]
+                self.failed = (out.strip().splitlines() or ["exit %d" % rc])[-1][-300:]
                 return False
             self.path = self._bus_connection()
             return self.path is not None
@@ -804,6 +811,10 @@ class Bench:
                                              opts.get("b_sanitize")))
         except (OSError, ValueError, KeyError):
             pass
+        self.results["loadavg_start"] = loadavg()
+        if self.results["loadavg_start"][0] > 1.0:
+            note("WARNING: load average %.1f: other work shares the 2 cores, expect noisy "
+                 "figures" % self.results["loadavg_start"][0])
         t = time.monotonic()
         self.lab = Lab(self.work, self.cleanup)
         self.env = self.lab.env
@@ -841,7 +852,11 @@ class Bench:
             if mtu_window:
                 mtu = MtuPoller(self.lab, t0)
             client.start(no_dtls)
-            first = poller.wait(timeout)
+            deadline = time.time() + timeout
+            while time.time() < deadline and not client.dead():
+                if poller.wait(0.05):
+                    break
+            first = poller.first
             if client.wait_up(max(1.0, timeout - (time.time() - t0))):
                 info["up_s"] = round(time.time() - t0, 3)
             else:
@@ -928,9 +943,10 @@ class Bench:
 
     def phase_transfer(self):
         res = {}
-        for transport, no_dtls in (("dtls", False), ("tls", True)):
+        for transport, no_dtls, order in (("dtls", False, (self.oc, self.us)),
+                                          ("tls", True, (self.us, self.oc))):
             res[transport] = {}
-            for c in (self.oc, self.us):
+            for c in order:
                 self.lab.wait_no_sessions()
                 entry = {}
                 try:
@@ -970,26 +986,32 @@ class Bench:
         idx = self.cleanup.push("nft table", lambda: run(
             ["ip", "netns", "exec", cns, "nft", "delete", "table", "netdev", NFT_TABLE],
             check=False))
+        def dropped():
+            r = run(["ip", "netns", "exec", cns, "nft", "list", "table", "netdev", NFT_TABLE],
+                    check=False)
+            m = re.search(r"counter packets (\d+)", r.stdout)
+            return int(m.group(1)) if m else None
+
         res = {}
         try:
             for c in (self.oc, self.us):
                 self.lab.wait_no_sessions()
+                before = dropped()
                 try:
                     t, info = self.first_ping(c, timeout=self.args.window,
                                               mtu_window=self.args.window)
                 finally:
                     c.stop()
+                after = dropped()
                 info["first_ping_s"] = t
+                # How many DTLS packets the client sent into the block (0: it never tried).
+                info["udp_dropped"] = (after - before) if None not in (before, after) else None
                 res[c.name] = info
                 sw = info.get("mtu_switch")
-                note("DTLS blocked, %-11s first ping %s, MTU %s" % (
+                note("DTLS blocked, %-11s first ping %s, MTU %s, %s UDP packets dropped" % (
                     c.name, "%.2f s" % t if t else "none",
                     "switched at %.1f s (%d -> %d)" % sw if sw else
-                    "never switched in %.0f s" % self.args.window))
-            r = run(["ip", "netns", "exec", cns, "nft", "list", "table", "netdev", NFT_TABLE],
-                    check=False)
-            m = re.search(r"counter packets (\d+)", r.stdout)
-            res["dropped_udp_packets"] = int(m.group(1)) if m else None
+                    "never switched in %.0f s" % self.args.window, info["udp_dropped"]))
         finally:
             self.cleanup.run_now(idx)
         self.results["dtls_blocked"] = res
@@ -1054,6 +1076,25 @@ class Bench:
                          "target": "info", "better": "", "verdict": "", "note": ""})
         return rows
 
+    def errors(self):
+        R, out = self.results, []
+        for name, c in R.get("startup", {}).items():
+            for i, info in enumerate(c["info"]):
+                if info.get("error"):
+                    out.append("%s, start run %d: %s" % (name, i + 1, info["error"]))
+        for t, per in R.get("transfer", {}).items():
+            for name, e in per.items():
+                for k in ("error",):
+                    if e.get(k):
+                        out.append("%s, %s transfer: %s" % (name, t.upper(), e[k]))
+                for d in ("upload", "download"):
+                    if e.get(d, {}).get("error"):
+                        out.append("%s, %s %s: %s" % (name, t.upper(), d, e[d]["error"]))
+        for name, info in R.get("dtls_blocked", {}).items():
+            if isinstance(info, dict) and info.get("error"):
+                out.append("%s, DTLS blocked: %s" % (name, info["error"]))
+        return out
+
     def print_table(self, rows):
         def fmt(v):
             if v is None:
@@ -1076,8 +1117,9 @@ class Bench:
         print()
         print("sslvpn vs %s, ocserv %s, one run, %s" % (
             self.oc.label, self.versions.get("ocserv"), time.strftime("%Y-%m-%d %H:%M")))
-        print("our side: %s; build %s (%s)" % (self.us.label, self.args.build,
-                                                 self.versions.get("sslvpn")))
+        print("our side: %s; build %s (%s); load average %s at the start" % (
+            self.us.label, self.args.build, self.versions.get("sslvpn"),
+            " ".join("%.2f" % x for x in self.results.get("loadavg_start", []))))
         for i, l in enumerate(lines):
             cells = [str(c).rjust(w[j]) if 2 <= j <= 4 else str(c).ljust(w[j])
                      for j, c in enumerate(l)]
@@ -1087,9 +1129,16 @@ class Bench:
         notes = sorted({r["note"] for r in rows if r["note"]})
         for n in notes:
             print("* " + n)
+        for e in self.errors():
+            print("! " + e)
         print("CPU and RSS: openconnect's process; ours: %s." % (
             "the worker only (driver mode)" if self.us.side == "driver" else
             "sslvpn-helper + sslvpn-worker"))
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return [float(x) for x in f.read().split()[:3]]
 
 
 def ms(s):
@@ -1158,6 +1207,8 @@ def main():
 
     def on_signal(signo, frame):
         raise SystemExit(128 + signo)
+    # Also when started in the background by a shell (which makes SIGINT ignored).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGHUP, on_signal)
     started = time.monotonic()
@@ -1170,6 +1221,7 @@ def main():
             b.phase_transfer()
         if "blocked" not in a.skip:
             b.phase_blocked()
+        b.results["loadavg_end"] = loadavg()
     except KeyboardInterrupt:
         note("interrupted")
         status = 130

@@ -206,12 +206,12 @@ profile_get() { # prints STATUS=...
 }
 ok "break-profile: the GET answers 404" bash -c "$(declare -f profile_get)
 	LAB_CLI_NS=$LAB_CLI_NS HTTP=$HTTP LAB_CA=$LAB_CA LAB_GATEWAY=$LAB_GATEWAY TMP=$TMP
-	'$LAB' break-profile '$DIR' && profile_get | grep -qx STATUS=404"
+	'$LAB' break-profile '$DIR' && profile_get >$TMP/get.out && grep -qx STATUS=404 $TMP/get.out"
 printf '<?xml version="1.0" encoding="UTF-8"?>\n<AnyConnectProfile><!-- v2 --></AnyConnectProfile>\n' \
 	>"$TMP/new-profile.xml"
 ok "set-profile: the new content is served and announced" bash -c "$(declare -f profile_get)
 	LAB_CLI_NS=$LAB_CLI_NS HTTP=$HTTP LAB_CA=$LAB_CA LAB_GATEWAY=$LAB_GATEWAY TMP=$TMP
-	'$LAB' set-profile '$DIR' $TMP/new-profile.xml && profile_get | grep -qx STATUS=200 &&
+	'$LAB' set-profile '$DIR' $TMP/new-profile.xml && profile_get >$TMP/get.out && grep -qx STATUS=200 $TMP/get.out &&
 	cmp $TMP/got-profile $TMP/new-profile.xml &&
 	grep -qx \"LAB_PROFILE_SHA1=\$(sha1sum $TMP/new-profile.xml | awk '{print toupper(\$1)}')\" \
 		'$DIR/lab.env'"

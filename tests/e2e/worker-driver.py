@@ -158,6 +158,8 @@ class Worker:
         child.close()
         os.close(logfd)
         self.status = None
+        self.last_state = None
+        self.events = []
         self.start_time = time.monotonic()
 
     def send(self, mtype, attrs=(), fds=()):
@@ -169,15 +171,30 @@ class Worker:
             self.sock.send(data)
 
     def recv(self, timeout):
-        r, _, _ = select.select([self.sock], [], [], timeout)
-        if not r:
-            return None
-        data = self.sock.recv(300000)
-        if not data:
-            return ("EOF", [])
-        m = decode(data)
-        log("worker ->", m[0], [(n, v) for n, v in m[1] if n not in ("WATTR_BLOB",)])
-        return m
+        # DTLS (issue 4): WMSG_MTU and a transport change while connected (STATE connected
+        # after STATE connected) are events of the data channel, not steps of a scenario:
+        # they are kept in self.events as (monotonic time, type, attrs) and not returned.
+        deadline = time.monotonic() + (timeout if timeout is not None else 1e9)
+        while True:
+            r, _, _ = select.select([self.sock], [], [], max(0, deadline - time.monotonic()))
+            if not r:
+                return None
+            data = self.sock.recv(300000)
+            if not data:
+                return ("EOF", [])
+            m = decode(data)
+            log("worker ->", m[0], [(n, v) for n, v in m[1] if n not in ("WATTR_BLOB",)])
+            if m[0] == "WMSG_STATE":
+                st = attr(m[1], "WATTR_STATE")
+                again = st == 2 and self.last_state == 2
+                self.last_state = st
+                if again:
+                    self.events.append((time.monotonic(), m[0], m[1]))
+                    continue
+            if m[0] == "WMSG_MTU":
+                self.events.append((time.monotonic(), m[0], m[1]))
+                continue
+            return m
 
     def expect(self, want, timeout, skip=("WMSG_STATS",)):
         """Returns the first message of type `want`; fails on anything unexpected."""

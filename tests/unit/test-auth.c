@@ -512,9 +512,12 @@ static void test_ocserv_wrong_password_restarts(struct fixture *f, gconstpointer
 	g_assert_null(auth_rejected_message(f->auth));
 	g_assert_cmpint(auth_form_set_secret(auth_form(f->auth), "password", pw), ==, 0);
 	g_assert_cmpint(auth_submit(f->auth), ==, 0);
-	feed(f->auth, 200, NULL, failed);
-	/* Not shown: a new exchange begins, and its first form says what went wrong. */
+	feed(f->auth, 200, "Set-Cookie: webvpncontext=abc; Max-Age=60\r\n", failed);
+	/* Not shown: a new exchange begins on a new connection, without the old cookies, and
+	 * its first form says what went wrong. */
+	connect_ok(f);
 	g_assert_nonnull(strstr(request(f->auth), "type=\"init\""));
+	g_assert_null(strstr(request(f->auth), "webvpncontext"));
 	feed(f->auth, 200, NULL, oc_user_form);
 	g_assert_cmpint(auth_next(f->auth), ==, AUTH_ACTION_FORM);
 	g_assert_cmpstr(auth_rejected_message(f->auth), ==, "Login failed.");

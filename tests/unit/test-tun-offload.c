@@ -1040,6 +1040,8 @@ static void test_merge_breaks(void)
 	    {"hop limit", ch_ttl, 6, {3, 3}, 2},
 	    {"traffic class", ch_tos, 6, {3, 3}, 2},
 	    {"ack v6", ch_ack, 6, {3, 3}, 2},
+	    {"other port (another flow)", ch_port, 4, {3, 3}, 2},
+	    {"other source (another flow)", ch_src, 6, {3, 3}, 2},
 	};
 
 	for (size_t c = 0; c < G_N_ELEMENTS(cases); c++) {

@@ -1,0 +1,1023 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The DTLS data channel (protocol.md 9, connection-flow.md 6; design.md 5).
+ *
+ * One struct worker_dtls per tunnel (per CONNECT): it is made from that CONNECT's answer, the
+ * master secret sent with it (legacy) and its TLS session (PSK key), so every reconnect
+ * rebuilds it with the new session id / App-ID / key (pitfalls 26, 32).
+ *
+ * Tries follow core/dtls-fallback.c: a fresh UDP socket (connected to the gateway's TLS address
+ * and X-DTLS-Port) and a fresh GnuTLS session per try, at 0, 1, 3, 7, 15, 31 s, GnuTLS
+ * retransmitting inside each window; then TLS for good with X-CSTP-MTU.  TLS carries the
+ * data until a handshake completes; then DATA goes over DTLS only (pitfall 28) while the
+ * tunnel keeps CSTP's keepalive and DPD running (pitfall 29).  Both channels are read at all
+ * times.  DTLS DPD death or a hard socket error: back to TLS at once (packets that could not
+ * leave over UDP are handed back for CSTP), the tun MTU back to X-CSTP-MTU, and a new
+ * sequence of tries.
+ *
+ * Batches: tunnel packets are queued (with their type byte) and sealed at the end of a
+ * wakeup, one record each; our GnuTLS push function collects the records, and they leave in
+ * one sendmmsg() whose messages carry UDP_SEGMENT runs of equal datagrams (core/dtls-batch.c).
+ * The receive side reads with recvmmsg() and UDP_GRO and feeds GnuTLS one datagram per pull.
+ * GSO or GRO refused by the kernel: plain sendmmsg()/recvmmsg().
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <gnutls/dtls.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "dtls-batch.h"
+#include "dtls-dpd.h"
+#include "dtls-fallback.h"
+#include "dtls-frame.h"
+#include "dtls-session.h"
+#include "error.h"
+#include "log.h"
+#include "mtu.h"
+#include "worker.h"
+
+#ifndef SOL_UDP
+#define SOL_UDP 17
+#endif
+
+#define WORKER_DTLS_BUDGET      64           /* records read per wakeup */
+#define WORKER_DTLS_PLAIN_CAP   (256 * 1024) /* queued packets (plaintext) */
+#define WORKER_DTLS_PLAIN_MAX   64
+#define WORKER_DTLS_RECORD_OV   96           /* more than any record adds */
+#define WORKER_DTLS_CIPHER_CAP  (2 * WORKER_DTLS_PLAIN_CAP)
+#define WORKER_DTLS_RX_ARENA    (1024 * 1024)
+#define WORKER_DTLS_RX_SLOT     (DTLS_FRAME_MAX_LEN + 512) /* without GRO */
+#define WORKER_DTLS_RX_GRO_SLOT 65536
+#define WORKER_DTLS_RX_MSGS     64
+#define WORKER_DTLS_SOCKBUF     (4 * 1024 * 1024)
+/* The TLS priority the worker's connections use (core/tls-conn.c's default, which that header
+ * does not export): the PSK priority is derived from it (protocol.md 9.3). */
+#define WORKER_DTLS_TLS_PRIORITY                                                                   \
+	"NORMAL:-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1:+SHA256:%COMPAT:-3DES-CBC:-ARCFOUR-128"
+
+struct worker_dtls {
+	struct worker *w;
+	struct worker_dtls_hooks hooks;
+
+	/* From the CONNECT answer. */
+	enum dtls_method method;
+	const struct dtls_suite *suite;
+	uint8_t key[DTLS_SUITE_MASTER_LEN]; /* legacy master secret, or the 32-byte PSK key */
+	size_t key_len;
+	uint8_t sid[32]; /* X-DTLS-Session-ID or X-DTLS-App-ID */
+	size_t sid_len;
+	char psk_priority[512];
+	struct sockaddr_storage peer;
+	socklen_t peer_len;
+	int family;
+	unsigned cstp_mtu, dtls_mtu_hdr, base_mtu;
+	bool ipv6;
+	uint32_t dpd_s, keepalive_s, rekey_s;
+
+	/* The current try, or the established channel. */
+	int fd;
+	struct dtls_session *s;
+	struct dtls_session_params params;
+	bool handshaking;
+	uint64_t try_started_ms;
+	struct dtls_fallback *fb;
+	struct dtls_dpd dpd;
+	uint64_t up_ms, rekey_at_ms;
+	unsigned data_mtu; /* largest tunnel packet one record takes */
+	unsigned tun_mtu;  /* tun MTU while DTLS carries the data */
+
+	/* Send side: packets (type byte + payload) waiting to be sealed, sealed datagrams
+	 * waiting for the socket, and for each datagram the packet it came from (-1: none, or
+	 * from an earlier flush). */
+	struct dtls_batch *plain, *cipher;
+	int cipher_src[DTLS_BATCH_MAX_DGRAMS];
+	int sealing; /* index in plain of the record being sealed, -1 otherwise */
+	bool gso;
+
+	/* Receive side: datagrams read with recvmmsg(), handed to GnuTLS one by one. */
+	bool gro;
+	uint8_t *rx_arena;
+	size_t rx_slot, rx_slots;
+	struct mmsghdr rx_msg[WORKER_DTLS_RX_MSGS];
+	struct iovec rx_iov[WORKER_DTLS_RX_MSGS];
+	uint8_t rx_cmsg[WORKER_DTLS_RX_MSGS][CMSG_SPACE(sizeof(uint16_t)) + 16];
+	size_t rx_n, rx_i, rx_seg; /* messages read, current message, datagram within it */
+	bool rx_more;              /* the budget ended with records left */
+	int rx_errno;              /* a socket error to report through GnuTLS */
+
+	uint8_t rec[DTLS_FRAME_MAX_LEN + 256];
+
+	/* Counters for the log. */
+	uint64_t tx_pkts, tx_bytes, rx_pkts, rx_bytes, dropped, resent, ignored;
+};
+
+static const char *worker_dtls_method_name(enum dtls_method m)
+{
+	return m == DTLS_METHOD_PSK ? "PSK-NEGOTIATE" : m == DTLS_METHOD_LEGACY ? "legacy" : "none";
+}
+
+/* ---- transport for GnuTLS -------------------------------------------------------------- */
+
+static int worker_dtls_cipher_add(struct worker_dtls *d, const void *const *data,
+                                  const size_t *len, size_t n)
+{
+	size_t at = d->cipher->n;
+	int r = dtls_batch_addv(d->cipher, data, len, n);
+
+	if (r == 0)
+		d->cipher_src[at] = d->sealing;
+	return r;
+}
+
+static ssize_t worker_dtls_vec_push(gnutls_transport_ptr_t ptr, const giovec_t *iov, int iovcnt)
+{
+	struct worker_dtls *d = ptr;
+	const void *data[8];
+	size_t len[8], total = 0;
+	struct msghdr msg = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt};
+	ssize_t n;
+
+	if (iovcnt <= 0 || iovcnt > 8) {
+		gnutls_transport_set_errno(d->s->session, EINVAL);
+		return -1;
+	}
+	for (int i = 0; i < iovcnt; i++) {
+		data[i] = iov[i].iov_base;
+		len[i] = iov[i].iov_len;
+		total += iov[i].iov_len;
+	}
+	/* Established: every record is one datagram of the batch. */
+	if (!d->handshaking && worker_dtls_cipher_add(d, data, len, (size_t)iovcnt) == 0)
+		return (ssize_t)total;
+	/* Handshake messages (and a record that finds the batch full) leave at once. */
+	do {
+		n = sendmsg(d->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		gnutls_transport_set_errno(d->s->session, errno == EWOULDBLOCK ? EAGAIN : errno);
+		return -1;
+	}
+	return n;
+}
+
+static ssize_t worker_dtls_push(gnutls_transport_ptr_t ptr, const void *data, size_t len)
+{
+	giovec_t iov = {.iov_base = (void *)data, .iov_len = len};
+
+	return worker_dtls_vec_push(ptr, &iov, 1);
+}
+
+/* Reads what the socket has into the receive arena: 0, or -1 with errno. */
+static int worker_dtls_rx_fill(struct worker_dtls *d)
+{
+	int n;
+
+	d->rx_n = d->rx_i = d->rx_seg = 0;
+	for (size_t i = 0; i < d->rx_slots; i++) {
+		d->rx_iov[i] = (struct iovec){d->rx_arena + i * d->rx_slot, d->rx_slot};
+		d->rx_msg[i].msg_hdr = (struct msghdr){
+		    .msg_iov = &d->rx_iov[i],
+		    .msg_iovlen = 1,
+		    .msg_control = d->gro ? d->rx_cmsg[i] : NULL,
+		    .msg_controllen = d->gro ? sizeof(d->rx_cmsg[i]) : 0,
+		};
+		d->rx_msg[i].msg_len = 0;
+	}
+	do {
+		n = recvmmsg(d->fd, d->rx_msg, (unsigned)d->rx_slots, MSG_DONTWAIT, NULL);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	d->rx_n = (size_t)n;
+	return 0;
+}
+
+/* The GRO segment size of message i (0: one datagram). */
+static size_t worker_dtls_rx_segsize(struct worker_dtls *d, size_t i)
+{
+	struct msghdr *mh = &d->rx_msg[i].msg_hdr;
+
+	if (!d->gro)
+		return 0;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(uint16_t))) {
+			uint16_t seg;
+
+			memcpy(&seg, CMSG_DATA(c), sizeof(seg));
+			return seg;
+		}
+	}
+	return 0;
+}
+
+/* Next datagram from the arena (refilling it when empty): 1 with *p and *len, 0 if none. */
+static int worker_dtls_rx_next(struct worker_dtls *d, const uint8_t **p, size_t *len)
+{
+	for (;;) {
+		while (d->rx_i < d->rx_n) {
+			struct mmsghdr *m = &d->rx_msg[d->rx_i];
+			size_t total = m->msg_len, seg = worker_dtls_rx_segsize(d, d->rx_i);
+			size_t cnt = dtls_batch_gro_count(total, seg);
+
+			if ((m->msg_hdr.msg_flags & MSG_TRUNC) || d->rx_seg >= cnt) {
+				if (m->msg_hdr.msg_flags & MSG_TRUNC)
+					d->dropped++;
+				d->rx_i++;
+				d->rx_seg = 0;
+				continue;
+			}
+			*p = d->rx_arena + d->rx_i * d->rx_slot + d->rx_seg * (seg ? seg : 0);
+			*len = dtls_batch_gro_len(total, seg, d->rx_seg);
+			d->rx_seg++;
+			return 1;
+		}
+		if (d->rx_n && d->rx_n < d->rx_slots) {
+			/* The last read did not fill the arena: the socket is empty. */
+			d->rx_n = d->rx_i = 0;
+			return 0;
+		}
+		if (worker_dtls_rx_fill(d) < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				d->rx_errno = errno;
+			return 0;
+		}
+		if (!d->rx_n)
+			return 0;
+	}
+}
+
+static ssize_t worker_dtls_pull(gnutls_transport_ptr_t ptr, void *buf, size_t len)
+{
+	struct worker_dtls *d = ptr;
+	const uint8_t *p;
+	size_t n;
+
+	if (!worker_dtls_rx_next(d, &p, &n)) {
+		int e = d->rx_errno ? d->rx_errno : EAGAIN;
+
+		gnutls_transport_set_errno(d->s->session, e);
+		return -1;
+	}
+	if (n > len) {
+		/* Longer than any record GnuTLS accepts: drop it, as the kernel would. */
+		d->dropped++;
+		n = len;
+	}
+	memcpy(buf, p, n);
+	return (ssize_t)n;
+}
+
+static int worker_dtls_pull_timeout(gnutls_transport_ptr_t ptr, unsigned int ms)
+{
+	struct worker_dtls *d = ptr;
+	struct pollfd p = {.fd = d->fd, .events = POLLIN};
+
+	(void)ms; /* non-blocking session: never wait here */
+	if (d->rx_i < d->rx_n)
+		return 1;
+	return poll(&p, 1, 0) > 0 ? 1 : 0;
+}
+
+/* ---- tries ------------------------------------------------------------------------------ */
+
+static void worker_dtls_close(struct worker_dtls *d)
+{
+	dtls_session_free(steal_ptr(&d->s));
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
+	d->handshaking = false;
+	d->rx_n = d->rx_i = d->rx_seg = 0;
+	d->rx_more = false;
+	d->rx_errno = 0;
+	dtls_batch_clear(d->cipher);
+}
+
+static int worker_dtls_socket(struct worker_dtls *d)
+{
+	int one = 1, size = WORKER_DTLS_SOCKBUF;
+	int fd = socket(d->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0) {
+		log_warning("DTLS: cannot make a UDP socket: %s", strerror(errno));
+		return -ERR_IO;
+	}
+	/* Bigger queues for batches; an unprivileged process gets up to the system maximum. */
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (connect(fd, (struct sockaddr *)&d->peer, d->peer_len) < 0) {
+		log_warning("DTLS: cannot connect the UDP socket: %s", strerror(errno));
+		close(fd);
+		return -ERR_IO;
+	}
+	d->gro = setsockopt(fd, SOL_UDP, UDP_GRO, &one, sizeof(one)) == 0;
+	d->rx_slot = d->gro ? WORKER_DTLS_RX_GRO_SLOT : WORKER_DTLS_RX_SLOT;
+	d->rx_slots = WORKER_DTLS_RX_ARENA / d->rx_slot;
+	if (d->rx_slots > WORKER_DTLS_RX_MSGS)
+		d->rx_slots = WORKER_DTLS_RX_MSGS;
+	d->fd = fd;
+	return 0;
+}
+
+static int worker_dtls_handshake_step(struct worker_dtls *d);
+static void worker_dtls_give_up(struct worker_dtls *d);
+
+static void worker_dtls_try_failed(struct worker_dtls *d, const char *why)
+{
+	log_info("DTLS try %u failed: %s", dtls_fallback_tries(d->fb), why);
+	worker_dtls_close(d);
+	/* An early failure waits for its window to end, unless it was the last try. */
+	if (dtls_fallback_try_failed(d->fb, worker_now_ms()) == DTLS_FALLBACK_GIVE_UP)
+		worker_dtls_give_up(d);
+}
+
+static void worker_dtls_start_try(struct worker_dtls *d, uint64_t now)
+{
+	unsigned n = dtls_fallback_tries(d->fb);
+	int r;
+
+	worker_dtls_close(d);
+	log_info("DTLS (%s) try %u%s at +%.1f s", worker_dtls_method_name(d->method), n,
+	         dtls_fallback_last_try(d->fb) ? " (the last)" : "",
+	         (double)dtls_fallback_try_offset_ms(d->fb, n - 1) / 1000.0);
+	r = worker_dtls_socket(d);
+	if (r == 0)
+		r = dtls_session_new(&d->params, &d->s);
+	if (r < 0) {
+		worker_dtls_try_failed(d, "cannot set up the socket or the session");
+		return;
+	}
+	gnutls_transport_set_ptr(d->s->session, d);
+	gnutls_transport_set_push_function(d->s->session, worker_dtls_push);
+	gnutls_transport_set_vec_push_function(d->s->session, worker_dtls_vec_push);
+	gnutls_transport_set_pull_function(d->s->session, worker_dtls_pull);
+	gnutls_transport_set_pull_timeout_function(d->s->session, worker_dtls_pull_timeout);
+	d->handshaking = true;
+	d->try_started_ms = now;
+	worker_dtls_handshake_step(d);
+}
+
+static void worker_dtls_send_mtu(struct worker_dtls *d, unsigned mtu)
+{
+	if (!mtu_valid_tunnel(mtu, d->ipv6)) {
+		log_warning("DTLS: not applying MTU %u (out of range)", mtu);
+		return;
+	}
+	worker_ipc_send_mtu(d->w, mtu);
+}
+
+/* The handshake completed: DTLS carries the data from now on. */
+static int worker_dtls_established(struct worker_dtls *d, uint64_t now)
+{
+	unsigned gnutls_data;
+	char *desc;
+
+	if (dtls_session_verify(d->s, &d->params) < 0)
+		return -ERR_TLS;
+	if (d->method == DTLS_METHOD_LEGACY) {
+		d->tun_mtu = mtu_choose_tun(MTU_DTLS_LEGACY, d->cstp_mtu, d->dtls_mtu_hdr, 0);
+		/* One full tunnel packet plus the type byte per record (protocol.md 9.2). */
+		if (gnutls_dtls_set_data_mtu(d->s->session, d->tun_mtu + 1) < 0)
+			return -ERR_TLS;
+	} else {
+		gnutls_dtls_set_mtu(d->s->session, mtu_psk_link(d->base_mtu, d->family));
+		d->tun_mtu = mtu_choose_tun(MTU_DTLS_PSK, d->cstp_mtu, 0,
+		                            gnutls_dtls_get_data_mtu(d->s->session));
+	}
+	gnutls_data = gnutls_dtls_get_data_mtu(d->s->session);
+	d->data_mtu = gnutls_data > 1 ? gnutls_data - 1 : 0;
+	d->handshaking = false;
+	dtls_fallback_established(d->fb, now);
+	dtls_dpd_init(&d->dpd, d->dpd_s, d->keepalive_s, now);
+	d->up_ms = now;
+	d->rekey_at_ms = d->rekey_s ? now + (uint64_t)d->rekey_s * 1000 : 0;
+	desc = gnutls_session_get_desc(d->s->session);
+	log_notice("DTLS up (%s, %s) after try %u at +%.1f s, handshake %llu ms; tun MTU %u, "
+	           "records carry up to %u bytes",
+	           worker_dtls_method_name(d->method), desc ? desc : "?", dtls_fallback_tries(d->fb),
+	           (double)dtls_fallback_try_offset_ms(d->fb, dtls_fallback_tries(d->fb) - 1) /
+	               1000.0,
+	           (unsigned long long)(now - d->try_started_ms), d->tun_mtu, d->data_mtu);
+	gnutls_free(desc);
+	worker_ipc_send_state(d->w, WORKER_STATE_CONNECTED, WORKER_TRANSPORT_DTLS);
+	worker_dtls_send_mtu(d, d->tun_mtu);
+	return 0;
+}
+
+
+/* 0, or negative after the try failed (already handled). */
+static int worker_dtls_handshake_step(struct worker_dtls *d)
+{
+	int r;
+
+	do {
+		r = gnutls_handshake(d->s->session);
+	} while (r == GNUTLS_E_INTERRUPTED);
+	if (r == GNUTLS_E_AGAIN)
+		return 0;
+	if (r == 0) {
+		r = worker_dtls_established(d, worker_now_ms());
+		if (r == 0)
+			return 0;
+		worker_dtls_try_failed(d, "the session is not the one CONNECT agreed on");
+		return -1;
+	}
+	if (!gnutls_error_is_fatal(r)) {
+		log_debug("DTLS handshake: %s", gnutls_strerror(r));
+		return 0;
+	}
+	worker_dtls_try_failed(d, d->rx_errno ? strerror(d->rx_errno) : gnutls_strerror(r));
+	return -1;
+}
+
+/* ---- sending ---------------------------------------------------------------------------- */
+
+/* Hands the DATA packets of cipher datagrams [from, n) back to CSTP. */
+static void worker_dtls_resend_from(struct worker_dtls *d, size_t from)
+{
+	for (size_t j = from; j < d->cipher->n; j++) {
+		int src = d->cipher_src[j];
+		const uint8_t *p;
+		size_t len;
+
+		if (src < 0 || (size_t)src >= d->plain->n)
+			continue;
+		p = dtls_batch_data(d->plain, (size_t)src);
+		len = dtls_batch_len(d->plain, (size_t)src);
+		if (len > 1 && p[0] == CSTP_FRAME_DATA && d->hooks.resend &&
+		    d->hooks.resend(d->hooks.ctx, p + 1, len - 1) == 0)
+			d->resent++;
+	}
+}
+
+/* Hands every queued DATA packet back to CSTP and empties the queue. */
+static void worker_dtls_resend_plain(struct worker_dtls *d)
+{
+	for (size_t i = 0; i < d->plain->n; i++) {
+		const uint8_t *p = dtls_batch_data(d->plain, i);
+		size_t len = dtls_batch_len(d->plain, i);
+
+		if (len > 1 && p[0] == CSTP_FRAME_DATA && d->hooks.resend &&
+		    d->hooks.resend(d->hooks.ctx, p + 1, len - 1) == 0)
+			d->resent++;
+	}
+	dtls_batch_clear(d->plain);
+}
+
+/*
+ * Seals every queued packet (one record each) into the datagram batch, or none: a GnuTLS
+ * record cut off by a full transport cannot be retried cleanly, so nothing is sealed unless
+ * the batch has room for all.  *data tells whether a DATA record was among them.
+ */
+static bool worker_dtls_seal(struct worker_dtls *d, bool *data)
+{
+	size_t n = d->plain->n;
+
+	*data = false;
+	if (!dtls_batch_room(d->cipher, d->plain->used + n * WORKER_DTLS_RECORD_OV) ||
+	    d->cipher->n + n > d->cipher->max)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *p = dtls_batch_data(d->plain, i);
+		size_t len = dtls_batch_len(d->plain, i);
+		ssize_t r;
+
+		d->sealing = (int)i;
+		do {
+			r = gnutls_record_send(d->s->session, p, len);
+		} while (r == GNUTLS_E_INTERRUPTED);
+		d->sealing = -1;
+		if (r == (ssize_t)len) {
+			if (p[0] == CSTP_FRAME_DATA) {
+				d->tx_pkts++;
+				d->tx_bytes += len - 1;
+				*data = true;
+			}
+			continue;
+		}
+		/* Too big for a record (the tun MTU is being changed): CSTP takes it. */
+		if (p[0] == CSTP_FRAME_DATA && len > 1 && d->hooks.resend &&
+		    d->hooks.resend(d->hooks.ctx, p + 1, len - 1) == 0)
+			d->resent++;
+		else
+			d->dropped++;
+		log_debug("DTLS: cannot seal a %zu-byte record: %s", len,
+		          r < 0 ? gnutls_strerror((int)r) : "short");
+	}
+	return true;
+}
+
+static bool worker_dtls_hard_error(int e)
+{
+	return e != EAGAIN && e != EWOULDBLOCK && e != EINTR && e != ENOBUFS && e != ENOMEM;
+}
+
+static void worker_dtls_lost(struct worker_dtls *d, const char *why);
+
+/*
+ * Seals the queue and sends every datagram it can, in as few calls as the kernel allows.
+ * Datagrams the socket cannot take now stay for POLLOUT.  A hard error hands this flush's
+ * packets back to CSTP and takes the channel down.
+ */
+static void worker_dtls_send_batch(struct worker_dtls *d)
+{
+	struct dtls_batch_group g[DTLS_BATCH_MAX_DGRAMS];
+	struct mmsghdr msg[DTLS_BATCH_MAX_DGRAMS];
+	struct iovec iov[DTLS_BATCH_MAX_DGRAMS];
+	uint8_t cm[DTLS_BATCH_MAX_DGRAMS][CMSG_SPACE(sizeof(uint16_t))];
+	size_t sent = 0;
+	bool data, sealed = worker_dtls_seal(d, &data);
+
+	while (sent < d->cipher->n) {
+		size_t ng = dtls_batch_plan(d->cipher, sent, d->gso ? DTLS_BATCH_GSO_MAX_SEGS : 1,
+		                            DTLS_BATCH_GSO_MAX_BYTES, g, DTLS_BATCH_MAX_DGRAMS);
+		int n;
+
+		memset(msg, 0, sizeof(msg[0]) * ng);
+		for (size_t i = 0; i < ng; i++) {
+			iov[i].iov_base = (void *)dtls_batch_data(d->cipher, g[i].first);
+			iov[i].iov_len = g[i].bytes;
+			msg[i].msg_hdr.msg_iov = &iov[i];
+			msg[i].msg_hdr.msg_iovlen = 1;
+			if (g[i].count > 1) {
+				struct cmsghdr *c = (struct cmsghdr *)cm[i];
+				uint16_t seg = (uint16_t)g[i].seg;
+
+				memset(cm[i], 0, sizeof(cm[i]));
+				msg[i].msg_hdr.msg_control = cm[i];
+				msg[i].msg_hdr.msg_controllen = sizeof(cm[i]);
+				c->cmsg_level = SOL_UDP;
+				c->cmsg_type = UDP_SEGMENT;
+				c->cmsg_len = CMSG_LEN(sizeof(seg));
+				memcpy(CMSG_DATA(c), &seg, sizeof(seg));
+			}
+		}
+		do {
+			n = sendmmsg(d->fd, msg, (unsigned)ng, MSG_DONTWAIT | MSG_NOSIGNAL);
+		} while (n < 0 && errno == EINTR);
+		if (n < 0 && d->gso && (errno == EIO || errno == EINVAL || errno == EOPNOTSUPP)) {
+			/* This kernel or route refuses UDP GSO: one datagram per message. */
+			log_info("DTLS: UDP segmentation offload refused (%s); sending datagrams "
+			         "one by one",
+			         strerror(errno));
+			d->gso = false;
+			continue;
+		}
+		if (n < 0 && !worker_dtls_hard_error(errno))
+			break;
+		if (n < 0) {
+			char why[96];
+
+			snprintf(why, sizeof(why), "sending over UDP: %s", strerror(errno));
+			if (sealed) {
+				worker_dtls_resend_from(d, sent);
+				dtls_batch_clear(d->plain);
+			}
+			worker_dtls_lost(d, why); /* resends what was not sealed */
+			return;
+		}
+		for (int i = 0; i < n; i++)
+			sent += g[i].count;
+		if ((size_t)n < ng)
+			break;
+	}
+	dtls_batch_consume(d->cipher, sent);
+	/* What is left waits for POLLOUT; its packets are no longer ours to resend. */
+	for (size_t j = 0; j < d->cipher->n; j++)
+		d->cipher_src[j] = -1;
+	if (sealed)
+		dtls_batch_clear(d->plain);
+	if (sent)
+		dtls_dpd_tx(&d->dpd, worker_now_ms(), data);
+	/* The socket took everything, and packets are still queued: seal and send them. */
+	if (!sealed && d->plain->n && !d->cipher->n)
+		worker_dtls_send_batch(d);
+}
+
+void worker_dtls_flush(struct worker_dtls *d)
+{
+	if (!d || !d->s || d->handshaking)
+		return;
+	if (d->plain->n || d->cipher->n)
+		worker_dtls_send_batch(d);
+}
+
+bool worker_dtls_up(const struct worker_dtls *d)
+{
+	return d && d->s && !d->handshaking &&
+	       dtls_fallback_state(d->fb) == DTLS_FALLBACK_UP;
+}
+
+bool worker_dtls_busy(const struct worker_dtls *d)
+{
+	return worker_dtls_up(d) && d->cipher->n > 0;
+}
+
+/* Queues one frame (type + payload) for the next flush. */
+static int worker_dtls_queue(struct worker_dtls *d, uint8_t type, const uint8_t *payload,
+                             size_t len)
+{
+	const void *parts[2] = {&type, payload};
+	size_t lens[2] = {1, len};
+	int r;
+
+	if (!dtls_batch_room(d->plain, len + 1))
+		worker_dtls_send_batch(d);
+	if (!worker_dtls_up(d))
+		return -ERR_BUSY;
+	r = dtls_batch_addv(d->plain, parts, lens, len ? 2 : 1);
+	if (r < 0)
+		return r;
+	/* Keep room for the next packet: a flush now is safe, the caller's buffer was copied. */
+	if (!dtls_batch_room(d->plain, DTLS_FRAME_MAX_LEN))
+		worker_dtls_send_batch(d);
+	return 0;
+}
+
+int worker_dtls_send(struct worker_dtls *d, const uint8_t *pkt, size_t len)
+{
+	if (!worker_dtls_up(d))
+		return -ERR_BUSY;
+	if (!len || len > d->data_mtu)
+		return -ERR_TOO_LARGE;
+	return worker_dtls_queue(d, CSTP_FRAME_DATA, pkt, len);
+}
+
+/* ---- the channel going down ------------------------------------------------------------- */
+
+static void worker_dtls_lost(struct worker_dtls *d, const char *why)
+{
+	uint64_t now = worker_now_ms();
+
+	log_warning("DTLS down after %.1f s (%s): TLS carries the data, tun MTU back to %u",
+	            (double)(now - d->up_ms) / 1000.0, why, d->cstp_mtu);
+	/* Packets still queued go over CSTP now. */
+	worker_dtls_resend_plain(d);
+	worker_dtls_close(d);
+	worker_ipc_send_state(d->w, WORKER_STATE_CONNECTED, WORKER_TRANSPORT_TLS);
+	worker_dtls_send_mtu(d, d->cstp_mtu);
+	if (dtls_fallback_start(d->fb, now) == DTLS_FALLBACK_START_TRY)
+		worker_dtls_start_try(d, now);
+}
+
+static void worker_dtls_give_up(struct worker_dtls *d)
+{
+	char line[160];
+	size_t o = 0;
+
+	for (unsigned i = 0; i < dtls_fallback_tries(d->fb) && o < sizeof(line) - 12; i++)
+		o += (size_t)snprintf(line + o, sizeof(line) - o, "%s%.1f", i ? ", " : "",
+		                      (double)dtls_fallback_try_offset_ms(d->fb, i) / 1000.0);
+	worker_dtls_close(d);
+	log_notice("DTLS gave up after %u tries (at %s s): TLS carries the data, tun MTU %u "
+	           "(X-CSTP-MTU)",
+	           dtls_fallback_tries(d->fb), line, d->cstp_mtu);
+	worker_dtls_send_mtu(d, d->cstp_mtu);
+}
+
+/* ---- receiving -------------------------------------------------------------------------- */
+
+static int worker_dtls_frame(struct worker_dtls *d, const uint8_t *rec, size_t n, char *detail,
+                             size_t len)
+{
+	struct dtls_frame f;
+	int r = dtls_frame_decode(rec, n, &f);
+
+	if (r < 0) {
+		/* Never fatal: stray, reordered or unknown (protocol.md 9.5). */
+		d->ignored++;
+		log_debug("DTLS: ignoring a %zu-byte record (type 0x%02x)", n, n ? rec[0] : 0);
+		return 0;
+	}
+	switch (f.type) {
+	case CSTP_FRAME_DATA:
+		d->rx_pkts++;
+		d->rx_bytes += f.len;
+		d->hooks.deliver(d->hooks.ctx, f.payload, f.len);
+		return 0;
+	case CSTP_FRAME_DPD_REQ:
+		/* Echo the payload (pitfall 5). */
+		log_debug("DTLS DPD request (%zu bytes) from the gateway", f.len);
+		worker_dtls_queue(d, CSTP_FRAME_DPD_RESP, f.payload, f.len);
+		return 0;
+	case CSTP_FRAME_DPD_RESP:
+		log_debug("DTLS DPD response from the gateway");
+		return 0;
+	case CSTP_FRAME_KEEPALIVE:
+		return 0;
+	case CSTP_FRAME_DISCONNECT:
+	case CSTP_FRAME_TERMINATE:
+		snprintf(detail, len, "the gateway ended the session over DTLS (%s)",
+		         dtls_frame_type_name(f.type));
+		return -ERR_GATEWAY_CLOSED;
+	}
+	return 0;
+}
+
+static int worker_dtls_read(struct worker_dtls *d, char *detail, size_t len)
+{
+	d->rx_more = false;
+	for (int i = 0; i < WORKER_DTLS_BUDGET && worker_dtls_up(d); i++) {
+		ssize_t n = gnutls_record_recv(d->s->session, d->rec, sizeof(d->rec));
+		int r;
+
+		if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED) {
+			if (d->rx_errno) {
+				char why[96];
+
+				snprintf(why, sizeof(why), "receiving over UDP: %s",
+				         strerror(d->rx_errno));
+				worker_dtls_lost(d, why);
+			}
+			return 0;
+		}
+		if (n == GNUTLS_E_REHANDSHAKE) {
+			log_info("DTLS: the gateway asked for a renegotiation; ignored");
+			continue;
+		}
+		if (n < 0 && !gnutls_error_is_fatal((int)n)) {
+			log_debug("DTLS: %s", gnutls_strerror((int)n));
+			continue;
+		}
+		if (n <= 0) {
+			char why[96];
+
+			snprintf(why, sizeof(why), "%s",
+			         n == 0 ? "the gateway closed it"
+			         : d->rx_errno ? strerror(d->rx_errno)
+			                       : gnutls_strerror((int)n));
+			worker_dtls_lost(d, why);
+			return 0;
+		}
+		dtls_dpd_rx(&d->dpd, worker_now_ms());
+		r = worker_dtls_frame(d, d->rec, (size_t)n, detail, len);
+		if (r < 0)
+			return r;
+	}
+	d->rx_more = worker_dtls_up(d);
+	return 0;
+}
+
+/* ---- timers ----------------------------------------------------------------------------- */
+
+static void worker_dtls_timers(struct worker_dtls *d)
+{
+	uint64_t now = worker_now_ms();
+
+	switch (dtls_fallback_tick(d->fb, now)) {
+	case DTLS_FALLBACK_START_TRY:
+		worker_dtls_start_try(d, now);
+		break;
+	case DTLS_FALLBACK_GIVE_UP:
+		worker_dtls_give_up(d);
+		break;
+	case DTLS_FALLBACK_NOTHING:
+		break;
+	}
+	if (d->handshaking && d->s && gnutls_dtls_get_timeout(d->s->session) == 0)
+		worker_dtls_handshake_step(d); /* GnuTLS retransmits */
+	if (!worker_dtls_up(d))
+		return;
+	if (d->rekey_at_ms && now >= d->rekey_at_ms) {
+		/* X-DTLS-Rekey-Method ssl: fresh keys from a fresh handshake. */
+		log_info("DTLS rekey time: new DTLS session");
+		d->rekey_at_ms = 0;
+		worker_dtls_resend_plain(d);
+		worker_dtls_close(d);
+		worker_ipc_send_state(d->w, WORKER_STATE_CONNECTED, WORKER_TRANSPORT_TLS);
+		if (dtls_fallback_start(d->fb, now) == DTLS_FALLBACK_START_TRY)
+			worker_dtls_start_try(d, now);
+		return;
+	}
+	switch (dtls_dpd_check(&d->dpd, now)) {
+	case DTLS_DPD_DEAD:
+		worker_dtls_lost(d, "no answer to DTLS DPD");
+		return;
+	case DTLS_DPD_SEND_DPD:
+		log_debug("DTLS: nothing from the gateway for %llu ms: DPD request",
+		          (unsigned long long)(now - d->dpd.last_rx_ms));
+		dtls_dpd_sent_dpd(&d->dpd, now);
+		worker_dtls_queue(d, CSTP_FRAME_DPD_REQ, NULL, 0);
+		break;
+	case DTLS_DPD_SEND_KEEPALIVE:
+		dtls_dpd_tx(&d->dpd, now, false);
+		worker_dtls_queue(d, CSTP_FRAME_KEEPALIVE, NULL, 0);
+		break;
+	case DTLS_DPD_NOTHING:
+		break;
+	}
+}
+
+/* ---- the tunnel's interface ------------------------------------------------------------- */
+
+void worker_dtls_poll_fd(struct worker_dtls *d, struct pollfd *pfd, int *timeout_ms)
+{
+	uint64_t now = worker_now_ms(), next = dtls_fallback_next_ms(d->fb);
+
+	*pfd = (struct pollfd){.fd = d->fd, .events = POLLIN};
+	if (d->fd >= 0 && d->cipher->n)
+		pfd->events |= POLLOUT;
+	if (d->handshaking && d->s) {
+		uint64_t t = now + gnutls_dtls_get_timeout(d->s->session);
+
+		if (t < next)
+			next = t;
+	}
+	if (worker_dtls_up(d)) {
+		uint64_t t = dtls_dpd_next_ms(&d->dpd);
+
+		if (t < next)
+			next = t;
+		if (d->rekey_at_ms && d->rekey_at_ms < next)
+			next = d->rekey_at_ms;
+		if (d->rx_more || d->rx_i < d->rx_n)
+			next = now;
+	}
+	if (next != UINT64_MAX) {
+		uint64_t wait = next > now ? next - now : 0;
+
+		if (*timeout_ms < 0 || wait < (uint64_t)*timeout_ms)
+			*timeout_ms = wait > INT32_MAX ? INT32_MAX : (int)wait;
+	}
+}
+
+int worker_dtls_dispatch(struct worker_dtls *d, short revents, char *detail, size_t len)
+{
+	int r = 0;
+
+	if (d->fd >= 0 && (revents & (POLLIN | POLLERR | POLLHUP))) {
+		if (d->handshaking)
+			worker_dtls_handshake_step(d);
+		else if (worker_dtls_up(d))
+			r = worker_dtls_read(d, detail, len);
+	} else if (d->rx_more && worker_dtls_up(d)) {
+		r = worker_dtls_read(d, detail, len);
+	}
+	if (r < 0)
+		return r;
+	worker_dtls_timers(d);
+	return 0;
+}
+
+struct worker_dtls *worker_dtls_new(struct worker *w, const struct worker_dtls_setup *setup)
+{
+	const struct cstp_connect_reply *reply = setup->reply;
+	_cleanup_free_ struct worker_dtls *d = NULL;
+	bool dtls12 = reply->dtls_suite_header == CSTP_DTLS_SUITE_DTLS12;
+	uint64_t now = worker_now_ms();
+	int r;
+
+	if (w->no_dtls || reply->dtls_suite_header == CSTP_DTLS_SUITE_NONE)
+		return NULL;
+	if (!reply->dtls_port) {
+		log_info("DTLS: the gateway named a suite but no X-DTLS-Port; TLS only");
+		return NULL;
+	}
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	d->fd = -1;
+	d->sealing = -1;
+	d->gso = true;
+	d->w = w;
+	d->hooks = setup->hooks;
+	d->method = dtls_suite_choose(reply->dtls_suite, dtls12, &d->suite);
+	switch (d->method) {
+	case DTLS_METHOD_NONE:
+		log_warning("DTLS: the gateway chose \"%s\" in %s, which we did not offer; TLS "
+		            "only",
+		            reply->dtls_suite, dtls12 ? "X-DTLS12-CipherSuite" : "X-DTLS-CipherSuite");
+		return NULL;
+	case DTLS_METHOD_LEGACY:
+		if (!reply->has_dtls_session_id || !setup->master_secret ||
+		    secret_len(setup->master_secret) != DTLS_SUITE_MASTER_LEN) {
+			log_warning("DTLS: legacy suite %s without X-DTLS-Session-ID; TLS only",
+			            reply->dtls_suite);
+			return NULL;
+		}
+		memcpy(d->key, secret_str(setup->master_secret), DTLS_SUITE_MASTER_LEN);
+		d->key_len = DTLS_SUITE_MASTER_LEN;
+		memcpy(d->sid, reply->dtls_session_id, CSTP_CONNECT_SESSION_ID_LEN);
+		d->sid_len = CSTP_CONNECT_SESSION_ID_LEN;
+		break;
+	case DTLS_METHOD_PSK:
+		if (!reply->dtls_app_id_len) {
+			log_warning("DTLS: PSK-NEGOTIATE without X-DTLS-App-ID; TLS only");
+			return NULL;
+		}
+		if (dtls_suite_psk_key(setup->tls, d->key) < 0) {
+			log_warning("DTLS: cannot derive the PSK key from the TLS session; TLS only");
+			return NULL;
+		}
+		d->key_len = DTLS_SUITE_PSK_KEY_LEN;
+		memcpy(d->sid, reply->dtls_app_id, reply->dtls_app_id_len);
+		d->sid_len = reply->dtls_app_id_len;
+		if (dtls_suite_psk_priority(WORKER_DTLS_TLS_PRIORITY, d->psk_priority,
+		                            sizeof(d->psk_priority)) < 0) {
+			secret_wipe(d->key, sizeof(d->key));
+			return NULL;
+		}
+		break;
+	}
+	if (!dtls_suite_gnutls_ok(gnutls_check_version(NULL))) {
+		log_warning("DTLS: GnuTLS %s sends all-zero DTLS randoms; TLS only",
+		            gnutls_check_version(NULL));
+		secret_wipe(d->key, sizeof(d->key));
+		return NULL;
+	}
+	d->params = (struct dtls_session_params){
+	    .method = d->method,
+	    .suite = d->suite,
+	    .psk_priority = d->psk_priority,
+	    .key = d->key,
+	    .key_len = d->key_len,
+	    .session_id = d->sid,
+	    .session_id_len = d->sid_len,
+	    .retrans_ms = 1000,
+	    .total_ms = 60000,
+	};
+
+	/* The gateway's UDP endpoint: the TLS peer's address, X-DTLS-Port (protocol.md 9.1). */
+	memset(&d->peer, 0, sizeof(d->peer));
+	if (setup->peer && strchr(setup->peer, ':')) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&d->peer;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(reply->dtls_port);
+		r = inet_pton(AF_INET6, setup->peer, &s6->sin6_addr);
+		d->peer_len = sizeof(*s6);
+		d->family = AF_INET6;
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&d->peer;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(reply->dtls_port);
+		r = setup->peer ? inet_pton(AF_INET, setup->peer, &s4->sin_addr) : 0;
+		d->peer_len = sizeof(*s4);
+		d->family = AF_INET;
+	}
+	if (r != 1) {
+		log_warning("DTLS: no usable gateway address; TLS only");
+		secret_wipe(d->key, sizeof(d->key));
+		return NULL;
+	}
+
+	d->cstp_mtu = reply->cfg.mtu;
+	d->dtls_mtu_hdr = reply->cfg.dtls_mtu;
+	d->ipv6 = reply->cfg.has_addr6;
+	d->base_mtu = reply->cfg.base_mtu ? reply->cfg.base_mtu : setup->base_mtu;
+	/* No DTLS DPD from the gateway: its CSTP one, else 30 s (a dead UDP path must show). */
+	d->dpd_s = reply->dtls.dpd ? reply->dtls.dpd : reply->cstp.dpd ? reply->cstp.dpd : 30;
+	d->keepalive_s = reply->dtls.keepalive;
+	d->rekey_s = reply->dtls.rekey_method == CSTP_REKEY_SSL ? reply->dtls.rekey_time : 0;
+
+	d->fb = dtls_fallback_new(&backoff_policy_dtls);
+	d->plain = dtls_batch_new(WORKER_DTLS_PLAIN_CAP, WORKER_DTLS_PLAIN_MAX);
+	d->cipher = dtls_batch_new(WORKER_DTLS_CIPHER_CAP, DTLS_BATCH_MAX_DGRAMS);
+	d->rx_arena = malloc(WORKER_DTLS_RX_ARENA);
+	if (!d->fb || !d->plain || !d->cipher || !d->rx_arena) {
+		dtls_fallback_free(d->fb);
+		dtls_batch_free(d->plain);
+		dtls_batch_free(d->cipher);
+		free(d->rx_arena);
+		secret_wipe(d->key, sizeof(d->key));
+		return NULL;
+	}
+	log_info("DTLS: %s%s%s to port %u (DPD %u s, keepalive %u s, rekey %u s)",
+	         worker_dtls_method_name(d->method), d->suite ? " " : "",
+	         d->suite ? d->suite->name : "", reply->dtls_port, d->dpd_s, d->keepalive_s,
+	         d->rekey_s);
+	if (dtls_fallback_start(d->fb, now) == DTLS_FALLBACK_START_TRY)
+		worker_dtls_start_try(d, now);
+	return steal_ptr(&d);
+}
+
+void worker_dtls_free(struct worker_dtls *d)
+{
+	if (!d)
+		return;
+	if (d->tx_pkts || d->rx_pkts || d->resent || d->ignored)
+		log_info("DTLS carried %llu packets (%llu bytes) out and %llu (%llu bytes) in; "
+		         "%llu handed back to TLS, %llu records ignored, %llu dropped",
+		         (unsigned long long)d->tx_pkts, (unsigned long long)d->tx_bytes,
+		         (unsigned long long)d->rx_pkts, (unsigned long long)d->rx_bytes,
+		         (unsigned long long)d->resent, (unsigned long long)d->ignored,
+		         (unsigned long long)d->dropped);
+	worker_dtls_close(d);
+	dtls_fallback_free(d->fb);
+	dtls_batch_free(d->plain);
+	dtls_batch_free(d->cipher);
+	if (d->rx_arena)
+		secret_wipe(d->rx_arena, WORKER_DTLS_RX_ARENA);
+	free(d->rx_arena);
+	secret_wipe(d->key, sizeof(d->key));
+	secret_wipe(d->rec, sizeof(d->rec));
+	free(d);
+}
