@@ -52,7 +52,7 @@ sslvpn auth --cafile "$LAB_CA" --user "$LAB_USER" --password-stdin --non-interac
 
 step "Full tunnel: login here, tunnel through sslvpn-helper (root) and sslvpn-worker (unprivileged)"
 show "sslvpn connect --cafile lab-ca.pem --user $LAB_USER --group engineering --password-stdin $LAB_GATEWAY"
-time sslvpn connect --cafile "$LAB_CA" --user "$LAB_USER" --group engineering --password-stdin \
+sslvpn connect --cafile "$LAB_CA" --user "$LAB_USER" --group engineering --password-stdin \
 	"$LAB_GATEWAY" <<<"$LAB_PASSWORD"
 
 step "Status"
@@ -67,8 +67,11 @@ in_client ip route get "$LAB_LAN_HOST"
 in_client ip route get "$LAB_EXCLUDED_HOST"
 show "cat /etc/resolv.conf   (the client namespace's; pushed DNS and domain)"
 in_client cat /etc/resolv.conf
-show "worker process: $(pgrep -f "$BUILD/helper/sslvpn-worker" | head -n1)"
-grep -E '^(Uid|CapEff|NoNewPrivs|Seccomp):' "/proc/$(pgrep -f "$BUILD/helper/sslvpn-worker" | head -n1)/status"
+for pid in $(ip netns pids "$LAB_CLI_NS"); do
+	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = sslvpn-worker ] || continue
+	show "grep -E 'Uid|Cap|NoNewPrivs|Seccomp' /proc/$pid/status   (the data path: no privileges)"
+	grep -E '^(Uid|CapEff|CapPrm|NoNewPrivs|Seccomp):' "/proc/$pid/status"
+done
 
 step "Disconnect: the network is restored exactly"
 show "sslvpn disconnect"

@@ -28,6 +28,7 @@ import time
 SRC = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 LAB = os.path.join(SRC, "tests/lab/lab.sh")
 OC_SCRIPT = os.path.join(SRC, "tests/lab/oc-script.sh")
+SYSBUS = os.path.join(SRC, "tests/lab/sysbus.sh")
 DRIVER = os.path.join(SRC, "tests/bench/our-driver.py")
 BUS_NAME = "org.sslvpn.Helper1"
 ROOT_PATH = "/org/sslvpn/Helper1"
@@ -432,66 +433,23 @@ class OpenConnect(Client):
 
 
 class PrivateBus:
-    """A system-like dbus-daemon with our real policy, in the client namespace and a mount
-    namespace of its own (a temporary resolv.conf bind-mounted over /etc/resolv.conf), that
-    activates the build's sslvpn-helper.  The same way tests/e2e/test-helper-tunnel.sh runs it."""
+    """tests/lab/sysbus.sh: a private system bus with our real policy in the client namespace,
+    activating the build's sslvpn-helper (which starts sslvpn-worker as an unprivileged user).
+    The helper sees the lab's /etc/netns/<ns>/resolv.conf, never the machine's."""
 
     def __init__(self, b):
         self.b = b
-        work = b.work
-        os.makedirs(os.path.join(work, "services"), exist_ok=True)
-        self.resolv = os.path.join(work, "resolv.conf")
-        with open(self.resolv, "w") as f:
-            f.write("# the client namespace's resolv.conf (benchmark copy)\n"
-                    "nameserver 192.0.2.1\n")
-        os.chmod(self.resolv, 0o644)
-        self.socket = os.path.join(work, "system_bus_socket")
-        self.address = "unix:path=" + self.socket
-        self.helper_log = os.path.join(work, "helper.log")
-        conf = os.path.join(work, "bus.conf")
-        with open(conf, "w") as f:
-            f.write("""<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>%s</listen>
-  <auth>EXTERNAL</auth>
-  <servicedir>%s/services</servicedir>
-  <policy context="default">
-    <allow user="*"/>
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
-    <allow send_destination="org.freedesktop.DBus"
-           send_interface="org.freedesktop.DBus.Introspectable"/>
-  </policy>
-  <include>%s/dbus/org.sslvpn.Helper1.conf</include>
-</busconfig>
-""" % (self.address, work, SRC))
-        with open(os.path.join(work, "services", BUS_NAME + ".service"), "w") as f:
-            f.write("[D-BUS Service]\nName=%s\nExec=/bin/sh -c \"exec %s 2>>%s\"\nUser=root\n"
-                    % (BUS_NAME, b.helper_bin, self.helper_log))
-        env = dict(os.environ, SSLVPN_WORKER=b.worker_bin,
-                   SSLVPN_HELPER_STATE_DIR=os.path.join(work, "helper-state"),
-                   SSLVPN_HELPER_IDLE_SECONDS="0")
+        self.dir = os.path.join(b.work, "bus")
+        os.makedirs(self.dir)
+        env = dict(os.environ, SSLVPN_HELPER_IDLE_SECONDS="0")
         env.pop("SSLVPN_DEBUG", None)
-        self.proc = subprocess.Popen(
-            ns_cmd(b.lab.cns, "unshare", "-m", "--propagation", "private", "--", "/bin/sh",
-                   "-c", 'mount --bind "$1" /etc/resolv.conf && exec dbus-daemon --nofork '
-                   '--print-address --config-file="$2"', "sh", self.resolv, conf),
-            stdout=subprocess.PIPE, stderr=open(os.path.join(work, "daemon.log"), "w"),
-            env=env, text=True, start_new_session=True)
-        b.cleanup.push("bus daemon", self.close)
-        line = self.proc.stdout.readline()
-        if not line.startswith("unix:"):
-            raise RuntimeError("the private bus did not start")
+        r = run([SYSBUS, "start", self.dir, b.lab.cns, b.args.build], check=False, env=env)
+        b.cleanup.push("bus", self.close)
+        if r.returncode != 0:
+            raise RuntimeError("the private bus did not start: " + r.stderr.strip()[-500:])
+        e = load_env(os.path.join(self.dir, "sysbus.env"))
+        self.address = e["SYSBUS_ADDRESS"]
+        self.helper_log = e["SYSBUS_HELPER_LOG"]
         import gi
         gi.require_version("Gio", "2.0")
         from gi.repository import Gio, GLib
@@ -533,10 +491,9 @@ class PrivateBus:
         return None
 
     def close(self):
-        if self.helper and proc_alive(self.helper):
-            # SIGTERM: the helper stops its workers and undoes its network changes.
-            kill_pid(self.helper, signal.SIGTERM, wait=5)
-        kill_pid(self.proc.pid, signal.SIGTERM, popen=self.proc)
+        # The helper gets SIGTERM (it stops its workers and undoes its network changes), then
+        # the bus daemon: both by the PIDs sysbus.sh recorded.
+        run([SYSBUS, "stop", self.dir], check=False)
 
 
 class Ours(Client):

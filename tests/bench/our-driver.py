@@ -93,41 +93,49 @@ def main():
         h.clear()
         cfg, up = None, False
         while not stopping:
-            try:
-                m = w.recv(0.2)
-            except InterruptedError:
-                continue
-            if m is None:
-                continue
-            kind, attrs = m
-            if kind == "WMSG_CONFIG":
-                if cfg is None:
-                    wd.apply_config(w, attrs)
-                else:
-                    reapply(w, attrs)
-                cfg = attrs
-            elif kind == "WMSG_STATE":
-                state, tr = wd.attr(attrs, "WATTR_STATE"), wd.attr(attrs, "WATTR_TRANSPORT", 0)
-                if state == 2 and not up and cfg is not None:
-                    up = True
-                    emit(event="up", worker=w.pid, tun=w.tun_name,
-                         transport=TRANSPORT.get(tr, str(tr)), mtu=wd.attr(cfg, "WATTR_MTU"))
-                else:
-                    emit(event="state", state=state, transport=TRANSPORT.get(tr, str(tr)))
-            elif kind == "WMSG_MTU":
-                mtu = wd.attr(attrs, "WATTR_MTU")
-                wd.run("ip", "link", "set", "dev", w.tun_name, "mtu", str(mtu))
-                emit(event="mtu", mtu=mtu)
-            elif kind in ("WMSG_ERROR", "EOF", "WMSG_COOKIE_REJECTED"):
-                code = wd.attr(attrs, "WATTR_ERROR")
-                emit(event="error", detail="%s %s %s" % (kind, wd.ENAME.get(code, code or ""),
-                                                         wd.attr(attrs, "WATTR_DETAIL", "")))
-                sys.exit(1)
+            m = w.recv(0.2)
+            # worker-driver.py keeps WMSG_MTU and transport changes while connected in
+            # w.events instead of returning them.
+            pending = [(k, a) for _, k, a in getattr(w, "events", [])]
+            if hasattr(w, "events"):
+                w.events.clear()
+            if m is not None:
+                pending.append(m)
+            for kind, attrs in pending:
+                cfg, up = handle(w, kind, attrs, cfg, up)
         w.send("WMSG_STOP")
         wd.final_stats(w)
         w.wait_exit(10)
     finally:
         w.close()
+
+
+def handle(w, kind, attrs, cfg, up):
+    """One message from the worker; returns the new (cfg, up)."""
+    if kind == "WMSG_CONFIG":
+        if cfg is None:
+            wd.apply_config(w, attrs)
+        else:
+            reapply(w, attrs)
+        cfg = attrs
+    elif kind == "WMSG_STATE":
+        state, tr = wd.attr(attrs, "WATTR_STATE"), wd.attr(attrs, "WATTR_TRANSPORT", 0)
+        if state == 2 and not up and cfg is not None:
+            up = True
+            emit(event="up", worker=w.pid, tun=w.tun_name, transport=TRANSPORT.get(tr, str(tr)),
+                 mtu=wd.attr(cfg, "WATTR_MTU"))
+        else:
+            emit(event="state", state=state, transport=TRANSPORT.get(tr, str(tr)))
+    elif kind == "WMSG_MTU":
+        mtu = wd.attr(attrs, "WATTR_MTU")
+        wd.run("ip", "link", "set", "dev", w.tun_name, "mtu", str(mtu))
+        emit(event="mtu", mtu=mtu)
+    elif kind in ("WMSG_ERROR", "EOF", "WMSG_COOKIE_REJECTED"):
+        code = wd.attr(attrs, "WATTR_ERROR")
+        emit(event="error", detail="%s %s %s" % (kind, wd.ENAME.get(code, code or ""),
+                                                 wd.attr(attrs, "WATTR_DETAIL", "")))
+        sys.exit(1)
+    return cfg, up
 
 
 if __name__ == "__main__":

@@ -1,0 +1,116 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# e2e (TAP): the tun side of the worker's data path (issue 4) against the lab's real ocserv,
+# TLS only.  Three tun set-ups, each with a fresh cookie: `offload` (IFF_VNET_HDR, TSO and
+# merged writes on), `vnet` (IFF_VNET_HDR, offloads off: the fallback when the kernel refuses
+# TUNSETOFFLOAD), `plain` (no IFF_VNET_HDR).  Each: ping v4/v6 and E2E_XFER_BYTES (default 4
+# MiB) each way over IPv4 and IPv6 with SHA-256 checks (tests/e2e/xfer.py), so a wrong checksum
+# (stalled stream), sequence number or byte (digest) fails; `offload` must also have split
+# super-packets and merged writes (the worker's own counts).  E2E_IPERF_TIME=N adds iperf3
+# runs of N s each way and prints figures.
+# Needs root.  Environment: SRCDIR, WORKER.
+set -u -o pipefail
+SRCDIR=${SRCDIR:?}
+WORKER=${WORKER:?}
+LAB=$SRCDIR/tests/lab/lab.sh
+DRIVER=$SRCDIR/tests/e2e/offload-driver.py
+XFER=$SRCDIR/tests/e2e/xfer.py
+XFER_PORT=5301
+IPERF_PORT=5302
+MODES=${E2E_OFFLOAD_MODES:-offload vnet plain}
+
+if [ "$(id -u)" != 0 ]; then
+	echo "1..0 # SKIP needs root (network namespaces, tun)"
+	exit 0
+fi
+
+TMP=$(mktemp -d /tmp/sslvpn-e2e-offload.XXXXXX)
+chmod 0755 "$TMP"
+cleanup() {
+	# lab.sh stop also kills what runs in its namespaces (the transfer and iperf3 servers).
+	"$LAB" stop "$TMP/lab" >/dev/null 2>&1 || true
+	if [ -n "${E2E_KEEP:-}" ]; then
+		echo "# kept $TMP"
+	else
+		rm -rf "$TMP"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if ! "$LAB" start "$TMP/lab" >"$TMP/lab-start.log" 2>&1; then
+	echo "1..0 # the lab did not start: $(tail -n 3 "$TMP/lab-start.log" | tr '\n' ' ')"
+	exit 1
+fi
+set -a
+# shellcheck disable=SC1091
+. "$TMP/lab/lab.env"
+set +a
+
+# Servers on the LAN behind the gateway (the server namespace's loopback addresses).
+for host in "$LAB_LAN_HOST" "$LAB_LAN_HOST6"; do
+	ip netns exec "$LAB_SRV_NS" /usr/bin/python3 "$XFER" serve "$host" "$XFER_PORT" \
+		>>"$TMP/xfer-server.log" 2>&1 &
+done
+ip netns exec "$LAB_SRV_NS" iperf3 -s -B "$LAB_LAN_HOST" -p "$IPERF_PORT" >"$TMP/iperf3.log" 2>&1 &
+disown -a # lab.sh stop kills them; no job-control noise
+sleep 0.5
+
+# Checksum errors the kernels counted (TCP over IPv4 and IPv6, IPv4 headers): a segment we
+# built wrong is dropped and retransmitted, and a retransmission that happens to be right would
+# hide it from the transfer itself.
+csum_errors() {
+	ip netns exec "$1" awk '
+		($1 == "Tcp:" || $1 == "IpExt:") && !($1 in hdr) { for (i = 2; i <= NF; i++) hdr[$1] = hdr[$1] " " $i; split(hdr[$1], names[$1], " "); next }
+		($1 == "Tcp:" || $1 == "IpExt:") { for (i = 2; i <= NF; i++) if (names[$1][i - 1] == "InCsumErrors") sum += $i }
+		END { print sum + 0 }' /proc/net/snmp /proc/net/netstat
+}
+
+cookie() {
+	echo "$LAB_PASSWORD" | timeout 30 ip netns exec "$LAB_CLI_NS" openconnect --authenticate \
+		--cafile "$LAB_CA" --user "$LAB_USER" --passwd-on-stdin --authgroup engineering \
+		"https://$LAB_GATEWAY" 2>/dev/null |
+		sed -n "s/^COOKIE='.*webvpn=\\([^;']*\\).*/\\1/p"
+}
+
+echo "1..$(echo $MODES | wc -w)"
+n=0
+failed=0
+for mode in $MODES; do
+	n=$((n + 1))
+	c=$(cookie)
+	if [ -z "$c" ]; then
+		echo "not ok $n - $mode # no cookie from openconnect"
+		failed=1
+		continue
+	fi
+	log=$TMP/worker-$mode.log
+	out=$TMP/driver-$mode.out
+	: >"$log"
+	chmod 0666 "$log"
+	errs_before="$(csum_errors "$LAB_SRV_NS") $(csum_errors "$LAB_CLI_NS")"
+	if SRCDIR=$SRCDIR WORKER=$WORKER E2E_COOKIE=$c E2E_LOG=$log E2E_DEBUG=${E2E_DEBUG:-0} \
+		E2E_XFER_PORT=$XFER_PORT E2E_IPERF_PORT=$IPERF_PORT \
+		LAB_DIR=$TMP/lab timeout 240 ip netns exec "$LAB_CLI_NS" /usr/bin/python3 "$DRIVER" \
+		"$mode" >"$out" 2>&1; then
+		echo "ok $n - $mode: $(grep -h '^outcome:' "$out" | cut -d' ' -f2-)"
+	else
+		echo "not ok $n - $mode"
+		failed=1
+		sed 's/^/# /' "$out" | tail -n 25
+		echo "# worker log:"
+		grep -v 'CONNECT answer' "$log" | sed 's/^/#   /' | tail -n 25
+	fi
+	grep -h '^figures:' "$out" | sed 's/^/# /'
+	errs_after="$(csum_errors "$LAB_SRV_NS") $(csum_errors "$LAB_CLI_NS")"
+	if [ "$errs_before" != "$errs_after" ]; then
+		echo "# $mode: checksum errors (gateway side, client side) went from $errs_before to $errs_after"
+		echo "not ok $n - $mode: packets with wrong checksums crossed the tunnel"
+		failed=1
+	fi
+	if grep -qF "$c" "$log"; then
+		echo "# the cookie appears in the log of $mode"
+		failed=1
+	fi
+done
+exit $failed
