@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "utf8.h"
 
 static void auth_option_clear(struct auth_option *o)
 {
@@ -133,51 +134,12 @@ const char *auth_field_value(const struct auth_field *f)
 
 bool auth_form_text_is_valid(const char *s, size_t max_len)
 {
-	const unsigned char *p = (const unsigned char *)s;
 	size_t len;
 
 	if (!s)
 		return false;
 	len = strnlen(s, max_len + 1);
-	if (len > max_len)
-		return false;
-	for (size_t i = 0; i < len;) {
-		unsigned char c = p[i];
-		uint32_t cp;
-		size_t n;
-
-		if (c < 0x80) {
-			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-				return false;
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			return false;
-		}
-		if (len - i - 1 < n)
-			return false;
-		for (size_t k = 1; k <= n; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-			return false;
-		if ((cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe || cp == 0xffff)
-			return false;
-		i += n + 1;
-	}
-	return true;
+	return len <= max_len && utf8_valid(s, len, UTF8_XML_TEXT);
 }
 
 static int select_option(struct auth_field *f, const char *value_or_label)

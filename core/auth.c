@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "auth.h"
 
-#include <gnutls/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include "auth-xml.h"
 #include "error.h"
 #include "gateway-url.h"
+#include "hex.h"
 #include "http-cookie.h"
 #include "http-request.h"
 #include "log.h"
@@ -475,12 +475,9 @@ static void auth_handle_redirect(struct auth *a, const struct http_response *res
 
 static bool auth_is_hex40(const char *s)
 {
-	if (!s || strlen(s) != 40)
-		return false;
-	for (int i = 0; i < 40; i++)
-		if (!strchr("0123456789abcdefABCDEF", s[i]))
-			return false;
-	return true;
+	uint8_t bin[20];
+
+	return s && hex_decode(s, bin, sizeof(bin));
 }
 
 static void auth_add_profile(struct auth *a, const char *uri, const char *sha1)
@@ -750,7 +747,6 @@ static void auth_handle_download(struct auth *a, const struct http_response *res
 	const struct auth_profile_item *item = &a->profiles[a->next_profile];
 	size_t len;
 	const void *body = http_response_body(resp, &len);
-	unsigned char digest[20];
 	char hex[41], key[1400];
 	int r;
 
@@ -760,9 +756,10 @@ static void auth_handle_download(struct auth *a, const struct http_response *res
 			  a->url.host, http_response_status(resp), http_response_reason(resp));
 		return;
 	}
-	gnutls_hash_fast(GNUTLS_DIG_SHA1, body, len, digest);
-	for (int i = 0; i < 20; i++)
-		snprintf(hex + 2 * i, 3, "%02X", digest[i]);
+	if (hex_sha1(body, len, hex) < 0) {
+		auth_fail(a, -ERR_INTERNAL, "cannot hash the client profile");
+		return;
+	}
 	if (strcasecmp(hex, item->sha1) != 0) {
 		auth_fail(a, -ERR_PROFILE_DOWNLOAD,
 			  "the client profile %s does not match its announced SHA-1 (got %s, want %s)",

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "hex.h"
 
 #define PIN_SHA256_PREFIX "pin-sha256:"
 #define SHA256_PREFIX     "sha256:"
@@ -71,42 +72,6 @@ static bool b64_decode32(const char *in, uint8_t out[32])
 		}
 	}
 	return o == 32 && bits == 2 && acc == 0;
-}
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static bool hex_decode(const char *in, uint8_t *out, size_t n)
-{
-	if (strlen(in) != 2 * n)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		int hi = hex_value(in[2 * i]), lo = hex_value(in[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return false;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return true;
-}
-
-static void hex_encode(const uint8_t *in, size_t n, char *out, bool upper)
-{
-	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[2 * n] = '\0';
 }
 
 static int hash_spki(gnutls_x509_crt_t crt, gnutls_digest_algorithm_t alg, uint8_t *out)

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "error.h"
+#include "hex.h"
 
 static bool is_alpha(char c)
 {
@@ -16,11 +17,6 @@ static bool is_alpha(char c)
 static bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';
-}
-
-static bool is_hex(char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
 /* RFC 3986 pchar without '%' (checked separately), plus '/' and '?' (path and query). */
@@ -60,7 +56,7 @@ static int copy_path(const char *p, size_t len, char out[1024])
 		return -ERR_INVALID_ARGS;
 	for (size_t i = 0; i < len; i++) {
 		if (p[i] == '%') {
-			if (i + 2 >= len || !is_hex(p[i + 1]) || !is_hex(p[i + 2]))
+			if (i + 2 >= len || hex_digit(p[i + 1]) < 0 || hex_digit(p[i + 2]) < 0)
 				return -ERR_INVALID_ARGS;
 			i += 2;
 		} else if (!is_path_char(p[i])) {

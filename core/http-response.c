@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "error.h"
+#include "hex.h"
 #include "http-token.h"
 #include "secret.h"
 
@@ -414,17 +415,6 @@ static int line_byte(struct http_response *r, uint8_t c)
 	return 0;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* chunk-ext = *( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] ) */
 static int check_chunk_ext(const char *p)
 {
@@ -473,10 +463,10 @@ static int chunk_size_line(struct http_response *r)
 	uint64_t size = 0;
 	int ret;
 
-	if (hex_value(*p) < 0)
+	if (hex_digit(*p) < 0)
 		return -ERR_PROTOCOL;
-	for (; hex_value(*p) >= 0; p++) {
-		size = size * 16 + (uint64_t)hex_value(*p);
+	for (; hex_digit(*p) >= 0; p++) {
+		size = size * 16 + (uint64_t)hex_digit(*p);
 		if (size > HTTP_RESPONSE_MAX_BODY)
 			return -ERR_TOO_LARGE;
 	}

@@ -23,6 +23,8 @@
 
 #include "cert-pin.h"
 #include "error.h"
+#include "hex.h"
+#include "utf8.h"
 #include "log.h"
 
 #define PREFS_VERSION  1
@@ -120,49 +122,6 @@ static void xml_charp_freep(xmlChar **s)
 
 /* ---------------------------------------------------------------- validators */
 
-/* XML 1.0 characters minus every control character (C0, DEL, C1): values are single-line
- * text a user reads, and anything accepted here must survive a write and a re-read. */
-static bool utf8_text_valid(const unsigned char *s, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned c = s[i], cp, n;
-
-		if (c < 0x20 || c == 0x7f)
-			return false;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			return false;
-		}
-		if (len - i - 1 < n)
-			return false;
-		for (unsigned k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-			return false;
-		if ((cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe || cp == 0xffff ||
-		    (cp >= 0x80 && cp <= 0x9f))
-			return false;
-		i += n + 1;
-	}
-	return true;
-}
 
 bool prefs_string_valid(const char *s)
 {
@@ -171,17 +130,12 @@ bool prefs_string_valid(const char *s)
 	if (!s)
 		return false;
 	len = strnlen(s, PREFS_STRING_MAX + 1);
-	return len <= PREFS_STRING_MAX && utf8_text_valid((const unsigned char *)s, len);
+	return len <= PREFS_STRING_MAX && utf8_valid(s, len, UTF8_SINGLE_LINE);
 }
 
 static bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';
-}
-
-static bool is_hex(char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
 static bool is_alnum(char c)
@@ -214,7 +168,7 @@ bool prefs_gateway_key_valid(const char *key)
 		if (!close || close == a + 1)
 			return false;
 		for (const char *c = a + 1; c < close; c++)
-			if (!is_hex(*c) && *c != ':' && *c != '.')
+			if (hex_digit(*c) < 0 && *c != ':' && *c != '.')
 				return false;
 		a = close + 1;
 	} else {
@@ -285,7 +239,7 @@ bool prefs_sha1_hex_valid(const char *hex)
 	if (!hex || strnlen(hex, 41) != 40)
 		return false;
 	for (size_t i = 0; i < 40; i++)
-		if (!is_hex(hex[i]))
+		if (hex_digit(hex[i]) < 0)
 			return false;
 	return true;
 }
@@ -1014,15 +968,6 @@ static bool profile_file_used(const struct prefs *p, const char *name)
 	return false;
 }
 
-static int hex_value(char c)
-{
-	if (is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return c - 'A' + 10;
-}
-
 /* Room left for a "-NNNNN" collision suffix within PREFS_PROFILE_NAME_MAX. */
 #define PROFILE_BASE_MAX (PREFS_PROFILE_NAME_MAX - 6)
 
@@ -1037,8 +982,8 @@ static void profile_base_name(const char *uri, char out[PROFILE_BASE_MAX + 1])
 	size_t end = strcspn(uri, "?#"), n = 0, start = 0, o = 0;
 
 	for (size_t i = 0; i < end && n < PREFS_PROFILE_URI_MAX; i++) {
-		if (uri[i] == '%' && i + 2 < end && is_hex(uri[i + 1]) && is_hex(uri[i + 2])) {
-			decoded[n++] = (char)(hex_value(uri[i + 1]) * 16 + hex_value(uri[i + 2]));
+		if (uri[i] == '%' && i + 2 < end && hex_digit(uri[i + 1]) >= 0 && hex_digit(uri[i + 2]) >= 0) {
+			decoded[n++] = (char)(hex_digit(uri[i + 1]) * 16 + hex_digit(uri[i + 2]));
 			i += 2;
 		} else {
 			decoded[n++] = uri[i];
@@ -1082,21 +1027,6 @@ static int profile_unique_name(const struct prefs *p, const char *uri,
 	return -ERR_TOO_LARGE;
 }
 
-static int sha1_hex(const void *data, size_t len, char out[41])
-{
-	unsigned char d[20];
-	static const char hex[] = "0123456789ABCDEF";
-
-	if (gnutls_hash_fast(GNUTLS_DIG_SHA1, data, len, d) < 0)
-		return -ERR_INTERNAL;
-	for (size_t i = 0; i < 20; i++) {
-		out[2 * i] = hex[d[i] >> 4];
-		out[2 * i + 1] = hex[d[i] & 15];
-	}
-	out[40] = '\0';
-	return 0;
-}
-
 static void hash_deinitp(gnutls_hash_hd_t *h)
 {
 	if (*h)
@@ -1105,7 +1035,6 @@ static void hash_deinitp(gnutls_hash_hd_t *h)
 
 int prefs_profile_file_sha1(const char *path, char out[41])
 {
-	static const char hex[] = "0123456789ABCDEF";
 	_cleanup_close_ int fd = -1;
 	_cleanup_(hash_deinitp) gnutls_hash_hd_t h = NULL;
 	unsigned char d[20];
@@ -1139,11 +1068,7 @@ int prefs_profile_file_sha1(const char *path, char out[41])
 	}
 	gnutls_hash_deinit(h, d);
 	h = NULL;
-	for (size_t i = 0; i < 20; i++) {
-		out[2 * i] = hex[d[i] >> 4];
-		out[2 * i + 1] = hex[d[i] & 15];
-	}
-	out[40] = '\0';
+	hex_encode(d, sizeof(d), out, true);
 	return 0;
 }
 
@@ -1211,7 +1136,7 @@ int prefs_profile_store(struct prefs *p, const char *gateway_key, const char *ur
 		return -ERR_INVALID_ARGS;
 	if (len > PREFS_PROFILE_MAX)
 		return -ERR_TOO_LARGE;
-	r = sha1_hex(data ? data : "", len, digest);
+	r = hex_sha1(data ? data : "", len, digest);
 	if (r < 0)
 		return r;
 	if (sha1 && strcasecmp(sha1, digest) != 0) {

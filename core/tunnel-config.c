@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "utf8.h"
 #include "mtu.h"
 
 struct tunnel_config *tunnel_config_new(void)
@@ -176,44 +177,11 @@ bool tunnel_config_domain_valid(const char *name)
 	return true;
 }
 
-/* Strict UTF-8 (no overlongs, no surrogates, <= U+10FFFF); controls other than TAB/CR/LF are
- * refused because the banner ends up in a terminal or a dialog. */
-static bool tunnel_config_text_valid(const char *s)
+
+/* The banner ends up in a terminal or a dialog. */
+static bool tunnel_config_banner_valid(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p) {
-		unsigned c = *p, n, cp;
-
-		if (c < 0x80) {
-			if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
-				return false;
-			p++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			return false;
-		}
-		for (unsigned i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (p[i] & 0x3f);
-		}
-		if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-			return false;
-		p += n + 1;
-	}
-	return true;
+	return utf8_valid(s, strlen(s), UTF8_DISPLAY_TEXT);
 }
 
 static int tunnel_config_fail(char *why, size_t len, const char *fmt, ...)
@@ -368,7 +336,7 @@ int tunnel_config_validate(const struct tunnel_config *cfg, char *why, size_t le
 
 	if (!memchr(cfg->banner, '\0', sizeof(cfg->banner)))
 		return tunnel_config_fail(why, len, "banner not terminated");
-	if (!tunnel_config_text_valid(cfg->banner))
+	if (!tunnel_config_banner_valid(cfg->banner))
 		return tunnel_config_fail(why, len, "banner is not clean UTF-8 text");
 	return 0;
 }

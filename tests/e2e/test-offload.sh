@@ -60,9 +60,11 @@ sleep 0.5
 # built wrong is dropped and retransmitted, and a retransmission that happens to be right would
 # hide it from the transfer itself.
 csum_errors() {
-	ip netns exec "$1" awk '
-		($1 == "Tcp:" || $1 == "IpExt:") && !($1 in hdr) { for (i = 2; i <= NF; i++) hdr[$1] = hdr[$1] " " $i; split(hdr[$1], names[$1], " "); next }
-		($1 == "Tcp:" || $1 == "IpExt:") { for (i = 2; i <= NF; i++) if (names[$1][i - 1] == "InCsumErrors") sum += $i }
+	# Each of these files has a line of names, then a line of values, per prefix.
+	ip netns exec "$1" awk '$1 == "Tcp:" || $1 == "IpExt:" {
+			if (!($1 in seen)) { seen[$1] = 1; for (i = 2; i <= NF; i++) col[$1, i] = $i; next }
+			for (i = 2; i <= NF; i++) if (col[$1, i] == "InCsumErrors") sum += $i
+		}
 		END { print sum + 0 }' /proc/net/snmp /proc/net/netstat
 }
 
@@ -89,25 +91,26 @@ for mode in $MODES; do
 	: >"$log"
 	chmod 0666 "$log"
 	errs_before="$(csum_errors "$LAB_SRV_NS") $(csum_errors "$LAB_CLI_NS")"
-	if SRCDIR=$SRCDIR WORKER=$WORKER E2E_COOKIE=$c E2E_LOG=$log E2E_DEBUG=${E2E_DEBUG:-0} \
+	SRCDIR=$SRCDIR WORKER=$WORKER E2E_COOKIE=$c E2E_LOG=$log E2E_DEBUG=${E2E_DEBUG:-0} \
 		E2E_XFER_PORT=$XFER_PORT E2E_IPERF_PORT=$IPERF_PORT \
 		LAB_DIR=$TMP/lab timeout 240 ip netns exec "$LAB_CLI_NS" /usr/bin/python3 "$DRIVER" \
-		"$mode" >"$out" 2>&1; then
+		"$mode" >"$out" 2>&1
+	rc=$?
+	errs_after="$(csum_errors "$LAB_SRV_NS") $(csum_errors "$LAB_CLI_NS")"
+	if [ "$rc" = 0 ] && [ "$errs_before" = "$errs_after" ]; then
 		echo "ok $n - $mode: $(grep -h '^outcome:' "$out" | cut -d' ' -f2-)"
 	else
 		echo "not ok $n - $mode"
 		failed=1
+		if [ "$errs_before" != "$errs_after" ]; then
+			echo "# checksum errors (gateway side, client side) went from $errs_before" \
+				"to $errs_after: packets with wrong checksums crossed the tunnel"
+		fi
 		sed 's/^/# /' "$out" | tail -n 25
 		echo "# worker log:"
 		grep -v 'CONNECT answer' "$log" | sed 's/^/#   /' | tail -n 25
 	fi
 	grep -h '^figures:' "$out" | sed 's/^/# /'
-	errs_after="$(csum_errors "$LAB_SRV_NS") $(csum_errors "$LAB_CLI_NS")"
-	if [ "$errs_before" != "$errs_after" ]; then
-		echo "# $mode: checksum errors (gateway side, client side) went from $errs_before to $errs_after"
-		echo "not ok $n - $mode: packets with wrong checksums crossed the tunnel"
-		failed=1
-	fi
 	if grep -qF "$c" "$log"; then
 		echo "# the cookie appears in the log of $mode"
 		failed=1

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "hex.h"
+
+#include <gnutls/crypto.h>
+#include <string.h>
+
+#include "error.h"
+
+int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+bool hex_decode(const char *in, uint8_t *out, size_t n)
+{
+	if (strnlen(in, 2 * n + 1) != 2 * n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		int hi = hex_digit(in[2 * i]), lo = hex_digit(in[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return false;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return true;
+}
+
+void hex_encode(const void *in, size_t n, char *out, bool upper)
+{
+	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+	const uint8_t *p = in;
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+int hex_sha1(const void *data, size_t len, char out[41])
+{
+	uint8_t d[20];
+
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA1, data, len, d) < 0)
+		return -ERR_INTERNAL;
+	hex_encode(d, sizeof(d), out, true);
+	return 0;
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* Hex digits as gateways and pins use them: session ids, key hashes, %XX escapes. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* 0..15 for [0-9a-fA-F], -1 for anything else. */
+int hex_digit(char c);
+/* Exactly 2*n digits (either case, nothing after them) into n bytes; false otherwise. */
+bool hex_decode(const char *in, uint8_t *out, size_t n);
+/* 2*n digits and a NUL into out. */
+void hex_encode(const void *in, size_t n, char *out, bool upper);
+/* SHA-1 of data as 40 upper-case digits and a NUL (how gateways report hashes);
+ * 0 or -ERR_INTERNAL. */
+int hex_sha1(const void *data, size_t len, char out[41]);
