@@ -252,7 +252,9 @@ int cli_cmd_connect(int argc, char **argv)
 	ret = g_dbus_proxy_call_with_unix_fd_list_sync(
 		G_DBUS_PROXY(m), "Connect",
 		g_variant_new_tuple((GVariant *[]){cli_connect_options(auth_result(a), &s, fds)}, 1),
-		G_DBUS_CALL_FLAGS_NONE, 30000, g_unix_fd_list_get_length(fds) ? fds : NULL, NULL, NULL,
+		/* Long enough for a polkit password dialog: the helper waits up to 5 minutes. */
+		G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, 330000,
+		g_unix_fd_list_get_length(fds) ? fds : NULL, NULL, NULL,
 		&error);
 	if (!ret) {
 		cli_bus_print_error("the helper refused to connect", error);

@@ -8,6 +8,7 @@
 #include "cert-pin.h"
 #include "cli-commands.h"
 #include "cli-term.h"
+#include "gateway-url.h"
 
 int cli_options_login(int opt, const char *arg, struct cli_login_options *o, int *verbosity)
 {
@@ -69,6 +70,14 @@ int cli_options_finish(struct cli_login_options *o, int argc, char **argv, int o
 	if (optind_ + 1 < argc)
 		return cli_usage_error("unexpected argument", argv[optind_ + 1]);
 	o->gateway = argv[optind_];
+	{
+		struct gateway_url u;
+
+		if (gateway_url_parse(o->gateway, &u) < 0)
+			return cli_usage_error("not a gateway address (host, host:port or "
+					       "https://host[:port]/group)",
+					       o->gateway);
+	}
 	if (o->remember_cert && !o->pin)
 		return cli_usage_error("--remember-cert needs --server-cert", NULL);
 	if (o->interactive && !cli_term_open())

@@ -93,6 +93,8 @@ struct auth {
 	char *answered_message;
 	char *rejected;
 	bool restart_after_rejection;
+	bool client_cert_retried; /* reconnected once to offer our certificate */
+	bool client_cert_failed;  /* told the gateway we have none it takes */
 
 	struct auth_profile_item profiles[AUTH_MAX_PROFILES];
 	size_t n_profiles, next_profile;
@@ -278,8 +280,11 @@ static const struct auth_client_info auth_client_info = {
 
 static void auth_prepare_init(struct auth *a)
 {
-	_cleanup_(secret_freep) struct secret *body =
-		auth_xml_build_init(&auth_client_info, a->group_access, a->group_select);
+	struct auth_client_info ci = auth_client_info;
+	_cleanup_(secret_freep) struct secret *body = NULL;
+
+	ci.client_cert_fail = a->client_cert_failed;
+	body = auth_xml_build_init(&ci, a->group_access, a->group_select);
 	int r;
 
 	if (!body) {
@@ -700,8 +705,23 @@ static void auth_handle_login_response(struct auth *a, const struct http_respons
 			  doc->error && *doc->error ? doc->error : "the gateway gave no reason");
 		break;
 	case AUTH_DOC_CLIENT_CERT_REQUEST:
-		auth_fail(a, -ERR_CLIENT_CERT, "%s requires a client certificate%s", a->url.host,
-			  a->n_identities ? " and did not accept ours" : " (use --certificate)");
+		/* The gateway wanted a certificate during TLS and did not get one (protocol.md
+		 * 4.9).  Once: offer ours on a new connection if we have one it did not ask for
+		 * (ASAs skip the request on a first connection); else say we have none, so it can
+		 * go on with another method. */
+		if (!a->client_cert_failed && a->n_identities && a->result.identity < 0 &&
+		    !a->client_cert_retried) {
+			a->client_cert_retried = true;
+			a->conn_open = false;
+			auth_start_init(a);
+		} else if (!a->client_cert_failed) {
+			a->client_cert_failed = true;
+			auth_start_init(a);
+		} else {
+			auth_fail(a, -ERR_CLIENT_CERT, "%s requires a client certificate%s",
+				  a->url.host,
+				  a->n_identities ? " and did not accept ours" : " (use --certificate)");
+		}
 		break;
 	case AUTH_DOC_UNSUPPORTED:
 	default:

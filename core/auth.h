@@ -30,7 +30,10 @@
  *      └─ error ─► FAILED          DOWNLOAD_CHECK ─(cached SHA-1 differs)─► DOWNLOAD_CONNECT ─►
  *                                  DOWNLOAD_GET ─► DOWNLOAD_CHECK ... ─(nothing left)─► DONE
  *   A request whose connection the gateway closed goes back through CONNECT first; a redirect
- *   to another host clears the cookies and re-checks that host's certificate.
+ *   to another host clears the cookies and re-checks that host's certificate.  Back to
+ *   SEND_INIT also: a group change, a refused answer on a gateway that cannot retry within an
+ *   exchange (ocserv), and a <client-cert-request/> (once offering our certificate on a new
+ *   connection, once with <client-cert-fail/>).
  *
  * Certificates: with a pin (given by the caller or remembered in preferences) only that key is
  * accepted, and a different one is a hard failure.  Without one the chain must verify; when it

@@ -323,6 +323,50 @@ class MtuPoller:
                     return (t, base[dev], mtu)
         return None
 
+    def value_after(self, after):
+        """The MTU of the (first) tunnel device in the first sample taken after AFTER."""
+        for t, links in list(self.samples):
+            if after is not None and t > after and links:
+                return sorted(links.items())[0][1]
+        return None
+
+    def stop(self):
+        self.stopped = True
+        self.thread.join(3)
+
+
+class LogFollower:
+    """Follows a log file from its current end; every new line gets the wall-clock time at
+    which it was read (polled every 50 ms)."""
+
+    def __init__(self, path):
+        self.path = path
+        self.lines = []
+        self.stopped = False
+        try:
+            self.offset = os.path.getsize(path)
+        except OSError:
+            self.offset = 0
+        self.partial = ""
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
+
+    def _loop(self):
+        while not self.stopped:
+            try:
+                with open(self.path, errors="replace") as f:
+                    f.seek(self.offset)
+                    data = f.read()
+                    self.offset = f.tell()
+            except OSError:
+                data = ""
+            if data:
+                now = time.time()
+                data = self.partial + data
+                *done, self.partial = data.split("\n")
+                self.lines.extend((now, line) for line in done)
+            time.sleep(0.05)
+
     def stop(self):
         self.stopped = True
         self.thread.join(3)
@@ -354,6 +398,17 @@ class Client:
     def pids(self):
         """{role: pid} of the processes whose CPU and memory count as this client."""
         raise NotImplementedError
+
+    def watch_mtu(self):
+        """Starts watching what the client itself says about MTU changes (see mtu_reports)."""
+
+    def mtu_reports(self):
+        """[(wall-clock time, MTU)]: each time the client applied an MTU to its device by its
+        own account, since watch_mtu().  Empty for openconnect (the device is polled)."""
+        return []
+
+    def unwatch_mtu(self):
+        pass
 
     def dead(self):
         """True once the attempt has visibly failed (no point in waiting for a ping)."""
@@ -509,6 +564,8 @@ class Ours(Client):
         self.proc = None
         self.path = None
         self.info = {}
+        self.events = []
+        self.follower = None
 
     def _auth(self):
         """`sslvpn auth` in the client namespace: the handoff as a dict."""
@@ -586,6 +643,7 @@ class Ours(Client):
                 ev = json.loads(line)
             except ValueError:
                 continue
+            ev["t"] = time.time()
             self.events.append(ev)
             if ev.get("event") == "up":
                 self.info = {"worker": ev["worker"], "tun": ev["tun"],
@@ -595,6 +653,27 @@ class Ours(Client):
                 self.info["transport"] = ev["transport"]
             elif ev.get("event") == "error":
                 self.failed = ev.get("detail")
+
+    def watch_mtu(self):
+        if self.follower:
+            self.follower.stop()
+            self.follower = None
+        if self.side != "driver":
+            self.follower = LogFollower(self.b.bus.helper_log)
+
+    def mtu_reports(self):
+        if self.side == "driver":
+            return [(ev["t"], ev["mtu"]) for ev in list(self.events) if ev.get("event") == "mtu"]
+        if not self.follower:
+            return []
+        # The worker logs "tun MTU N" exactly when it sends WMSG_MTU (helper/worker-ipc.c).
+        return [(t, int(m.group(1))) for t, line in list(self.follower.lines)
+                for m in [re.match(r"^<\d>tun MTU (\d+)\s*$", line)] if m]
+
+    def unwatch_mtu(self):
+        if self.follower:
+            self.follower.stop()
+            self.follower = None
 
     def _bus_connection(self):
         for path, props in self.b.bus.connections().items():
@@ -808,6 +887,7 @@ class Bench:
             t0 = time.time()
             if mtu_window:
                 mtu = MtuPoller(self.lab, t0)
+                client.watch_mtu()
             client.start(no_dtls)
             deadline = time.time() + timeout
             while time.time() < deadline and not client.dead():
@@ -828,18 +908,36 @@ class Bench:
                     marks = [x for x in (poller.first and poller.first - t0, info.get("up_s"))
                              if x is not None]
                     return max(marks) if marks else None
-                while time.time() - t0 < mtu_window and not mtu.switch(base()):
+
+                def switch():
+                    """[t, from, to, seen how]: the earlier of a change of the device's MTU
+                    and the client applying an MTU by its own account, after BASE."""
+                    b = base()
+                    if b is None:
+                        return None
+                    found = []
+                    dev = mtu.switch(b)
+                    if dev:
+                        found.append([dev[0], dev[1], dev[2], "device"])
+                    for t, m in client.mtu_reports():
+                        if t - t0 > b:
+                            found.append([round(t - t0, 2), mtu.value_after(b), m, "reported"])
+                            break
+                    return min(found) if found else None
+                while time.time() - t0 < mtu_window and not switch():
                     time.sleep(0.2)
                 mtu.stop()
                 first = poller.first
                 info["mtu_events"] = mtu.events
-                info["mtu_switch"] = mtu.switch(base())
+                info["mtu_reports"] = [(round(t - t0, 2), m) for t, m in client.mtu_reports()]
+                info["mtu_switch"] = switch()
                 info["window_s"] = mtu_window
             info["transport"] = client.transport()
         finally:
             poller.stop()
             if mtu:
                 mtu.stop()
+                client.unwatch_mtu()
         return (round(first - t0, 3) if first else None), info
 
     def phase_startup(self):
@@ -967,7 +1065,7 @@ class Bench:
                 sw = info.get("mtu_switch")
                 note("DTLS blocked, %-11s first ping %s, MTU %s, %s UDP packets dropped" % (
                     c.name, "%.2f s" % t if t else "none",
-                    "switched at %.1f s (%d -> %d)" % sw if sw else
+                    "switched at %.1f s (%s -> %s, %s)" % tuple(sw) if sw else
                     "never switched in %.0f s" % self.args.window, info["udp_dropped"]))
         finally:
             self.cleanup.run_now(idx)
@@ -1026,11 +1124,17 @@ class Bench:
             def sw(i):
                 s = i.get("mtu_switch")
                 if s:
-                    return "%.1f s (%d->%d)" % tuple(s)
+                    return "%.1f s (%s->%s)" % (s[0], s[1] if s[1] is not None else "?", s[2])
                 return "never (%.0f s)" % i.get("window_s", self.args.window) if i else None
+            n = ""
+            s = us.get("mtu_switch")
+            if s and s[3] == "reported" and s[1] == s[2]:
+                n = ("MTU switch: the gateway announced the same MTU for CSTP and DTLS, so the "
+                     "device's MTU did not change; ours is the moment its worker applied "
+                     "X-CSTP-MTU (WMSG_MTU, from its log)")
             rows.append({"figure": "DTLS blocked: MTU switch", "unit": "",
                          "openconnect": sw(oc), "sslvpn": sw(us), "ratio": None,
-                         "target": "info", "better": "", "verdict": "", "note": ""})
+                         "target": "info", "better": "", "verdict": "", "note": n})
         return rows
 
     def errors(self):

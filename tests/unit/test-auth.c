@@ -539,6 +539,21 @@ static void test_ocserv_second_factor_not_a_rejection(struct fixture *f, gconstp
 	g_assert_cmpstr(auth_form(f->auth)->message, ==, "Please enter your OTP password.");
 }
 
+static void test_client_cert_request_then_fail(struct fixture *f, gconstpointer data)
+{
+	static const char cert_req[] =
+		"<?xml version=\"1.0\"?><config-auth client=\"vpn\" type=\"auth-request\">"
+		"<client-cert-request/></config-auth>";
+
+	connect_ok(f);
+	feed(f->auth, 200, NULL, cert_req);
+	/* No certificate here: a new init saying so, and the gateway may offer a form. */
+	g_assert_nonnull(strstr(request(f->auth), "<client-cert-fail"));
+	feed(f->auth, 200, NULL, cert_req);
+	g_assert_cmpint(auth_next(f->auth), ==, AUTH_ACTION_FAILED);
+	g_assert_cmpint(auth_error(f->auth), ==, -ERR_CLIENT_CERT);
+}
+
 static void test_bad_gateway_text(void)
 {
 	struct auth_config cfg = {.gateway = "http://vpn.example.com"};
@@ -575,5 +590,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/auth/bad-gateway", test_bad_gateway_text);
 	ADD("ocserv-wrong-password-restarts", test_ocserv_wrong_password_restarts);
 	ADD("ocserv-second-factor", test_ocserv_second_factor_not_a_rejection);
+	ADD("client-cert-request", test_client_cert_request_then_fail);
 	return g_test_run();
 }
