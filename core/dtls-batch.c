@@ -111,8 +111,8 @@ size_t dtls_batch_plan(const struct dtls_batch *b, size_t from, size_t max_segs,
 	if (!max_segs)
 		max_segs = 1;
 	while (i < b->n && ng < out_max) {
-		struct dtls_batch_group g = {.first = i, .count = 1, .seg = b->len[i],
-		                             .bytes = b->len[i]};
+		struct dtls_batch_group g = {
+		    .first = i, .count = 1, .seg = b->len[i], .bytes = b->len[i]};
 
 		i++;
 		/* Equal datagrams extend the run; one shorter datagram ends it. */

@@ -66,8 +66,7 @@ static void dtls_fallback_enter_state(struct dtls_fallback *f, enum dtls_fallbac
 	f->state = s;
 }
 
-static enum dtls_fallback_action dtls_fallback_begin_try(struct dtls_fallback *f,
-                                                         uint64_t now_ms)
+static enum dtls_fallback_action dtls_fallback_begin_try(struct dtls_fallback *f, uint64_t now_ms)
 {
 	int64_t d = backoff_next(f->backoff, now_ms);
 

@@ -117,9 +117,8 @@ int dtls_session_new(const struct dtls_session_params *p, struct dtls_session **
 	if (!s)
 		return -ERR_NOMEM;
 	s->method = p->method;
-	r = gnutls_init(&s->session,
-	                GNUTLS_CLIENT | GNUTLS_DATAGRAM | GNUTLS_NONBLOCK | GNUTLS_NO_TICKETS |
-	                    DTLS_SESSION_NO_EXT);
+	r = gnutls_init(&s->session, GNUTLS_CLIENT | GNUTLS_DATAGRAM | GNUTLS_NONBLOCK |
+	                                 GNUTLS_NO_TICKETS | DTLS_SESSION_NO_EXT);
 	if (r < 0) {
 		s->session = NULL;
 		return r == GNUTLS_E_MEMORY_ERROR ? -ERR_NOMEM : -ERR_TLS;

@@ -22,7 +22,7 @@
 
 enum dtls_method {
 	DTLS_METHOD_NONE = 0,
-	DTLS_METHOD_PSK,    /* PSK-NEGOTIATE: real DTLS handshake, App-ID as ClientHello session id */
+	DTLS_METHOD_PSK, /* PSK-NEGOTIATE: real DTLS handshake, App-ID as ClientHello session id */
 	DTLS_METHOD_LEGACY, /* resumption of a session made of X-DTLS-Master-Secret + Session-ID */
 };
 

@@ -358,16 +358,16 @@ int tun_offload_split_next(struct tun_offload_split *s, uint8_t *out, size_t cap
 		if (s->index > 0)
 			l4[13] &= (uint8_t)~TCP_CWR;
 		if (s->index + 1 < s->count)
-			l4[13] &= (uint8_t)~(TCP_FIN | TCP_PSH);
+			l4[13] &= (uint8_t) ~(TCP_FIN | TCP_PSH);
 		l4[16] = l4[17] = 0;
-		c = (uint16_t)~csum_fold(csum_partial(
-		    l4, l4len, csum_pseudo(out, s->version, IPPROTO_TCP_, l4len)));
+		c = (uint16_t)~csum_fold(
+		    csum_partial(l4, l4len, csum_pseudo(out, s->version, IPPROTO_TCP_, l4len)));
 		csum_store(l4 + 16, c);
 	} else {
 		wr16(l4 + 4, (uint16_t)l4len);
 		l4[6] = l4[7] = 0;
-		c = (uint16_t)~csum_fold(csum_partial(
-		    l4, l4len, csum_pseudo(out, s->version, IPPROTO_UDP_, l4len)));
+		c = (uint16_t)~csum_fold(
+		    csum_partial(l4, l4len, csum_pseudo(out, s->version, IPPROTO_UDP_, l4len)));
 		csum_store(l4 + 6, c ? c : 0xffff);
 	}
 	s->off += seg;
@@ -453,7 +453,8 @@ static void gro_classify(const uint8_t *p, size_t len, struct gro_pkt *k)
 	k->plen = len - k->hdrlen;
 	k->seq = rd32(p + k->l3len + 4);
 	k->flags = p[k->l3len + 13];
-	k->mergeable = k->plen > 0 && len <= GRO_MAX_LEN && k->l3len == (k->version == 4 ? 20 : 40) &&
+	k->mergeable = k->plen > 0 && len <= GRO_MAX_LEN &&
+	               k->l3len == (k->version == 4 ? 20 : 40) &&
 	               (k->flags & (uint8_t)~TCP_PSH) == TCP_ACK;
 }
 
@@ -541,8 +542,7 @@ static void gro_emit_flow(struct tun_offload_gro *g, struct gro_flow *f, tun_off
 	if (f->psh)
 		th[13] |= TCP_PSH;
 	/* CHECKSUM_PARTIAL: the pseudo-header sum, which the kernel completes or trusts. */
-	csum_store(th + 16,
-	           csum_fold(csum_pseudo(b, f->version, IPPROTO_TCP_, f->len - f->l3len)));
+	csum_store(th + 16, csum_fold(csum_pseudo(b, f->version, IPPROTO_TCP_, f->len - f->l3len)));
 	h.flags = TUN_OFFLOAD_F_NEEDS_CSUM;
 	h.gso_type = f->version == 4 ? TUN_OFFLOAD_GSO_TCPV4 : TUN_OFFLOAD_GSO_TCPV6;
 	h.hdr_len = (uint16_t)f->hdrlen;

@@ -55,7 +55,8 @@ struct tun_offload_vnet {
  * bytes we ignore).  0, or -ERR_PROTOCOL if len is shorter. */
 int tun_offload_vnet_parse(const uint8_t *buf, size_t len, struct tun_offload_vnet *h);
 /* Writes the 10-byte header. */
-void tun_offload_vnet_write(uint8_t buf[TUN_OFFLOAD_VNET_HDR_LEN], const struct tun_offload_vnet *h);
+void tun_offload_vnet_write(uint8_t buf[TUN_OFFLOAD_VNET_HDR_LEN],
+                            const struct tun_offload_vnet *h);
 
 /*
  * Splitting one packet read from tun into the packets that go to the gateway.

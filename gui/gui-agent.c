@@ -5,105 +5,99 @@
 
 #include "error.h"
 #include "gui-helper.h"
+#include "sslvpn-dbus.h"
 
-struct _SslvpnAgent {
+#define REGISTER_TIMEOUT_MS 10000
+
+/*
+ * A pending Relogin keeps two references to its invocation: the one GDBus handed to the
+ * handler (consumed by the reply) and the table's own (dropped after replying).
+ */
+struct _GuiAgent {
 	GObject parent_instance;
-	GDBusConnection *bus;
-	guint registration_id;
-	char *helper; /* unique name allowed to call us */
+	SslvpnAgent *skeleton;             /* the object on the bus */
+	GDBusConnection *bus;              /* set once the skeleton is exported */
+	char *helper;                      /* unique name allowed to call us */
+	SslvpnAgentManager *agent_manager; /* proxy for exactly that name */
 	gboolean registered;
 	GHashTable *pending; /* connection path -> GDBusMethodInvocation */
 };
 
-G_DEFINE_FINAL_TYPE(SslvpnAgent, sslvpn_agent, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE(GuiAgent, gui_agent, G_TYPE_OBJECT)
 
 enum { SIGNAL_RELOGIN, SIGNAL_CANCEL, SIGNAL_REGISTERED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
-GDBusNodeInfo *sslvpn_agent_get_node_info(void)
+/* Anything else on the bus could otherwise pop up a login prompt.  Checked in the handlers
+ * (main thread) rather than in g-authorize-method, which GIO emits in a worker thread. */
+static gboolean gui_agent_caller_is_helper(GuiAgent *self, GDBusMethodInvocation *invocation)
 {
-	static GDBusNodeInfo *info;
-
-	if (g_once_init_enter(&info)) {
-		g_autoptr(GBytes) xml =
-		    g_resources_lookup_data("/org/sslvpn/Client/org.sslvpn.Helper1.xml", 0, NULL);
-		g_autoptr(GError) error = NULL;
-		GDBusNodeInfo *node;
-
-		g_assert(xml);
-		node = g_dbus_node_info_new_for_xml(g_bytes_get_data(xml, NULL), &error);
-		if (!node)
-			g_error("built-in D-Bus interface description: %s", error->message);
-		g_once_init_leave(&info, node);
-	}
-	return info;
-}
-
-static void sslvpn_agent_method_call(GDBusConnection *bus, const char *sender, const char *path,
-                                     const char *iface, const char *method, GVariant *params,
-                                     GDBusMethodInvocation *invocation, gpointer data)
-{
-	SslvpnAgent *self = data;
-	const char *connection = NULL, *gateway = NULL, *reason = NULL;
-
-	if (!self->helper || g_strcmp0(sender, self->helper) != 0) {
-		g_dbus_method_invocation_return_dbus_error(
-		    invocation, ERROR_DBUS_PREFIX "AccessDenied",
-		    "only the VPN helper may call the agent");
-		return;
-	}
-	if (g_str_equal(method, "Relogin")) {
-		g_variant_get(params, "(&o&s&s)", &connection, &gateway, &reason);
-		if (g_hash_table_contains(self->pending, connection)) {
-			g_dbus_method_invocation_return_dbus_error(
-			    invocation, ERROR_DBUS_PREFIX "Busy", "a re-login is already running");
-			return;
-		}
-		g_hash_table_insert(self->pending, g_strdup(connection), g_object_ref(invocation));
-		g_signal_emit(self, signals[SIGNAL_RELOGIN], 0, connection, gateway, reason);
-	} else if (g_str_equal(method, "Cancel")) {
-		g_variant_get(params, "(&o)", &connection);
-		if (g_hash_table_contains(self->pending, connection)) {
-			sslvpn_agent_reply_error(self, connection, -ERR_CANCELLED);
-			g_signal_emit(self, signals[SIGNAL_CANCEL], 0, connection);
-		}
-		g_dbus_method_invocation_return_value(invocation, NULL);
-	} else {
-		g_dbus_method_invocation_return_dbus_error(
-		    invocation, "org.freedesktop.DBus.Error.UnknownMethod", "unknown method");
-	}
-}
-
-static void sslvpn_agent_register(SslvpnAgent *self);
-
-static const GDBusInterfaceVTable agent_vtable = {.method_call = sslvpn_agent_method_call};
-
-gboolean sslvpn_agent_export(SslvpnAgent *self, GDBusConnection *bus, GError **error)
-{
-	GDBusInterfaceInfo *iface =
-	    g_dbus_node_info_lookup_interface(sslvpn_agent_get_node_info(), SSLVPN_HELPER_AGENT);
-
-	if (self->registration_id)
+	if (self->helper &&
+	    g_strcmp0(g_dbus_method_invocation_get_sender(invocation), self->helper) == 0)
 		return TRUE;
-	self->registration_id = g_dbus_connection_register_object(bus, SSLVPN_AGENT_PATH, iface,
-	                                                          &agent_vtable, self, NULL, error);
-	if (!self->registration_id)
+	g_dbus_method_invocation_return_dbus_error(invocation, ERROR_DBUS_PREFIX "AccessDenied",
+	                                           "only the VPN helper may call the agent");
+	return FALSE;
+}
+
+static gboolean on_handle_relogin(SslvpnAgent *skeleton, GDBusMethodInvocation *invocation,
+                                  const char *connection, const char *gateway, const char *reason,
+                                  GuiAgent *self)
+{
+	if (!gui_agent_caller_is_helper(self, invocation))
+		return TRUE;
+	if (g_hash_table_contains(self->pending, connection)) {
+		g_dbus_method_invocation_return_dbus_error(invocation, ERROR_DBUS_PREFIX "Busy",
+		                                           "a re-login is already running");
+		return TRUE;
+	}
+	g_hash_table_insert(self->pending, g_strdup(connection), g_object_ref(invocation));
+	g_signal_emit(self, signals[SIGNAL_RELOGIN], 0, connection, gateway, reason);
+	return TRUE;
+}
+
+static gboolean on_handle_cancel(SslvpnAgent *skeleton, GDBusMethodInvocation *invocation,
+                                 const char *connection, GuiAgent *self)
+{
+	if (!gui_agent_caller_is_helper(self, invocation))
+		return TRUE;
+	if (g_hash_table_contains(self->pending, connection)) {
+		gui_agent_reply_error(self, connection, -ERR_CANCELLED);
+		g_signal_emit(self, signals[SIGNAL_CANCEL], 0, connection);
+	}
+	sslvpn_agent_complete_cancel(skeleton, invocation);
+	return TRUE;
+}
+
+static void gui_agent_register(GuiAgent *self);
+
+gboolean gui_agent_export(GuiAgent *self, GDBusConnection *bus, GError **error)
+{
+	if (self->bus)
+		return TRUE;
+	if (!g_dbus_interface_skeleton_export(G_DBUS_INTERFACE_SKELETON(self->skeleton), bus,
+	                                      GUI_AGENT_PATH, error))
 		return FALSE;
 	self->bus = g_object_ref(bus);
-	sslvpn_agent_register(self);
+	gui_agent_register(self);
 	return TRUE;
 }
 
 static void on_register_reply(GObject *source, GAsyncResult *res, gpointer data)
 {
-	SslvpnAgent *self = data;
+	GuiAgent *self = data;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply =
-	    g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, &error);
+	gboolean ok = sslvpn_agent_manager_call_register_agent_finish(SSLVPN_AGENT_MANAGER(source),
+	                                                              res, &error);
 	g_autofree char *remote = error ? g_dbus_error_get_remote_error(error) : NULL;
 
+	/* An answer from a helper that has gone meanwhile says nothing about the new one. */
+	if ((gpointer)source != (gpointer)self->agent_manager) {
+		g_object_unref(self);
+		return;
+	}
 	/* Busy means this very agent is registered already. */
-	if (reply || g_strcmp0(remote, ERROR_DBUS_PREFIX "Busy") == 0) {
+	if (ok || g_strcmp0(remote, ERROR_DBUS_PREFIX "Busy") == 0) {
 		self->registered = TRUE;
 		g_signal_emit(self, signals[SIGNAL_REGISTERED], 0);
 	} else {
@@ -112,32 +106,49 @@ static void on_register_reply(GObject *source, GAsyncResult *res, gpointer data)
 	g_object_unref(self);
 }
 
-static void sslvpn_agent_register(SslvpnAgent *self)
+static void gui_agent_register(GuiAgent *self)
 {
+	g_autoptr(GError) error = NULL;
+
 	if (!self->helper || !self->bus || self->registered)
 		return;
-	g_dbus_connection_call(
-	    self->bus, SSLVPN_HELPER_NAME, SSLVPN_HELPER_PATH, SSLVPN_HELPER_AGENT_MGR,
-	    "RegisterAgent", g_variant_new("(o)", SSLVPN_AGENT_PATH), NULL,
-	    G_DBUS_CALL_FLAGS_NO_AUTO_START, 10000, NULL, on_register_reply, g_object_ref(self));
+	if (!self->agent_manager) {
+		/* A unique name and no properties: constructing the proxy does no bus I/O.  Calls
+		 * through it reach this helper instance only, the one allowed to call us back. */
+		self->agent_manager = sslvpn_agent_manager_proxy_new_sync(
+		    self->bus,
+		    G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
+		        G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS |
+		        G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START,
+		    self->helper, SSLVPN_HELPER_PATH, NULL, &error);
+		if (!self->agent_manager) {
+			g_message("cannot register the re-login agent: %s", error->message);
+			return;
+		}
+		g_dbus_proxy_set_default_timeout(G_DBUS_PROXY(self->agent_manager),
+		                                 REGISTER_TIMEOUT_MS);
+	}
+	sslvpn_agent_manager_call_register_agent(self->agent_manager, GUI_AGENT_PATH, NULL,
+	                                         on_register_reply, g_object_ref(self));
 }
 
-void sslvpn_agent_set_helper(SslvpnAgent *self, const char *helper_owner)
+void gui_agent_set_helper(GuiAgent *self, const char *helper_owner)
 {
 	if (g_strcmp0(self->helper, helper_owner) != 0) {
 		g_free(self->helper);
 		self->helper = g_strdup(helper_owner);
+		g_clear_object(&self->agent_manager);
 		self->registered = FALSE;
 	}
-	sslvpn_agent_register(self);
+	gui_agent_register(self);
 }
 
-gboolean sslvpn_agent_is_registered(SslvpnAgent *self)
+gboolean gui_agent_is_registered(GuiAgent *self)
 {
 	return self->registered;
 }
 
-gboolean sslvpn_agent_is_pending(SslvpnAgent *self, const char *connection)
+gboolean gui_agent_is_pending(GuiAgent *self, const char *connection)
 {
 	return connection && g_hash_table_contains(self->pending, connection);
 }
@@ -147,8 +158,8 @@ static void cookie_wipe(gpointer data)
 	secret_free(data);
 }
 
-void sslvpn_agent_reply_cookie(SslvpnAgent *self, const char *connection,
-                               const struct secret *cookie, const char *pin)
+void gui_agent_reply_cookie(GuiAgent *self, const char *connection, const struct secret *cookie,
+                            const char *pin)
 {
 	g_autoptr(GDBusMethodInvocation) invocation = NULL;
 	g_autofree char *key = NULL;
@@ -165,16 +176,17 @@ void sslvpn_agent_reply_cookie(SslvpnAgent *self, const char *connection,
 		return;
 	}
 	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+	/* The cookie's bytes live in a struct secret that the variant wipes when it dies. */
 	g_variant_builder_add(&b, "{sv}", "Cookie",
 	                      g_variant_new_from_data(G_VARIANT_TYPE_STRING, secret_str(copy),
 	                                              secret_len(copy) + 1, TRUE, cookie_wipe,
 	                                              copy));
 	if (pin && *pin)
 		g_variant_builder_add(&b, "{sv}", "ServerCertPin", g_variant_new_string(pin));
-	g_dbus_method_invocation_return_value(invocation, g_variant_new("(a{sv})", &b));
+	sslvpn_agent_complete_relogin(self->skeleton, invocation, g_variant_builder_end(&b));
 }
 
-void sslvpn_agent_reply_error(SslvpnAgent *self, const char *connection, int err)
+void gui_agent_reply_error(GuiAgent *self, const char *connection, int err)
 {
 	g_autoptr(GDBusMethodInvocation) invocation = NULL;
 	g_autofree char *key = NULL;
@@ -186,9 +198,9 @@ void sslvpn_agent_reply_error(SslvpnAgent *self, const char *connection, int err
 	                                           error_text(err));
 }
 
-static void sslvpn_agent_dispose(GObject *object)
+static void gui_agent_dispose(GObject *object)
 {
-	SslvpnAgent *self = SSLVPN_AGENT(object);
+	GuiAgent *self = GUI_AGENT(object);
 
 	if (self->pending) {
 		g_autofree char **keys =
@@ -196,31 +208,35 @@ static void sslvpn_agent_dispose(GObject *object)
 		g_auto(GStrv) copy = g_strdupv(keys);
 
 		for (guint i = 0; copy[i]; i++)
-			sslvpn_agent_reply_error(self, copy[i], -ERR_CANCELLED);
+			gui_agent_reply_error(self, copy[i], -ERR_CANCELLED);
 	}
-	if (self->registration_id && self->bus) {
-		g_dbus_connection_unregister_object(self->bus, self->registration_id);
-		self->registration_id = 0;
+	if (self->skeleton) {
+		g_signal_handlers_disconnect_by_data(self->skeleton, self);
+		if (self->bus)
+			g_dbus_interface_skeleton_unexport(
+			    G_DBUS_INTERFACE_SKELETON(self->skeleton));
+		g_clear_object(&self->skeleton);
 	}
+	g_clear_object(&self->agent_manager);
 	g_clear_object(&self->bus);
-	G_OBJECT_CLASS(sslvpn_agent_parent_class)->dispose(object);
+	G_OBJECT_CLASS(gui_agent_parent_class)->dispose(object);
 }
 
-static void sslvpn_agent_finalize(GObject *object)
+static void gui_agent_finalize(GObject *object)
 {
-	SslvpnAgent *self = SSLVPN_AGENT(object);
+	GuiAgent *self = GUI_AGENT(object);
 
 	g_free(self->helper);
 	g_hash_table_unref(self->pending);
-	G_OBJECT_CLASS(sslvpn_agent_parent_class)->finalize(object);
+	G_OBJECT_CLASS(gui_agent_parent_class)->finalize(object);
 }
 
-static void sslvpn_agent_class_init(SslvpnAgentClass *klass)
+static void gui_agent_class_init(GuiAgentClass *klass)
 {
 	GObjectClass *oc = G_OBJECT_CLASS(klass);
 
-	oc->dispose = sslvpn_agent_dispose;
-	oc->finalize = sslvpn_agent_finalize;
+	oc->dispose = gui_agent_dispose;
+	oc->finalize = gui_agent_finalize;
 	signals[SIGNAL_RELOGIN] =
 	    g_signal_new("relogin", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
 	                 NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
@@ -231,12 +247,15 @@ static void sslvpn_agent_class_init(SslvpnAgentClass *klass)
 	                 NULL, G_TYPE_NONE, 0);
 }
 
-static void sslvpn_agent_init(SslvpnAgent *self)
+static void gui_agent_init(GuiAgent *self)
 {
 	self->pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_object_unref);
+	self->skeleton = sslvpn_agent_skeleton_new();
+	g_signal_connect(self->skeleton, "handle-relogin", G_CALLBACK(on_handle_relogin), self);
+	g_signal_connect(self->skeleton, "handle-cancel", G_CALLBACK(on_handle_cancel), self);
 }
 
-SslvpnAgent *sslvpn_agent_new(void)
+GuiAgent *gui_agent_new(void)
 {
-	return g_object_new(SSLVPN_TYPE_AGENT, NULL);
+	return g_object_new(GUI_TYPE_AGENT, NULL);
 }

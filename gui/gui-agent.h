@@ -7,8 +7,12 @@
  * dropping the tunnel.  Only calls from the helper's own bus name are served (anything else on
  * the bus could otherwise pop up a login prompt).
  *
+ * GuiAgent is the GUI's side of it (pending calls, the app's signals); on the bus it is the
+ * SslvpnAgent skeleton of the generated bindings (dbus/, "sslvpn-dbus.h"), registered through
+ * an SslvpnAgentManager proxy addressed to the helper instance that may call it.
+ *
  * "relogin" (const char *connection, const char *gateway, const char *reason) asks the app to
- * log in; it answers with sslvpn_agent_reply_cookie() or sslvpn_agent_reply_error().  "cancel"
+ * log in; it answers with gui_agent_reply_cookie() or gui_agent_reply_error().  "cancel"
  * (const char *connection) says the prompt is no longer needed: the pending call was already
  * answered with Cancelled.
  */
@@ -18,28 +22,25 @@
 
 G_BEGIN_DECLS
 
-#define SSLVPN_AGENT_PATH "/org/sslvpn/Client/Agent"
+#define GUI_AGENT_PATH "/org/sslvpn/Client/Agent"
 
-#define SSLVPN_TYPE_AGENT (sslvpn_agent_get_type())
-G_DECLARE_FINAL_TYPE(SslvpnAgent, sslvpn_agent, SSLVPN, AGENT, GObject)
+#define GUI_TYPE_AGENT (gui_agent_get_type())
+G_DECLARE_FINAL_TYPE(GuiAgent, gui_agent, GUI, AGENT, GObject)
 
-SslvpnAgent *sslvpn_agent_new(void);
+GuiAgent *gui_agent_new(void);
 /* Exports the object on @bus and registers it whenever @helper_owner (the helper's unique
  * name, NULL while it is not running) becomes known.  FALSE if exporting failed. */
-gboolean sslvpn_agent_export(SslvpnAgent *self, GDBusConnection *bus, GError **error);
+gboolean gui_agent_export(GuiAgent *self, GDBusConnection *bus, GError **error);
 /* Tells the agent who the helper is now; registers with it (again) when it is new. */
-void sslvpn_agent_set_helper(SslvpnAgent *self, const char *helper_owner);
-gboolean sslvpn_agent_is_registered(SslvpnAgent *self);
+void gui_agent_set_helper(GuiAgent *self, const char *helper_owner);
+gboolean gui_agent_is_registered(GuiAgent *self);
 /* Whether a Relogin for @connection waits for an answer. */
-gboolean sslvpn_agent_is_pending(SslvpnAgent *self, const char *connection);
+gboolean gui_agent_is_pending(GuiAgent *self, const char *connection);
 
 /* Answers the pending Relogin of @connection; @pin may be NULL (unchanged). */
-void sslvpn_agent_reply_cookie(SslvpnAgent *self, const char *connection,
-                               const struct secret *cookie, const char *pin);
+void gui_agent_reply_cookie(GuiAgent *self, const char *connection, const struct secret *cookie,
+                            const char *pin);
 /* Answers it with org.sslvpn.Helper1.Error.<name of err>. */
-void sslvpn_agent_reply_error(SslvpnAgent *self, const char *connection, int err);
-
-/* The interface descriptions of the contract (dbus/org.sslvpn.Helper1.xml, built in). */
-GDBusNodeInfo *sslvpn_agent_get_node_info(void);
+void gui_agent_reply_error(GuiAgent *self, const char *connection, int err);
 
 G_END_DECLS

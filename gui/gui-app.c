@@ -18,7 +18,7 @@ struct _SslvpnApplication {
 	struct prefs *prefs;
 	SslvpnLogin *login;
 	SslvpnHelperClient *helper;
-	SslvpnAgent *agent;
+	GuiAgent *agent;
 	SslvpnTray *tray;
 	SslvpnWindow *window; /* weak */
 
@@ -60,7 +60,7 @@ static void sslvpn_application_set_error(SslvpnApplication *self, const char *er
 
 static void sslvpn_application_sync_tray(SslvpnApplication *self)
 {
-	SslvpnConnection *c = sslvpn_helper_client_get_current(self->helper);
+	GuiConnection *c = sslvpn_helper_client_get_current(self->helper);
 	g_autofree char *last = prefs_get_last_gateway(self->prefs)
 	                            ? gui_format_gateway(prefs_get_last_gateway(self->prefs))
 	                            : NULL;
@@ -70,10 +70,10 @@ static void sslvpn_application_sync_tray(SslvpnApplication *self)
 		sslvpn_tray_set_state(self->tray, SSLVPN_TRAY_CONNECTING,
 		                      sslvpn_login_get_host(self->login));
 	else if (c) {
-		g_autofree char *gw = gui_format_gateway(sslvpn_connection_get_gateway(c));
+		g_autofree char *gw = gui_format_gateway(gui_connection_get_gateway(c));
 
 		sslvpn_tray_set_state(
-		    self->tray, sslvpn_tray_state_from_helper(sslvpn_connection_get_state(c)), gw);
+		    self->tray, sslvpn_tray_state_from_helper(gui_connection_get_state(c)), gw);
 	} else if (self->error || self->helper_failed)
 		sslvpn_tray_set_state(self->tray, SSLVPN_TRAY_ERROR, NULL);
 	else
@@ -137,9 +137,9 @@ static void sslvpn_application_finish_relogin(SslvpnApplication *self, int err)
 	if (err == 0 && r) {
 		const char *pin = g_strcmp0(r->pin, self->relogin_old_pin) != 0 ? r->pin : NULL;
 
-		sslvpn_agent_reply_cookie(self->agent, conn, r->cookie, pin);
+		gui_agent_reply_cookie(self->agent, conn, r->cookie, pin);
 	} else {
-		sslvpn_agent_reply_error(self->agent, conn, err ? err : -ERR_CANCELLED);
+		gui_agent_reply_error(self->agent, conn, err ? err : -ERR_CANCELLED);
 	}
 	g_clear_pointer(&self->relogin_old_pin, g_free);
 }
@@ -183,7 +183,7 @@ static void on_connect_done(GObject *source, GAsyncResult *res, gpointer data)
 	g_free(self->started_path);
 	self->started_path = g_steal_pointer(&path);
 	self->helper_failed = FALSE;
-	sslvpn_agent_set_helper(self->agent, sslvpn_helper_client_get_owner(self->helper));
+	gui_agent_set_helper(self->agent, sslvpn_helper_client_get_owner(self->helper));
 	if (sslvpn_helper_client_find(self->helper, self->started_path)) {
 		sslvpn_application_set_flow(self, SSLVPN_FLOW_IDLE);
 	} else {
@@ -380,7 +380,7 @@ static void on_disconnect_done(GObject *source, GAsyncResult *res, gpointer data
 
 void sslvpn_application_disconnect(SslvpnApplication *self)
 {
-	SslvpnConnection *c = sslvpn_helper_client_get_current(self->helper);
+	GuiConnection *c = sslvpn_helper_client_get_current(self->helper);
 
 	if (self->flow != SSLVPN_FLOW_IDLE) {
 		sslvpn_application_cancel(self);
@@ -388,7 +388,7 @@ void sslvpn_application_disconnect(SslvpnApplication *self)
 	}
 	if (!c)
 		return;
-	sslvpn_helper_client_disconnect_async(self->helper, sslvpn_connection_get_path(c),
+	sslvpn_helper_client_disconnect_async(self->helper, gui_connection_get_path(c),
 	                                      on_disconnect_done, g_object_ref(self));
 }
 
@@ -445,43 +445,43 @@ static void on_helper_owner(SslvpnHelperClient *helper, SslvpnApplication *self)
 	GDBusConnection *bus = sslvpn_helper_client_get_bus(helper);
 	g_autoptr(GError) error = NULL;
 
-	if (bus && !sslvpn_agent_export(self->agent, bus, &error))
+	if (bus && !gui_agent_export(self->agent, bus, &error))
 		g_message("cannot export the re-login agent: %s", error->message);
-	sslvpn_agent_set_helper(self->agent, sslvpn_helper_client_get_owner(helper));
+	gui_agent_set_helper(self->agent, sslvpn_helper_client_get_owner(helper));
 }
 
-static void on_connection_event(SslvpnHelperClient *helper, SslvpnConnection *c, guint ev,
+static void on_connection_event(SslvpnHelperClient *helper, GuiConnection *c, guint ev,
                                 SslvpnApplication *self)
 {
-	g_autofree char *url = gui_format_gateway(sslvpn_connection_get_gateway(c));
+	g_autofree char *url = gui_format_gateway(gui_connection_get_gateway(c));
 	g_autofree char *gw = gui_text_sanitize(url);
-	const char *why = gui_error_message_for_name(sslvpn_connection_get_last_error(c));
+	const char *why = gui_error_message_for_name(gui_connection_get_last_error(c));
 	g_autofree char *body = NULL;
 
-	switch ((SslvpnConnectionEvent)ev) {
-	case SSLVPN_CONNECTION_EVENT_CONNECTED:
+	switch ((GuiConnectionEvent)ev) {
+	case GUI_CONNECTION_EVENT_CONNECTED:
 		self->helper_failed = FALSE;
 		sslvpn_application_set_error(self, NULL); /* an older failure is no longer news */
 		body = g_strdup_printf(_("The VPN connection to %s is up."), gw);
 		sslvpn_application_notify(self, _("VPN Connected"), body, FALSE);
 		break;
-	case SSLVPN_CONNECTION_EVENT_RECONNECTING:
+	case GUI_CONNECTION_EVENT_RECONNECTING:
 		body =
 		    g_strdup_printf(_("The connection to %s was interrupted. Reconnecting…"), gw);
 		sslvpn_application_notify(self, _("VPN Reconnecting"), body, FALSE);
 		break;
-	case SSLVPN_CONNECTION_EVENT_RECONNECTED:
+	case GUI_CONNECTION_EVENT_RECONNECTED:
 		body = g_strdup_printf(_("The VPN connection to %s is up again."), gw);
 		sslvpn_application_notify(self, _("VPN Reconnected"), body, FALSE);
 		break;
-	case SSLVPN_CONNECTION_EVENT_DROPPED:
+	case GUI_CONNECTION_EVENT_DROPPED:
 		self->helper_failed = TRUE;
 		body = why ? g_strdup_printf(_("The VPN connection to %s ended: %s"), gw, why)
 		           : g_strdup_printf(_("The VPN connection to %s ended."), gw);
 		sslvpn_application_notify(self, _("VPN Connection Lost"), body, TRUE);
 		sslvpn_application_set_error(self, body);
 		break;
-	case SSLVPN_CONNECTION_EVENT_FAILED:
+	case GUI_CONNECTION_EVENT_FAILED:
 		self->helper_failed = TRUE;
 		body =
 		    why ? g_strdup_printf(_("The VPN connection to %s could not be set up: %s"), gw,
@@ -490,20 +490,20 @@ static void on_connection_event(SslvpnHelperClient *helper, SslvpnConnection *c,
 		sslvpn_application_notify(self, _("VPN Connection Failed"), body, TRUE);
 		sslvpn_application_set_error(self, body);
 		break;
-	case SSLVPN_CONNECTION_EVENT_DISCONNECTED:
+	case GUI_CONNECTION_EVENT_DISCONNECTED:
 		self->helper_failed = FALSE;
 		sslvpn_application_set_error(self, NULL);
 		g_application_withdraw_notification(G_APPLICATION(self), "connection");
 		break;
-	case SSLVPN_CONNECTION_EVENT_NONE:
+	case GUI_CONNECTION_EVENT_NONE:
 	default:
 		break;
 	}
 	sslvpn_application_changed(self);
 }
 
-static void on_relogin(SslvpnAgent *agent, const char *conn, const char *gateway,
-                       const char *reason, SslvpnApplication *self)
+static void on_relogin(GuiAgent *agent, const char *conn, const char *gateway, const char *reason,
+                       SslvpnApplication *self)
 {
 	const char *pin = g_hash_table_lookup(self->pins, gateway);
 	SslvpnLoginOptions o = {.gateway = gateway, .cafile = self->cafile, .pin = pin};
@@ -513,7 +513,7 @@ static void on_relogin(SslvpnAgent *agent, const char *conn, const char *gateway
 	 * means the tunnel that asks is on its way out anyway. */
 	if (self->relogin_conn || self->flow == SSLVPN_FLOW_STARTING ||
 	    self->flow == SSLVPN_FLOW_BANNER) {
-		sslvpn_agent_reply_error(agent, conn, -ERR_BUSY);
+		gui_agent_reply_error(agent, conn, -ERR_BUSY);
 		return;
 	}
 	/* The tunnel comes first: a login the user started meanwhile gives way. */
@@ -527,7 +527,7 @@ static void on_relogin(SslvpnAgent *agent, const char *conn, const char *gateway
 	sslvpn_application_set_error(self, NULL);
 	sslvpn_application_set_flow(self, SSLVPN_FLOW_LOGIN);
 	if (sslvpn_login_start(self->login, &o) < 0) {
-		sslvpn_agent_reply_error(agent, conn, -ERR_INVALID_ARGS);
+		gui_agent_reply_error(agent, conn, -ERR_INVALID_ARGS);
 		g_clear_pointer(&self->relogin_conn, g_free);
 		sslvpn_application_set_flow(self, SSLVPN_FLOW_IDLE);
 		sslvpn_application_changed(self);
@@ -538,7 +538,7 @@ static void on_relogin(SslvpnAgent *agent, const char *conn, const char *gateway
 	sslvpn_application_present(self);
 }
 
-static void on_agent_cancel(SslvpnAgent *agent, const char *conn, SslvpnApplication *self)
+static void on_agent_cancel(GuiAgent *agent, const char *conn, SslvpnApplication *self)
 {
 	if (g_strcmp0(self->relogin_conn, conn) != 0)
 		return;
@@ -678,7 +678,7 @@ static void sslvpn_application_startup(GApplication *app)
 	g_signal_connect(self->helper, "changed", G_CALLBACK(on_helper_changed), self);
 	g_signal_connect(self->helper, "owner-changed", G_CALLBACK(on_helper_owner), self);
 	g_signal_connect(self->helper, "connection-event", G_CALLBACK(on_connection_event), self);
-	self->agent = sslvpn_agent_new();
+	self->agent = gui_agent_new();
 	g_signal_connect(self->agent, "relogin", G_CALLBACK(on_relogin), self);
 	g_signal_connect(self->agent, "cancel", G_CALLBACK(on_agent_cancel), self);
 	self->tray = sslvpn_tray_new(G_ACTION_GROUP(app));

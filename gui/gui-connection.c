@@ -3,7 +3,7 @@
 
 #include "gui-connection.h"
 
-struct _SslvpnConnection {
+struct _GuiConnection {
 	GObject parent_instance;
 	char *path;
 	gboolean seen; /* had its first update */
@@ -13,33 +13,32 @@ struct _SslvpnConnection {
 	guint64 bytes_sent, bytes_received, connected_since;
 };
 
-G_DEFINE_FINAL_TYPE(SslvpnConnection, sslvpn_connection, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE(GuiConnection, gui_connection, G_TYPE_OBJECT)
 
 enum { SIGNAL_CHANGED, SIGNAL_EVENT, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static const char *const empty_strv[] = {NULL};
 
-SslvpnConnectionEvent sslvpn_connection_event_for(const char *old_state, const char *new_state)
+GuiConnectionEvent gui_connection_event_for(const char *old_state, const char *new_state)
 {
 	gboolean was_up;
 
 	if (!old_state || !new_state || g_str_equal(old_state, new_state))
-		return SSLVPN_CONNECTION_EVENT_NONE;
+		return GUI_CONNECTION_EVENT_NONE;
 	was_up = g_str_equal(old_state, "connected") || g_str_equal(old_state, "reconnecting");
 	if (g_str_equal(new_state, "connected"))
-		return g_str_equal(old_state, "reconnecting") ? SSLVPN_CONNECTION_EVENT_RECONNECTED
-		                                              : SSLVPN_CONNECTION_EVENT_CONNECTED;
+		return g_str_equal(old_state, "reconnecting") ? GUI_CONNECTION_EVENT_RECONNECTED
+		                                              : GUI_CONNECTION_EVENT_CONNECTED;
 	if (g_str_equal(new_state, "reconnecting"))
-		return SSLVPN_CONNECTION_EVENT_RECONNECTING;
+		return GUI_CONNECTION_EVENT_RECONNECTING;
 	if (g_str_equal(new_state, "failed"))
-		return was_up ? SSLVPN_CONNECTION_EVENT_DROPPED : SSLVPN_CONNECTION_EVENT_FAILED;
+		return was_up ? GUI_CONNECTION_EVENT_DROPPED : GUI_CONNECTION_EVENT_FAILED;
 	if (g_str_equal(new_state, "disconnected"))
-		return was_up ? SSLVPN_CONNECTION_EVENT_DROPPED
-		       : g_str_equal(old_state, "disconnecting")
-		           ? SSLVPN_CONNECTION_EVENT_DISCONNECTED
-		           : SSLVPN_CONNECTION_EVENT_NONE;
-	return SSLVPN_CONNECTION_EVENT_NONE;
+		return was_up                                    ? GUI_CONNECTION_EVENT_DROPPED
+		       : g_str_equal(old_state, "disconnecting") ? GUI_CONNECTION_EVENT_DISCONNECTED
+		                                                 : GUI_CONNECTION_EVENT_NONE;
+	return GUI_CONNECTION_EVENT_NONE;
 }
 
 static gboolean set_string(char **field, GVariant *v)
@@ -86,7 +85,7 @@ static gboolean set_u64(guint64 *field, GVariant *v)
 	return TRUE;
 }
 
-void sslvpn_connection_update(SslvpnConnection *c, GVariant *props)
+void gui_connection_update(GuiConnection *c, GVariant *props)
 {
 	g_autofree char *old_state = g_strdup(c->state);
 	gboolean changed = FALSE, first = !c->seen;
@@ -136,95 +135,95 @@ void sslvpn_connection_update(SslvpnConnection *c, GVariant *props)
 	if (changed || first)
 		g_signal_emit(c, signals[SIGNAL_CHANGED], 0);
 	if (!first) {
-		SslvpnConnectionEvent ev = sslvpn_connection_event_for(old_state, c->state);
+		GuiConnectionEvent ev = gui_connection_event_for(old_state, c->state);
 
-		if (ev != SSLVPN_CONNECTION_EVENT_NONE)
+		if (ev != GUI_CONNECTION_EVENT_NONE)
 			g_signal_emit(c, signals[SIGNAL_EVENT], 0, (guint)ev);
 	}
 }
 
-const char *sslvpn_connection_get_path(SslvpnConnection *c)
+const char *gui_connection_get_path(GuiConnection *c)
 {
 	return c->path;
 }
-const char *sslvpn_connection_get_state(SslvpnConnection *c)
+const char *gui_connection_get_state(GuiConnection *c)
 {
 	return c->state ? c->state : "";
 }
-const char *sslvpn_connection_get_transport(SslvpnConnection *c)
+const char *gui_connection_get_transport(GuiConnection *c)
 {
 	return c->transport ? c->transport : "";
 }
-const char *sslvpn_connection_get_gateway(SslvpnConnection *c)
+const char *gui_connection_get_gateway(GuiConnection *c)
 {
 	return c->gateway ? c->gateway : "";
 }
-const char *sslvpn_connection_get_interface(SslvpnConnection *c)
+const char *gui_connection_get_interface(GuiConnection *c)
 {
 	return c->interface ? c->interface : "";
 }
-const char *sslvpn_connection_get_address(SslvpnConnection *c)
+const char *gui_connection_get_address(GuiConnection *c)
 {
 	return c->address ? c->address : "";
 }
-const char *sslvpn_connection_get_address6(SslvpnConnection *c)
+const char *gui_connection_get_address6(GuiConnection *c)
 {
 	return c->address6 ? c->address6 : "";
 }
-guint32 sslvpn_connection_get_mtu(SslvpnConnection *c)
+guint32 gui_connection_get_mtu(GuiConnection *c)
 {
 	return c->mtu;
 }
-const char *sslvpn_connection_get_banner(SslvpnConnection *c)
+const char *gui_connection_get_banner(GuiConnection *c)
 {
 	return c->banner ? c->banner : "";
 }
-guint64 sslvpn_connection_get_bytes_sent(SslvpnConnection *c)
+guint64 gui_connection_get_bytes_sent(GuiConnection *c)
 {
 	return c->bytes_sent;
 }
-guint64 sslvpn_connection_get_bytes_received(SslvpnConnection *c)
+guint64 gui_connection_get_bytes_received(GuiConnection *c)
 {
 	return c->bytes_received;
 }
-guint64 sslvpn_connection_get_connected_since(SslvpnConnection *c)
+guint64 gui_connection_get_connected_since(GuiConnection *c)
 {
 	return c->connected_since;
 }
-const char *sslvpn_connection_get_last_error(SslvpnConnection *c)
+const char *gui_connection_get_last_error(GuiConnection *c)
 {
 	return c->last_error ? c->last_error : "";
 }
-guint32 sslvpn_connection_get_owner(SslvpnConnection *c)
+guint32 gui_connection_get_owner(GuiConnection *c)
 {
 	return c->owner;
 }
 
-const char *const *sslvpn_connection_get_routes(SslvpnConnection *c)
+const char *const *gui_connection_get_routes(GuiConnection *c)
 {
 	return c->routes ? (const char *const *)c->routes : empty_strv;
 }
 
-const char *const *sslvpn_connection_get_dns(SslvpnConnection *c)
+const char *const *gui_connection_get_dns(GuiConnection *c)
 {
 	return c->dns ? (const char *const *)c->dns : empty_strv;
 }
 
-const char *const *sslvpn_connection_get_domains(SslvpnConnection *c)
+const char *const *gui_connection_get_domains(GuiConnection *c)
 {
 	return c->domains ? (const char *const *)c->domains : empty_strv;
 }
 
-gboolean sslvpn_connection_is_active(SslvpnConnection *c)
+gboolean gui_connection_is_active(GuiConnection *c)
 {
-	const char *s = sslvpn_connection_get_state(c);
+	const char *s = gui_connection_get_state(c);
 
 	return *s && !g_str_equal(s, "disconnected") && !g_str_equal(s, "failed");
 }
 
-static void sslvpn_connection_finalize(GObject *object)
+static void gui_connection_finalize(GObject *object)
 {
-	SslvpnConnection *c = SSLVPN_CONNECTION(object);
+	GuiConnection *c = GUI_CONNECTION(object);
 
 	g_free(c->path);
 	g_free(c->state);
@@ -238,12 +237,12 @@ static void sslvpn_connection_finalize(GObject *object)
 	g_strfreev(c->routes);
 	g_strfreev(c->dns);
 	g_strfreev(c->domains);
-	G_OBJECT_CLASS(sslvpn_connection_parent_class)->finalize(object);
+	G_OBJECT_CLASS(gui_connection_parent_class)->finalize(object);
 }
 
-static void sslvpn_connection_class_init(SslvpnConnectionClass *klass)
+static void gui_connection_class_init(GuiConnectionClass *klass)
 {
-	G_OBJECT_CLASS(klass)->finalize = sslvpn_connection_finalize;
+	G_OBJECT_CLASS(klass)->finalize = gui_connection_finalize;
 	signals[SIGNAL_CHANGED] =
 	    g_signal_new("changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
 	                 NULL, G_TYPE_NONE, 0);
@@ -251,13 +250,13 @@ static void sslvpn_connection_class_init(SslvpnConnectionClass *klass)
 	                                     0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
 }
 
-static void sslvpn_connection_init(SslvpnConnection *c)
+static void gui_connection_init(GuiConnection *c)
 {
 }
 
-SslvpnConnection *sslvpn_connection_new(const char *object_path)
+GuiConnection *gui_connection_new(const char *object_path)
 {
-	SslvpnConnection *c = g_object_new(SSLVPN_TYPE_CONNECTION, NULL);
+	GuiConnection *c = g_object_new(GUI_TYPE_CONNECTION, NULL);
 
 	c->path = g_strdup(object_path);
 	return c;

@@ -6,16 +6,20 @@
 #include <string.h>
 
 #include "secret.h"
+#include "sslvpn-dbus.h"
+
+#define CONNECT_TIMEOUT_MS    60000
+#define DISCONNECT_TIMEOUT_MS 30000
 
 struct _SslvpnHelperClient {
 	GObject parent_instance;
 	GCancellable *cancellable;
 	GDBusConnection *bus;
-	GDBusObjectManager *manager;
+	GDBusObjectManager *objects; /* SslvpnObjectManagerClient: SslvpnConnection proxies */
+	SslvpnManager *manager;      /* for Connect; made by the first one */
 	guint watch_id;
 	char *owner;
-	GPtrArray *connections;     /* SslvpnConnection, oldest first */
-	GHashTable *proxy_handlers; /* path -> nothing; connections we listen to */
+	GPtrArray *connections; /* GuiConnection, oldest first */
 };
 
 G_DEFINE_FINAL_TYPE(SslvpnHelperClient, sslvpn_helper_client, G_TYPE_OBJECT)
@@ -35,22 +39,22 @@ static void sslvpn_helper_client_emit_changed(SslvpnHelperClient *self)
 	g_signal_emit(self, signals[SIGNAL_CHANGED], 0);
 }
 
-static void on_connection_changed(SslvpnConnection *c, SslvpnHelperClient *self)
+static void on_connection_changed(GuiConnection *c, SslvpnHelperClient *self)
 {
 	sslvpn_helper_client_emit_changed(self);
 }
 
-static void on_connection_event(SslvpnConnection *c, guint ev, SslvpnHelperClient *self)
+static void on_connection_event(GuiConnection *c, guint ev, SslvpnHelperClient *self)
 {
 	g_signal_emit(self, signals[SIGNAL_CONNECTION_EVENT], 0, c, ev);
 }
 
-SslvpnConnection *sslvpn_helper_client_find(SslvpnHelperClient *self, const char *path)
+GuiConnection *sslvpn_helper_client_find(SslvpnHelperClient *self, const char *path)
 {
 	for (guint i = 0; i < self->connections->len; i++) {
-		SslvpnConnection *c = g_ptr_array_index(self->connections, i);
+		GuiConnection *c = g_ptr_array_index(self->connections, i);
 
-		if (g_strcmp0(sslvpn_connection_get_path(c), path) == 0)
+		if (g_strcmp0(gui_connection_get_path(c), path) == 0)
 			return c;
 	}
 	return NULL;
@@ -71,26 +75,26 @@ static GVariant *proxy_properties(GDBusProxy *proxy)
 	return g_variant_builder_end(&b);
 }
 
-static void sslvpn_helper_client_add_proxy(SslvpnHelperClient *self, GDBusProxy *proxy)
+static void sslvpn_helper_client_add_proxy(SslvpnHelperClient *self, SslvpnConnection *proxy)
 {
-	const char *path = g_dbus_proxy_get_object_path(proxy);
-	SslvpnConnection *c = sslvpn_helper_client_find(self, path);
+	const char *path = g_dbus_proxy_get_object_path(G_DBUS_PROXY(proxy));
+	GuiConnection *c = sslvpn_helper_client_find(self, path);
 	g_autoptr(GVariant) props = NULL;
 
 	if (!c) {
-		c = sslvpn_connection_new(path);
+		c = gui_connection_new(path);
 		g_signal_connect(c, "changed", G_CALLBACK(on_connection_changed), self);
 		g_signal_connect(c, "event", G_CALLBACK(on_connection_event), self);
 		g_ptr_array_add(self->connections, c);
 	}
-	props = g_variant_ref_sink(proxy_properties(proxy));
-	sslvpn_connection_update(c, props);
+	props = g_variant_ref_sink(proxy_properties(G_DBUS_PROXY(proxy)));
+	gui_connection_update(c, props);
 	sslvpn_helper_client_emit_changed(self);
 }
 
 static void sslvpn_helper_client_remove_path(SslvpnHelperClient *self, const char *path)
 {
-	SslvpnConnection *c = sslvpn_helper_client_find(self, path);
+	GuiConnection *c = sslvpn_helper_client_find(self, path);
 
 	if (!c)
 		return;
@@ -102,20 +106,16 @@ static void sslvpn_helper_client_remove_path(SslvpnHelperClient *self, const cha
 static void on_interface_added(GDBusObjectManager *m, GDBusObject *object, GDBusInterface *iface,
                                SslvpnHelperClient *self)
 {
-	GDBusInterfaceInfo *info = g_dbus_interface_get_info(iface);
-	const char *name = info ? info->name : g_dbus_proxy_get_interface_name(G_DBUS_PROXY(iface));
-
-	if (g_strcmp0(name, SSLVPN_HELPER_CONNECTION) == 0)
-		sslvpn_helper_client_add_proxy(self, G_DBUS_PROXY(iface));
+	if (SSLVPN_IS_CONNECTION(iface))
+		sslvpn_helper_client_add_proxy(self, SSLVPN_CONNECTION(iface));
 }
 
 static void on_object_added(GDBusObjectManager *m, GDBusObject *object, SslvpnHelperClient *self)
 {
-	g_autoptr(GDBusInterface) iface =
-	    g_dbus_object_get_interface(object, SSLVPN_HELPER_CONNECTION);
+	SslvpnConnection *proxy = sslvpn_object_peek_connection(SSLVPN_OBJECT(object));
 
-	if (iface)
-		sslvpn_helper_client_add_proxy(self, G_DBUS_PROXY(iface));
+	if (proxy)
+		sslvpn_helper_client_add_proxy(self, proxy);
 }
 
 static void on_object_removed(GDBusObjectManager *m, GDBusObject *object, SslvpnHelperClient *self)
@@ -126,8 +126,7 @@ static void on_object_removed(GDBusObjectManager *m, GDBusObject *object, Sslvpn
 static void on_interface_removed(GDBusObjectManager *m, GDBusObject *object, GDBusInterface *iface,
                                  SslvpnHelperClient *self)
 {
-	if (g_strcmp0(g_dbus_proxy_get_interface_name(G_DBUS_PROXY(iface)),
-	              SSLVPN_HELPER_CONNECTION) == 0)
+	if (SSLVPN_IS_CONNECTION(iface))
 		sslvpn_helper_client_remove_path(self, g_dbus_object_get_object_path(object));
 }
 
@@ -135,23 +134,23 @@ static void on_properties_changed(GDBusObjectManagerClient *m, GDBusObjectProxy 
                                   GDBusProxy *proxy, GVariant *changed,
                                   const char *const *invalidated, SslvpnHelperClient *self)
 {
-	SslvpnConnection *c;
+	GuiConnection *c;
 
-	if (g_strcmp0(g_dbus_proxy_get_interface_name(proxy), SSLVPN_HELPER_CONNECTION) != 0)
+	if (!SSLVPN_IS_CONNECTION(proxy))
 		return;
 	c = sslvpn_helper_client_find(self, g_dbus_proxy_get_object_path(proxy));
 	if (!c) {
-		sslvpn_helper_client_add_proxy(self, proxy);
+		sslvpn_helper_client_add_proxy(self, SSLVPN_CONNECTION(proxy));
 		return;
 	}
-	sslvpn_connection_update(c, changed);
+	gui_connection_update(c, changed);
 }
 
-static void on_manager_ready(GObject *source, GAsyncResult *res, gpointer data)
+static void on_objects_ready(GObject *source, GAsyncResult *res, gpointer data)
 {
 	SslvpnHelperClient *self = data;
 	g_autoptr(GError) error = NULL;
-	GDBusObjectManager *m = g_dbus_object_manager_client_new_finish(res, &error);
+	GDBusObjectManager *m = sslvpn_object_manager_client_new_finish(res, &error);
 	g_autolist(GDBusObject) objects = NULL;
 
 	if (!m) {
@@ -160,7 +159,7 @@ static void on_manager_ready(GObject *source, GAsyncResult *res, gpointer data)
 		g_object_unref(self);
 		return;
 	}
-	self->manager = m;
+	self->objects = m;
 	g_signal_connect(m, "object-added", G_CALLBACK(on_object_added), self);
 	g_signal_connect(m, "object-removed", G_CALLBACK(on_object_removed), self);
 	g_signal_connect(m, "interface-added", G_CALLBACK(on_interface_added), self);
@@ -191,7 +190,7 @@ static void on_name_vanished(GDBusConnection *bus, const char *name, gpointer da
 	g_clear_pointer(&self->owner, g_free);
 	/* The ObjectManager client drops the objects itself; make sure nothing stale stays. */
 	while (self->connections->len) {
-		SslvpnConnection *c = g_ptr_array_index(self->connections, 0);
+		GuiConnection *c = g_ptr_array_index(self->connections, 0);
 
 		g_signal_handlers_disconnect_by_data(c, self);
 		g_ptr_array_remove_index(self->connections, 0);
@@ -216,9 +215,9 @@ static void on_bus_ready(GObject *source, GAsyncResult *res, gpointer data)
 	self->watch_id =
 	    g_bus_watch_name_on_connection(bus, SSLVPN_HELPER_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
 	                                   on_name_appeared, on_name_vanished, self, NULL);
-	g_dbus_object_manager_client_new(bus, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_DO_NOT_AUTO_START,
-	                                 SSLVPN_HELPER_NAME, SSLVPN_HELPER_PATH, NULL, NULL, NULL,
-	                                 self->cancellable, on_manager_ready, self);
+	sslvpn_object_manager_client_new(bus, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_DO_NOT_AUTO_START,
+	                                 SSLVPN_HELPER_NAME, SSLVPN_HELPER_PATH, self->cancellable,
+	                                 on_objects_ready, self);
 	g_signal_emit(self, signals[SIGNAL_OWNER_CHANGED], 0);
 }
 
@@ -237,12 +236,12 @@ GPtrArray *sslvpn_helper_client_get_connections(SslvpnHelperClient *self)
 	return self->connections;
 }
 
-SslvpnConnection *sslvpn_helper_client_get_current(SslvpnHelperClient *self)
+GuiConnection *sslvpn_helper_client_get_current(SslvpnHelperClient *self)
 {
 	for (guint i = self->connections->len; i > 0; i--) {
-		SslvpnConnection *c = g_ptr_array_index(self->connections, i - 1);
+		GuiConnection *c = g_ptr_array_index(self->connections, i - 1);
 
-		if (sslvpn_connection_is_active(c))
+		if (gui_connection_is_active(c))
 			return c;
 	}
 	return NULL;
@@ -277,16 +276,41 @@ static void on_connect_reply(GObject *source, GAsyncResult *res, gpointer data)
 {
 	g_autoptr(GTask) task = data;
 	GError *error = NULL;
-	g_autoptr(GVariant) reply =
-	    g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, &error);
-	const char *path = NULL;
+	g_autofree char *path = NULL;
 
-	if (!reply) {
+	if (!sslvpn_manager_call_connect_finish(SSLVPN_MANAGER(source), &path, res, &error))
 		g_task_return_error(task, error);
+	else
+		g_task_return_pointer(task, g_steal_pointer(&path), g_free);
+}
+
+/* Sends the options @task holds, then lets go of them (and of the cookie in them). */
+static void sslvpn_helper_client_send_connect(SslvpnHelperClient *self, GTask *task)
+{
+	sslvpn_manager_call_connect(self->manager, g_task_get_task_data(task),
+	                            g_task_get_cancellable(task), on_connect_reply, task);
+	g_task_set_task_data(task, NULL, NULL);
+}
+
+static void on_manager_proxy_ready(GObject *source, GAsyncResult *res, gpointer data)
+{
+	GTask *task = data;
+	SslvpnHelperClient *self = g_task_get_source_object(task);
+	GError *error = NULL;
+	SslvpnManager *manager = sslvpn_manager_proxy_new_finish(res, &error);
+
+	if (!manager) {
+		g_task_return_error(task, error);
+		g_object_unref(task);
 		return;
 	}
-	g_variant_get(reply, "(&o)", &path);
-	g_task_return_pointer(task, g_strdup(path), g_free);
+	if (!self->manager) {
+		g_dbus_proxy_set_default_timeout(G_DBUS_PROXY(manager), CONNECT_TIMEOUT_MS);
+		self->manager = manager;
+	} else {
+		g_object_unref(manager); /* another Connect made one meanwhile */
+	}
+	sslvpn_helper_client_send_connect(self, task);
 }
 
 void sslvpn_helper_client_connect_async(SslvpnHelperClient *self, const struct auth_result *r,
@@ -301,12 +325,19 @@ void sslvpn_helper_client_connect_async(SslvpnHelperClient *self, const struct a
 		g_object_unref(task);
 		return;
 	}
-	g_dbus_connection_call(
-	    self->bus, SSLVPN_HELPER_NAME, SSLVPN_HELPER_PATH, SSLVPN_HELPER_MANAGER, "Connect",
-	    g_variant_new_tuple((GVariant *[]){sslvpn_helper_client_connect_options(r, no_dtls)},
-	                        1),
-	    G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE, 60000, cancellable, on_connect_reply,
-	    task);
+	g_task_set_task_data(task,
+	                     g_variant_ref_sink(sslvpn_helper_client_connect_options(r, no_dtls)),
+	                     (GDestroyNotify)g_variant_unref);
+	if (self->manager) {
+		sslvpn_helper_client_send_connect(self, task);
+		return;
+	}
+	/* Connect is the one call that may start the helper; making the proxy must not. */
+	sslvpn_manager_proxy_new(
+	    self->bus,
+	    G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES | G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS |
+	        G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START_AT_CONSTRUCTION,
+	    SSLVPN_HELPER_NAME, SSLVPN_HELPER_PATH, cancellable, on_manager_proxy_ready, task);
 }
 
 char *sslvpn_helper_client_connect_finish(SslvpnHelperClient *self, GAsyncResult *res,
@@ -319,10 +350,8 @@ static void on_disconnect_reply(GObject *source, GAsyncResult *res, gpointer dat
 {
 	g_autoptr(GTask) task = data;
 	GError *error = NULL;
-	g_autoptr(GVariant) reply =
-	    g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, &error);
 
-	if (!reply)
+	if (!sslvpn_connection_call_disconnect_finish(SSLVPN_CONNECTION(source), res, &error))
 		g_task_return_error(task, error);
 	else
 		g_task_return_boolean(task, TRUE);
@@ -332,16 +361,22 @@ void sslvpn_helper_client_disconnect_async(SslvpnHelperClient *self, const char 
                                            GAsyncReadyCallback callback, gpointer user_data)
 {
 	GTask *task = g_task_new(self, NULL, callback, user_data);
+	g_autoptr(GDBusObject) object = NULL;
+	g_autoptr(SslvpnConnection) proxy = NULL;
 
-	if (!self->bus || !path || !g_variant_is_object_path(path)) {
+	if (self->objects && path && g_variant_is_object_path(path))
+		object = g_dbus_object_manager_get_object(self->objects, path);
+	if (object)
+		proxy = sslvpn_object_get_connection(SSLVPN_OBJECT(object));
+	if (!proxy) {
 		g_task_return_new_error(task, G_DBUS_ERROR, G_DBUS_ERROR_NO_SERVER,
 		                        "no such connection");
 		g_object_unref(task);
 		return;
 	}
-	g_dbus_connection_call(self->bus, SSLVPN_HELPER_NAME, path, SSLVPN_HELPER_CONNECTION,
-	                       "Disconnect", NULL, NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, 30000,
-	                       NULL, on_disconnect_reply, task);
+	/* The object manager's proxies address the helper by its unique name: never a start. */
+	g_dbus_proxy_set_default_timeout(G_DBUS_PROXY(proxy), DISCONNECT_TIMEOUT_MS);
+	sslvpn_connection_call_disconnect(proxy, NULL, on_disconnect_reply, task);
 }
 
 gboolean sslvpn_helper_client_disconnect_finish(SslvpnHelperClient *self, GAsyncResult *res,
@@ -359,10 +394,11 @@ static void sslvpn_helper_client_dispose(GObject *object)
 		g_bus_unwatch_name(self->watch_id);
 		self->watch_id = 0;
 	}
-	if (self->manager) {
-		g_signal_handlers_disconnect_by_data(self->manager, self);
-		g_clear_object(&self->manager);
+	if (self->objects) {
+		g_signal_handlers_disconnect_by_data(self->objects, self);
+		g_clear_object(&self->objects);
 	}
+	g_clear_object(&self->manager);
 	if (self->connections) {
 		for (guint i = 0; i < self->connections->len; i++)
 			g_signal_handlers_disconnect_by_data(
@@ -393,10 +429,10 @@ static void sslvpn_helper_client_class_init(SslvpnHelperClientClass *klass)
 	signals[SIGNAL_CHANGED] =
 	    g_signal_new("changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
 	                 NULL, G_TYPE_NONE, 0);
-	/* connection-event(SslvpnConnection *, guint SslvpnConnectionEvent) */
+	/* connection-event(GuiConnection *, guint GuiConnectionEvent) */
 	signals[SIGNAL_CONNECTION_EVENT] =
 	    g_signal_new("connection-event", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
-	                 NULL, NULL, G_TYPE_NONE, 2, SSLVPN_TYPE_CONNECTION, G_TYPE_UINT);
+	                 NULL, NULL, G_TYPE_NONE, 2, GUI_TYPE_CONNECTION, G_TYPE_UINT);
 	/* owner-changed(): the bus became available, or the helper started or went away. */
 	signals[SIGNAL_OWNER_CHANGED] =
 	    g_signal_new("owner-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,

@@ -7,6 +7,10 @@
  * calls the GUI makes (Manager.Connect, Connection.Disconnect).  The helper is never started
  * just to look: only Connect activates it.
  *
+ * All of it goes through the GIO bindings generated from dbus/org.sslvpn.Helper1.xml
+ * ("sslvpn-dbus.h": SslvpnObjectManagerClient with SslvpnConnection proxies, an SslvpnManager
+ * proxy); each connection's properties are mirrored into a GuiConnection.
+ *
  * The bus is the system bus; SSLVPN_HELPER_BUS=session (tests only) uses the session bus,
  * where a test can run a stand-in helper.
  */
@@ -17,12 +21,8 @@
 
 G_BEGIN_DECLS
 
-#define SSLVPN_HELPER_NAME       "org.sslvpn.Helper1"
-#define SSLVPN_HELPER_PATH       "/org/sslvpn/Helper1"
-#define SSLVPN_HELPER_MANAGER    "org.sslvpn.Helper1.Manager"
-#define SSLVPN_HELPER_CONNECTION "org.sslvpn.Helper1.Connection"
-#define SSLVPN_HELPER_AGENT_MGR  "org.sslvpn.Helper1.AgentManager"
-#define SSLVPN_HELPER_AGENT      "org.sslvpn.Helper1.Agent"
+#define SSLVPN_HELPER_NAME "org.sslvpn.Helper1"
+#define SSLVPN_HELPER_PATH "/org/sslvpn/Helper1"
 
 #define SSLVPN_TYPE_HELPER_CLIENT (sslvpn_helper_client_get_type())
 G_DECLARE_FINAL_TYPE(SslvpnHelperClient, sslvpn_helper_client, SSLVPN, HELPER_CLIENT, GObject)
@@ -34,11 +34,11 @@ GDBusConnection *sslvpn_helper_client_get_bus(SslvpnHelperClient *self);
 /* The helper's unique name while it runs, else NULL. */
 const char *sslvpn_helper_client_get_owner(SslvpnHelperClient *self);
 
-/* Every connection the helper announces, oldest first (a GPtrArray of SslvpnConnection). */
+/* Every connection the helper announces, oldest first (a GPtrArray of GuiConnection). */
 GPtrArray *sslvpn_helper_client_get_connections(SslvpnHelperClient *self);
-SslvpnConnection *sslvpn_helper_client_find(SslvpnHelperClient *self, const char *path);
+GuiConnection *sslvpn_helper_client_find(SslvpnHelperClient *self, const char *path);
 /* The newest active connection, or NULL. */
-SslvpnConnection *sslvpn_helper_client_get_current(SslvpnHelperClient *self);
+GuiConnection *sslvpn_helper_client_get_current(SslvpnHelperClient *self);
 
 /* Manager.Connect with what the login handed over.  Finish gives the object path. */
 void sslvpn_helper_client_connect_async(SslvpnHelperClient *self, const struct auth_result *r,

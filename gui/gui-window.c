@@ -419,23 +419,23 @@ static GtkWidget *build_status_page(SslvpnWindow *self)
 	return clamp_page(box);
 }
 
-static void sync_status(SslvpnWindow *self, SslvpnConnection *c)
+static void sync_status(SslvpnWindow *self, GuiConnection *c)
 {
-	const char *state = sslvpn_connection_get_state(c);
-	g_autofree char *routes = g_strjoinv("\n", (char **)sslvpn_connection_get_routes(c));
-	g_autofree char *dns = g_strjoinv("\n", (char **)sslvpn_connection_get_dns(c));
-	g_autofree char *sent = gui_format_bytes(sslvpn_connection_get_bytes_sent(c));
-	g_autofree char *received = gui_format_bytes(sslvpn_connection_get_bytes_received(c));
+	const char *state = gui_connection_get_state(c);
+	g_autofree char *routes = g_strjoinv("\n", (char **)gui_connection_get_routes(c));
+	g_autofree char *dns = g_strjoinv("\n", (char **)gui_connection_get_dns(c));
+	g_autofree char *sent = gui_format_bytes(gui_connection_get_bytes_sent(c));
+	g_autofree char *received = gui_format_bytes(gui_connection_get_bytes_received(c));
 	g_autofree char *since = NULL;
 	g_autofree char *address = NULL;
 	g_autofree char *mtu = NULL;
-	const char *a4 = sslvpn_connection_get_address(c), *a6 = sslvpn_connection_get_address6(c);
-	guint64 t0 = sslvpn_connection_get_connected_since(c);
-	const char *last_error = sslvpn_connection_get_last_error(c);
+	const char *a4 = gui_connection_get_address(c), *a6 = gui_connection_get_address6(c);
+	guint64 t0 = gui_connection_get_connected_since(c);
+	const char *last_error = gui_connection_get_last_error(c);
 
 	gtk_label_set_text(GTK_LABEL(self->status_title), gui_format_state(state));
 	{
-		g_autofree char *url = gui_format_gateway(sslvpn_connection_get_gateway(c));
+		g_autofree char *url = gui_format_gateway(gui_connection_get_gateway(c));
 		g_autofree char *gw = gui_text_sanitize(url);
 
 		gtk_label_set_text(GTK_LABEL(self->status_gateway), gw);
@@ -443,14 +443,14 @@ static void sync_status(SslvpnWindow *self, SslvpnConnection *c)
 	gtk_image_set_from_icon_name(GTK_IMAGE(self->status_icon),
 	                             sslvpn_tray_icon_name(sslvpn_tray_state_from_helper(state)));
 	set_row(self->row_state, gui_format_state(state));
-	set_row(self->row_transport, gui_format_transport(sslvpn_connection_get_transport(c)));
+	set_row(self->row_transport, gui_format_transport(gui_connection_get_transport(c)));
 	address = *a4 && *a6 ? g_strdup_printf("%s\n%s", a4, a6) : g_strdup(*a4 ? a4 : a6);
 	set_row(self->row_address, address);
-	if (sslvpn_connection_get_mtu(c))
+	if (gui_connection_get_mtu(c))
 		/* Translators: network interface and its MTU, "sslvpn0 (MTU 1399)". */
-		mtu = g_strdup_printf(_("%s (MTU %u)"), sslvpn_connection_get_interface(c),
-		                      sslvpn_connection_get_mtu(c));
-	set_row(self->row_interface, mtu ? mtu : sslvpn_connection_get_interface(c));
+		mtu = g_strdup_printf(_("%s (MTU %u)"), gui_connection_get_interface(c),
+		                      gui_connection_get_mtu(c));
+	set_row(self->row_interface, mtu ? mtu : gui_connection_get_interface(c));
 	set_row(self->row_routes, routes);
 	set_row(self->row_dns, dns);
 	set_row(self->row_sent, sent);
@@ -469,7 +469,7 @@ static void sync_status(SslvpnWindow *self, SslvpnConnection *c)
 static gboolean on_tick(gpointer data)
 {
 	SslvpnWindow *self = data;
-	SslvpnConnection *c =
+	GuiConnection *c =
 	    sslvpn_helper_client_get_current(sslvpn_application_get_helper(self->app));
 
 	if (c && g_str_equal(sslvpn_window_get_page(self), "status"))
@@ -545,7 +545,7 @@ void sslvpn_window_sync(SslvpnWindow *self)
 {
 	SslvpnLogin *login = sslvpn_application_get_login(self->app);
 	SslvpnHelperClient *helper = sslvpn_application_get_helper(self->app);
-	SslvpnConnection *current = sslvpn_helper_client_get_current(helper);
+	GuiConnection *current = sslvpn_helper_client_get_current(helper);
 	SslvpnFlow flow = sslvpn_application_get_flow(self->app);
 	const char *error = sslvpn_application_get_error(self->app);
 

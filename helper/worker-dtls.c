@@ -49,7 +49,7 @@
 #define WORKER_DTLS_BUDGET      64           /* records read per wakeup */
 #define WORKER_DTLS_PLAIN_CAP   (256 * 1024) /* queued packets (plaintext) */
 #define WORKER_DTLS_PLAIN_MAX   64
-#define WORKER_DTLS_RECORD_OV   96           /* more than any record adds */
+#define WORKER_DTLS_RECORD_OV   96 /* more than any record adds */
 #define WORKER_DTLS_CIPHER_CAP  (2 * WORKER_DTLS_PLAIN_CAP)
 #define WORKER_DTLS_RX_ARENA    (1024 * 1024)
 #define WORKER_DTLS_RX_SLOT     (DTLS_FRAME_MAX_LEN + 512) /* without GRO */
@@ -87,6 +87,7 @@ struct worker_dtls {
 	bool handshaking;
 	uint64_t try_started_ms;
 	struct dtls_fallback *fb;
+	bool started; /* the first try starts at the first dispatch, once the tunnel is up */
 	struct dtls_dpd dpd;
 	uint64_t up_ms, rekey_at_ms;
 	unsigned data_mtu; /* largest tunnel packet one record takes */
@@ -115,6 +116,7 @@ struct worker_dtls {
 
 	/* Counters for the log. */
 	uint64_t tx_pkts, tx_bytes, rx_pkts, rx_bytes, dropped, resent, ignored;
+	uint64_t tx_dgrams, tx_calls, tx_msgs, rx_dgrams, rx_calls;
 };
 
 static const char *worker_dtls_method_name(enum dtls_method m)
@@ -124,8 +126,8 @@ static const char *worker_dtls_method_name(enum dtls_method m)
 
 /* ---- transport for GnuTLS -------------------------------------------------------------- */
 
-static int worker_dtls_cipher_add(struct worker_dtls *d, const void *const *data,
-                                  const size_t *len, size_t n)
+static int worker_dtls_cipher_add(struct worker_dtls *d, const void *const *data, const size_t *len,
+                                  size_t n)
 {
 	size_t at = d->cipher->n;
 	int r = dtls_batch_addv(d->cipher, data, len, n);
@@ -195,6 +197,7 @@ static int worker_dtls_rx_fill(struct worker_dtls *d)
 	if (n < 0)
 		return -1;
 	d->rx_n = (size_t)n;
+	d->rx_calls++;
 	return 0;
 }
 
@@ -236,6 +239,7 @@ static int worker_dtls_rx_next(struct worker_dtls *d, const uint8_t **p, size_t 
 			*p = d->rx_arena + d->rx_i * d->rx_slot + d->rx_seg * (seg ? seg : 0);
 			*len = dtls_batch_gro_len(total, seg, d->rx_seg);
 			d->rx_seg++;
+			d->rx_dgrams++;
 			return 1;
 		}
 		if (d->rx_n && d->rx_n < d->rx_slots) {
@@ -399,18 +403,17 @@ static int worker_dtls_established(struct worker_dtls *d, uint64_t now)
 	d->up_ms = now;
 	d->rekey_at_ms = d->rekey_s ? now + (uint64_t)d->rekey_s * 1000 : 0;
 	desc = gnutls_session_get_desc(d->s->session);
-	log_notice("DTLS up (%s, %s) after try %u at +%.1f s, handshake %llu ms; tun MTU %u, "
-	           "records carry up to %u bytes",
-	           worker_dtls_method_name(d->method), desc ? desc : "?", dtls_fallback_tries(d->fb),
-	           (double)dtls_fallback_try_offset_ms(d->fb, dtls_fallback_tries(d->fb) - 1) /
-	               1000.0,
-	           (unsigned long long)(now - d->try_started_ms), d->tun_mtu, d->data_mtu);
+	log_notice(
+	    "DTLS up (%s, %s) after try %u at +%.1f s, handshake %llu ms; tun MTU %u, "
+	    "records carry up to %u bytes",
+	    worker_dtls_method_name(d->method), desc ? desc : "?", dtls_fallback_tries(d->fb),
+	    (double)dtls_fallback_try_offset_ms(d->fb, dtls_fallback_tries(d->fb) - 1) / 1000.0,
+	    (unsigned long long)(now - d->try_started_ms), d->tun_mtu, d->data_mtu);
 	gnutls_free(desc);
 	worker_ipc_send_state(d->w, WORKER_STATE_CONNECTED, WORKER_TRANSPORT_DTLS);
 	worker_dtls_send_mtu(d, d->tun_mtu);
 	return 0;
 }
-
 
 /* 0, or negative after the try failed (already handled). */
 static int worker_dtls_handshake_step(struct worker_dtls *d)
@@ -583,11 +586,14 @@ static void worker_dtls_send_batch(struct worker_dtls *d)
 			worker_dtls_lost(d, why); /* resends what was not sealed */
 			return;
 		}
+		d->tx_calls++;
+		d->tx_msgs += (uint64_t)n;
 		for (int i = 0; i < n; i++)
 			sent += g[i].count;
 		if ((size_t)n < ng)
 			break;
 	}
+	d->tx_dgrams += sent;
 	dtls_batch_consume(d->cipher, sent);
 	/* What is left waits for POLLOUT; its packets are no longer ours to resend. */
 	for (size_t j = 0; j < d->cipher->n; j++)
@@ -611,8 +617,7 @@ void worker_dtls_flush(struct worker_dtls *d)
 
 bool worker_dtls_up(const struct worker_dtls *d)
 {
-	return d && d->s && !d->handshaking &&
-	       dtls_fallback_state(d->fb) == DTLS_FALLBACK_UP;
+	return d && d->s && !d->handshaking && dtls_fallback_state(d->fb) == DTLS_FALLBACK_UP;
 }
 
 bool worker_dtls_busy(const struct worker_dtls *d)
@@ -645,9 +650,18 @@ int worker_dtls_send(struct worker_dtls *d, const uint8_t *pkt, size_t len)
 {
 	if (!worker_dtls_up(d))
 		return -ERR_BUSY;
+	int r;
+
 	if (!len || len > d->data_mtu)
 		return -ERR_TOO_LARGE;
-	return worker_dtls_queue(d, CSTP_FRAME_DATA, pkt, len);
+	r = worker_dtls_queue(d, CSTP_FRAME_DATA, pkt, len);
+	if (r == -ERR_TOO_LARGE && worker_dtls_up(d)) {
+		/* Queue and socket both full: drop it as a congested router would, rather than
+		 * move it to CSTP while DTLS is up (pitfall 28). */
+		d->dropped++;
+		return 0;
+	}
+	return r;
 }
 
 /* ---- the channel going down ------------------------------------------------------------- */
@@ -750,7 +764,7 @@ static int worker_dtls_read(struct worker_dtls *d, char *detail, size_t len)
 			char why[96];
 
 			snprintf(why, sizeof(why), "%s",
-			         n == 0 ? "the gateway closed it"
+			         n == 0        ? "the gateway closed it"
 			         : d->rx_errno ? strerror(d->rx_errno)
 			                       : gnutls_strerror((int)n));
 			worker_dtls_lost(d, why);
@@ -797,9 +811,14 @@ static void worker_dtls_timers(struct worker_dtls *d)
 		return;
 	}
 	switch (dtls_dpd_check(&d->dpd, now)) {
-	case DTLS_DPD_DEAD:
-		worker_dtls_lost(d, "no answer to DTLS DPD");
+	case DTLS_DPD_DEAD: {
+		char why[96];
+
+		snprintf(why, sizeof(why), "nothing received for %llu ms, DPD unanswered",
+		         (unsigned long long)(now - d->dpd.last_rx_ms));
+		worker_dtls_lost(d, why);
 		return;
+	}
 	case DTLS_DPD_SEND_DPD:
 		log_debug("DTLS: nothing from the gateway for %llu ms: DPD request",
 		          (unsigned long long)(now - d->dpd.last_rx_ms));
@@ -819,7 +838,7 @@ static void worker_dtls_timers(struct worker_dtls *d)
 
 void worker_dtls_poll_fd(struct worker_dtls *d, struct pollfd *pfd, int *timeout_ms)
 {
-	uint64_t now = worker_now_ms(), next = dtls_fallback_next_ms(d->fb);
+	uint64_t now = worker_now_ms(), next = d->started ? dtls_fallback_next_ms(d->fb) : now;
 
 	*pfd = (struct pollfd){.fd = d->fd, .events = POLLIN};
 	if (d->fd >= 0 && d->cipher->n)
@@ -850,8 +869,17 @@ void worker_dtls_poll_fd(struct worker_dtls *d, struct pollfd *pfd, int *timeout
 
 int worker_dtls_dispatch(struct worker_dtls *d, short revents, char *detail, size_t len)
 {
+	uint64_t now = worker_now_ms();
 	int r = 0;
 
+	if (!d->started) {
+		/* Not in worker_dtls_new(): a quick handshake must not report DTLS before the
+		 * worker reported the tunnel connected over TLS. */
+		d->started = true;
+		if (dtls_fallback_start(d->fb, now) == DTLS_FALLBACK_START_TRY)
+			worker_dtls_start_try(d, now);
+		return 0;
+	}
 	if (d->fd >= 0 && (revents & (POLLIN | POLLERR | POLLHUP))) {
 		if (d->handshaking)
 			worker_dtls_handshake_step(d);
@@ -871,7 +899,6 @@ struct worker_dtls *worker_dtls_new(struct worker *w, const struct worker_dtls_s
 	const struct cstp_connect_reply *reply = setup->reply;
 	_cleanup_free_ struct worker_dtls *d = NULL;
 	bool dtls12 = reply->dtls_suite_header == CSTP_DTLS_SUITE_DTLS12;
-	uint64_t now = worker_now_ms();
 	int r;
 
 	if (w->no_dtls || reply->dtls_suite_header == CSTP_DTLS_SUITE_NONE)
@@ -893,7 +920,8 @@ struct worker_dtls *worker_dtls_new(struct worker *w, const struct worker_dtls_s
 	case DTLS_METHOD_NONE:
 		log_warning("DTLS: the gateway chose \"%s\" in %s, which we did not offer; TLS "
 		            "only",
-		            reply->dtls_suite, dtls12 ? "X-DTLS12-CipherSuite" : "X-DTLS-CipherSuite");
+		            reply->dtls_suite,
+		            dtls12 ? "X-DTLS12-CipherSuite" : "X-DTLS-CipherSuite");
 		return NULL;
 	case DTLS_METHOD_LEGACY:
 		if (!reply->has_dtls_session_id || !setup->master_secret ||
@@ -913,7 +941,8 @@ struct worker_dtls *worker_dtls_new(struct worker *w, const struct worker_dtls_s
 			return NULL;
 		}
 		if (dtls_suite_psk_key(setup->tls, d->key) < 0) {
-			log_warning("DTLS: cannot derive the PSK key from the TLS session; TLS only");
+			log_warning(
+			    "DTLS: cannot derive the PSK key from the TLS session; TLS only");
 			return NULL;
 		}
 		d->key_len = DTLS_SUITE_PSK_KEY_LEN;
@@ -994,8 +1023,6 @@ struct worker_dtls *worker_dtls_new(struct worker *w, const struct worker_dtls_s
 	         worker_dtls_method_name(d->method), d->suite ? " " : "",
 	         d->suite ? d->suite->name : "", reply->dtls_port, d->dpd_s, d->keepalive_s,
 	         d->rekey_s);
-	if (dtls_fallback_start(d->fb, now) == DTLS_FALLBACK_START_TRY)
-		worker_dtls_start_try(d, now);
 	return steal_ptr(&d);
 }
 
@@ -1010,6 +1037,14 @@ void worker_dtls_free(struct worker_dtls *d)
 		         (unsigned long long)d->rx_pkts, (unsigned long long)d->rx_bytes,
 		         (unsigned long long)d->resent, (unsigned long long)d->ignored,
 		         (unsigned long long)d->dropped);
+	if (d->tx_calls || d->rx_calls)
+		log_info(
+		    "DTLS batches: %llu datagrams sent in %llu sendmmsg() calls (%llu messages, "
+		    "GSO %s), %llu received in %llu recvmmsg() calls (GRO %s)",
+		    (unsigned long long)d->tx_dgrams, (unsigned long long)d->tx_calls,
+		    (unsigned long long)d->tx_msgs, d->gso ? "on" : "off",
+		    (unsigned long long)d->rx_dgrams, (unsigned long long)d->rx_calls,
+		    d->gro ? "on" : "off");
 	worker_dtls_close(d);
 	dtls_fallback_free(d->fb);
 	dtls_batch_free(d->plain);

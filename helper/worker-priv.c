@@ -217,13 +217,17 @@ static int worker_priv_seccomp(void)
 	}
 	for (size_t i = 0; r == 0 && i < sizeof(allowed) / sizeof(allowed[0]); i++)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
-	/* New TCP connections to the gateway (reconnect), nothing else. */
-	if (r == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-		                     SCMP_A0(SCMP_CMP_EQ, AF_INET));
-	if (r == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-		                     SCMP_A0(SCMP_CMP_EQ, AF_INET6));
+	/* New TCP connections to the gateway (reconnect) and UDP sockets for DTLS (one per try),
+	 * IPv4 or IPv6, nothing else (the type is masked: SOCK_NONBLOCK/SOCK_CLOEXEC may be set). */
+	for (int fam = 0; fam < 2; fam++) {
+		for (int ty = 0; ty < 2; ty++) {
+			if (r == 0)
+				r = seccomp_rule_add(
+				    ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2,
+				    SCMP_A0(SCMP_CMP_EQ, fam ? AF_INET6 : AF_INET),
+				    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, ty ? SOCK_DGRAM : SOCK_STREAM));
+		}
+	}
 #ifndef WORKER_SANITIZER
 	pid_t self = getpid();
 

@@ -69,6 +69,23 @@ static bool worker_tun_offload_wanted(void)
 	return !e || strcmp(e, "0") != 0;
 }
 
+/* core/tun-offload.c speaks little-endian headers: what tun uses on a little-endian host. */
+static bool worker_tun_little_endian(int fd)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	int le = 1;
+
+	if (ioctl(fd, TUNSETVNETLE, &le) < 0) {
+		log_warning("tun: no little-endian virtio-net headers (%s): offloads off",
+		            strerror(errno));
+		return false;
+	}
+#else
+	(void)fd;
+#endif
+	return true;
+}
+
 /* The most the kernel accepts, from everything down to nothing. */
 static unsigned worker_tun_set_offload(int fd)
 {
@@ -113,40 +130,33 @@ int worker_tun_new(struct worker *w, int fd, struct worker_tun **out)
 			return -ERR_INVALID_ARGS;
 		}
 		t->vnet_len = (size_t)hdr;
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-		/* core/tun-offload.c speaks little-endian headers. */
-		int le = 1;
-
-		if (ioctl(fd, TUNSETVNETLE, &le) < 0) {
-			log_warning("tun: no little-endian virtio-net headers; offloads off");
-		} else
-#endif
-		    if (worker_tun_offload_wanted()) {
+		if (worker_tun_offload_wanted() && worker_tun_little_endian(fd))
 			t->offload = worker_tun_set_offload(fd);
-		}
-		if (t->offload & (TUN_F_TSO4 | TUN_F_TSO6)) {
+		/* CSUM alone is not worth a copy per packet: back to whole packets if we can. */
+		if (t->offload == TUN_F_CSUM && ioctl(fd, TUNSETOFFLOAD, 0UL) == 0)
+			t->offload = 0;
+		if (t->offload) {
 			t->rbuf = malloc(TUN_OFFLOAD_MAX_PACKET);
-			t->gro = tun_offload_gro_new();
-			if (!t->rbuf || !t->gro) {
+			if (t->offload & (TUN_F_TSO4 | TUN_F_TSO6))
+				t->gro = tun_offload_gro_new();
+			if (!t->rbuf || (!t->gro && (t->offload & (TUN_F_TSO4 | TUN_F_TSO6)))) {
 				worker_tun_free(t);
 				return -ERR_NOMEM;
 			}
-			t->merge = true;
-		} else {
-			/* CSUM alone gives nothing worth a copy: back to whole packets. */
-			if (t->offload && ioctl(fd, TUNSETOFFLOAD, 0UL) < 0)
-				log_warning("tun: cannot switch the checksum offload off again");
-			t->offload = 0;
+			/* A kernel that hands us TSO takes GSO writes too. */
+			t->merge = t->gro != NULL;
 		}
 	}
 	if (t->offload)
-		log_info("tun: offloads on (%s%s%s%s), merged writes on",
-		         t->offload & TUN_F_TSO4 ? "TSO4 " : "", t->offload & TUN_F_TSO6 ? "TSO6 " : "",
-		         t->offload & TUN_F_TSO_ECN ? "ECN " : "",
-		         t->offload & TUN_F_USO4 ? "USO" : "");
+		log_info("tun: offloads on (CSUM%s%s%s%s), merged writes %s",
+		         t->offload & TUN_F_TSO4 ? " TSO4" : "",
+		         t->offload & TUN_F_TSO6 ? " TSO6" : "",
+		         t->offload & TUN_F_TSO_ECN ? " ECN" : "",
+		         t->offload & TUN_F_USO4 ? " USO" : "", t->merge ? "on" : "off");
 	else if (t->vnet_len)
 		log_info("tun: offloads %s: one packet per read",
-		         worker_tun_offload_wanted() ? "refused by the kernel" : "off (SSLVPN_TUN_OFFLOAD=0)");
+		         worker_tun_offload_wanted() ? "refused by the kernel"
+		                                     : "off (SSLVPN_TUN_OFFLOAD=0)");
 	else
 		log_info("tun: no virtio-net header: one packet per read");
 	*out = t;
@@ -158,11 +168,12 @@ void worker_tun_free(struct worker_tun *t)
 	if (!t)
 		return;
 	if (t->reads)
-		log_info("tun: %llu reads (%llu super-packets -> %llu packets), %llu packets merged "
-		         "into %llu writes, %llu dropped",
-		         (unsigned long long)t->reads, (unsigned long long)t->super_reads,
-		         (unsigned long long)t->segments, (unsigned long long)t->merged_in,
-		         (unsigned long long)t->merged_out, (unsigned long long)t->dropped);
+		log_info(
+		    "tun: %llu reads (%llu super-packets -> %llu packets), %llu packets merged "
+		    "into %llu writes, %llu dropped",
+		    (unsigned long long)t->reads, (unsigned long long)t->super_reads,
+		    (unsigned long long)t->segments, (unsigned long long)t->merged_in,
+		    (unsigned long long)t->merged_out, (unsigned long long)t->dropped);
 	tun_offload_gro_free(t->gro);
 	free(t->rbuf);
 	free(t);
@@ -177,8 +188,9 @@ int worker_tun_read(struct worker_tun *t, uint8_t *out, size_t room, worker_tun_
                     void *user_data)
 {
 	uint8_t vnet[WORKER_TUN_VNET_MAX];
-	struct iovec iov[2] = {{vnet, t->vnet_len},
-	                       {t->offload ? t->rbuf : out, t->offload ? TUN_OFFLOAD_MAX_PACKET : room}};
+	struct iovec iov[2] = {
+	    {vnet, t->vnet_len},
+	    {t->offload ? t->rbuf : out, t->offload ? TUN_OFFLOAD_MAX_PACKET : room}};
 	struct tun_offload_vnet h;
 	struct tun_offload_split s;
 	ssize_t n;
@@ -323,6 +335,6 @@ void worker_tun_write(struct worker_tun *t, const uint8_t *p, size_t len)
 
 void worker_tun_flush(struct worker_tun *t)
 {
-	if (t->gro)
+	if (t && t->gro)
 		tun_offload_gro_flush(t->gro, worker_tun_emit, t);
 }

@@ -46,6 +46,7 @@ struct worker_tunnel {
 	uint8_t *obuf;
 	size_t ooff, olen, ocap;
 	bool direct; /* closing: records go straight to the socket */
+	struct worker_batch *rx; /* the socket read in batches (worker-batch.c) */
 
 	bool tls_more; /* records may be waiting without the socket being readable */
 	bool tun_more; /* the budget ended the last tun drain */
@@ -145,9 +146,8 @@ static ssize_t worker_tunnel_pull(gnutls_transport_ptr_t ptr, void *buf, size_t 
 	struct worker_tunnel *t = ptr;
 	ssize_t n;
 
-	do {
-		n = recv(t->fd, buf, len, MSG_DONTWAIT);
-	} while (n < 0 && errno == EINTR);
+	/* One recv() for many records: GnuTLS asks for a header, then a body, per record. */
+	n = worker_batch_pull(t->rx, buf, len);
 	if (n < 0)
 		gnutls_transport_set_errno(t->session, errno == EWOULDBLOCK ? EAGAIN : errno);
 	return n;
@@ -159,6 +159,8 @@ static int worker_tunnel_pull_timeout(gnutls_transport_ptr_t ptr, unsigned int m
 	struct pollfd p = {.fd = t->fd, .events = POLLIN};
 	int n;
 
+	if (worker_batch_pending(t->rx))
+		return 1;
 	do {
 		n = poll(&p, 1, ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : (int)ms);
 	} while (n < 0 && errno == EINTR);
@@ -470,7 +472,10 @@ struct worker_tunnel *worker_tunnel_new(struct worker *w, struct worker_connect_
 		return NULL;
 	t->ocap = 256 * 1024;
 	t->obuf = malloc(t->ocap);
-	if (!t->obuf) {
+	t->rx = worker_batch_new(tls_conn_fd(res->tls));
+	if (!t->obuf || !t->rx) {
+		free(t->obuf);
+		worker_batch_free(t->rx);
 		free(t);
 		return NULL;
 	}
@@ -575,6 +580,7 @@ void worker_tunnel_free(struct worker_tunnel *t, int disconnect_reason, const ch
 	tls_conn_free(t->tls);
 	cstp_connect_reply_free(t->reply);
 	free(t->obuf);
+	worker_batch_free(t->rx);
 	secret_wipe(t->rbuf, sizeof(t->rbuf));
 	secret_wipe(t->sbuf, sizeof(t->sbuf));
 	free(t);
@@ -583,8 +589,8 @@ void worker_tunnel_free(struct worker_tunnel *t, int disconnect_reason, const ch
 size_t worker_tunnel_poll_fds(struct worker_tunnel *t, struct pollfd *fds, int *timeout_ms)
 {
 	uint64_t now = worker_now_ms(), next;
-	bool room = worker_tunnel_queued(t) < WORKER_TUNNEL_HIGH_WATER &&
-	            !worker_dtls_busy(t->dtls);
+	bool room =
+	    worker_tunnel_queued(t) < WORKER_TUNNEL_HIGH_WATER && !worker_dtls_busy(t->dtls);
 
 	fds[0] = (struct pollfd){.fd = t->fd, .events = POLLIN};
 	if (worker_tunnel_queued(t))
@@ -593,7 +599,8 @@ size_t worker_tunnel_poll_fds(struct worker_tunnel *t, struct pollfd *fds, int *
 	fds[2] = (struct pollfd){.fd = -1};
 	if (t->dtls)
 		worker_dtls_poll_fd(t->dtls, &fds[2], timeout_ms);
-	if (t->tls_more || gnutls_record_check_pending(t->session) || (t->tun_more && room)) {
+	if (t->tls_more || gnutls_record_check_pending(t->session) ||
+	    worker_batch_pending(t->rx) || (t->tun_more && room)) {
 		*timeout_ms = 0;
 		return 3;
 	}

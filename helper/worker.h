@@ -26,6 +26,7 @@
  *   worker-tunnel.c   the CSTP data path: batches between tun and TLS, keepalive, DPD
  *   worker-dtls.c     the DTLS data channel: tries and fallback, batches over UDP, DTLS DPD
  *   worker-tun.c      the tun device: offloads, splitting super-packets, merged writes
+ *   worker-batch.c    reading the CSTP socket in batches (one recv for many TLS records)
  */
 #include <poll.h>
 #include <stdbool.h>
@@ -165,7 +166,7 @@ struct worker_dtls_setup {
 	struct worker_dtls_hooks hooks;
 };
 /* NULL when this tunnel has no DTLS (NoDtls, not offered or chosen, unusable parameters:
- * logged).  Otherwise the first try has started. */
+ * logged).  The first try starts at the first worker_dtls_dispatch() (poll returns at once). */
 struct worker_dtls *worker_dtls_new(struct worker *w, const struct worker_dtls_setup *setup);
 void worker_dtls_free(struct worker_dtls *d);
 /* DTLS carries the data now. */
@@ -202,3 +203,12 @@ int worker_tun_read(struct worker_tun *t, uint8_t *out, size_t room, worker_tun_
  * held to merge with the next ones: call worker_tun_flush() at the end of each batch. */
 void worker_tun_write(struct worker_tun *t, const uint8_t *pkt, size_t len);
 void worker_tun_flush(struct worker_tun *t);
+
+/* worker-batch.c: the CSTP socket read in batches for GnuTLS's pull function */
+struct worker_batch;
+struct worker_batch *worker_batch_new(int fd);
+void worker_batch_free(struct worker_batch *b);
+/* Like recv(MSG_DONTWAIT): bytes (served from one big recv), 0 at EOF, -1 with errno. */
+ssize_t worker_batch_pull(struct worker_batch *b, void *dst, size_t len);
+/* Bytes wait in the buffer (the socket may not be readable: do not wait in poll). */
+bool worker_batch_pending(const struct worker_batch *b);

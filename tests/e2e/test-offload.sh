@@ -5,9 +5,11 @@
 # merged writes on), `vnet` (IFF_VNET_HDR, offloads off: the fallback when the kernel refuses
 # TUNSETOFFLOAD), `plain` (no IFF_VNET_HDR).  Each: ping v4/v6 and E2E_XFER_BYTES (default 4
 # MiB) each way over IPv4 and IPv6 with SHA-256 checks (tests/e2e/xfer.py), so a wrong checksum
-# (stalled stream), sequence number or byte (digest) fails; `offload` must also have split
+# (stalled stream), sequence number or byte (digest) fails, and a UDP GSO burst (16 datagrams in
+# one send) echoed back intact; `offload` must also have split
 # super-packets and merged writes (the worker's own counts).  E2E_IPERF_TIME=N adds iperf3
-# runs of N s each way and prints figures.
+# runs of N s each way and prints figures; E2E_FOREIGN_WORKER=1 skips the checks of what the
+# worker logs (for measuring another build, see tests/bench/bench-datapath.sh --before).
 # Needs root.  Environment: SRCDIR, WORKER.
 set -u -o pipefail
 SRCDIR=${SRCDIR:?}
@@ -51,6 +53,8 @@ set +a
 for host in "$LAB_LAN_HOST" "$LAB_LAN_HOST6"; do
 	ip netns exec "$LAB_SRV_NS" /usr/bin/python3 "$XFER" serve "$host" "$XFER_PORT" \
 		>>"$TMP/xfer-server.log" 2>&1 &
+	ip netns exec "$LAB_SRV_NS" /usr/bin/python3 "$XFER" udp-echo "$host" "$XFER_PORT" \
+		>>"$TMP/xfer-server.log" 2>&1 &
 done
 ip netns exec "$LAB_SRV_NS" iperf3 -s -B "$LAB_LAN_HOST" -p "$IPERF_PORT" >"$TMP/iperf3.log" 2>&1 &
 disown -a # lab.sh stop kills them; no job-control noise
@@ -93,7 +97,7 @@ for mode in $MODES; do
 	errs_before="$(csum_errors "$LAB_SRV_NS") $(csum_errors "$LAB_CLI_NS")"
 	SRCDIR=$SRCDIR WORKER=$WORKER E2E_COOKIE=$c E2E_LOG=$log E2E_DEBUG=${E2E_DEBUG:-0} \
 		E2E_XFER_PORT=$XFER_PORT E2E_IPERF_PORT=$IPERF_PORT \
-		LAB_DIR=$TMP/lab timeout 240 ip netns exec "$LAB_CLI_NS" /usr/bin/python3 "$DRIVER" \
+		E2E_FOREIGN_WORKER=${E2E_FOREIGN_WORKER:-0} E2E_OFFLOAD_DTLS=${E2E_OFFLOAD_DTLS:-0} LAB_DIR=$TMP/lab timeout 240 ip netns exec "$LAB_CLI_NS" /usr/bin/python3 "$DRIVER" \
 		"$mode" >"$out" 2>&1
 	rc=$?
 	errs_after="$(csum_errors "$LAB_SRV_NS") $(csum_errors "$LAB_CLI_NS")"

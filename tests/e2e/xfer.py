@@ -4,12 +4,19 @@
 
     xfer.py serve ADDRESS PORT              (until killed; one thread per connection)
     xfer.py up|down HOST PORT BYTES SEED    (exit 0 when the digests match)
+    xfer.py udp-echo ADDRESS PORT           (until killed)
+    xfer.py udp HOST PORT COUNT SIZE        (exit 0 when every datagram came back intact)
 
 `up`: the client sends BYTES of the stream SEED, the server answers with the SHA-256 of what it
 received.  `down`: the server sends them, the client hashes what arrives.  Either side compares
 against the digest of the stream it generates itself, so a corrupted, lost, duplicated or
 reordered byte fails the transfer; a wrong TCP checksum stalls it (the kernel drops the
 segment, the retransmission would be broken the same way) and the timeout fails it.
+
+`udp`: COUNT datagrams of SIZE bytes leave in one sendmsg() with UDP_SEGMENT (one UDP GSO
+super-packet: what a tun device with USO hands over whole); the server echoes each; every
+datagram must come back exactly once with its bytes (a lost one is sent again, twice at most,
+since UDP may lose a packet for reasons of its own).
 """
 import hashlib
 import random
@@ -105,10 +112,58 @@ def client(op, host, port, size, seed):
     return 0
 
 
+UDP_SEGMENT = 103
+
+
+def udp_echo(address, port):
+    fam = socket.AF_INET6 if ":" in address else socket.AF_INET
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    s.bind((address, port))
+    while True:
+        data, peer = s.recvfrom(65535)
+        s.sendto(data, peer)
+
+
+def udp_client(host, port, count, size):
+    fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+    want = {i: struct.pack("!I", i) + random.Random(i).randbytes(size - 4) for i in range(count)}
+    with socket.socket(fam, socket.SOCK_DGRAM) as s:
+        s.connect((host, port))
+        s.settimeout(0.5)
+        for attempt in range(3):
+            missing = sorted(want)
+            s.setsockopt(socket.SOL_UDP, UDP_SEGMENT, size)
+            s.send(b"".join(want[i] for i in missing))
+            deadline = time.monotonic() + 2
+            while want and time.monotonic() < deadline:
+                try:
+                    data = s.recv(65535)
+                except socket.timeout:
+                    continue
+                i = struct.unpack("!I", data[:4])[0] if len(data) >= 4 else -1
+                if i in want:
+                    if data != want[i]:
+                        print("FAIL udp %s: datagram %d came back changed" % (host, i))
+                        return 1
+                    del want[i]
+            if not want:
+                break
+    if want:
+        print("FAIL udp %s: %d of %d datagrams never came back" % (host, len(want), count))
+        return 1
+    print("udp %s: %d x %d bytes in one UDP GSO send: ok" % (host, count, size))
+    return 0
+
+
 def main():
     if sys.argv[1] == "serve":
         serve(sys.argv[2], int(sys.argv[3]))
         return 0
+    if sys.argv[1] == "udp-echo":
+        udp_echo(sys.argv[2], int(sys.argv[3]))
+        return 0
+    if sys.argv[1] == "udp":
+        return udp_client(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
     try:
         return client(sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
                       int(sys.argv[5]))

@@ -47,7 +47,8 @@ static void check_emit(void *ud, const uint8_t vnet[TUN_OFFLOAD_VNET_HDR_LEN], c
 		abort();
 	if (tun_offload_split_init(&s, &h, pkt, len, sizeof(resplit_buf)) != 0)
 		abort();
-	if (tun_offload_split_count(&s) < 2 || tun_offload_split_count(&s) > TUN_OFFLOAD_GRO_MAX_SEGS)
+	if (tun_offload_split_count(&s) < 2 ||
+	    tun_offload_split_count(&s) > TUN_OFFLOAD_GRO_MAX_SEGS)
 		abort();
 	c->packets += tun_offload_split_count(&s);
 	while ((n = tun_offload_split_next(&s, resplit_buf, sizeof(resplit_buf))) > 0)
@@ -153,7 +154,8 @@ static void fuzz_split(const uint8_t *data, size_t size, bool then_merge)
 	size -= 12;
 	if (tun_offload_split_init(&s, &h, data, size, max_len) != 0)
 		return;
-	if (tun_offload_split_count(&s) < 1 || tun_offload_split_count(&s) > TUN_OFFLOAD_MAX_SEGMENTS)
+	if (tun_offload_split_count(&s) < 1 ||
+	    tun_offload_split_count(&s) > TUN_OFFLOAD_MAX_SEGMENTS)
 		abort();
 	if (then_merge)
 		g = tun_offload_gro_new();
@@ -161,7 +163,8 @@ static void fuzz_split(const uint8_t *data, size_t size, bool then_merge)
 		if ((size_t)n > max_len || (size_t)n > sizeof(seg_buf))
 			abort();
 		/* Our own segments are always right (a lone packet only when we completed it). */
-		if ((h.gso_type & 0x7f) != TUN_OFFLOAD_GSO_NONE && tun_offload_verify(seg_buf, (size_t)n) != 1)
+		if ((h.gso_type & 0x7f) != TUN_OFFLOAD_GSO_NONE &&
+		    tun_offload_verify(seg_buf, (size_t)n) != 1)
 			abort();
 		if (g)
 			tun_offload_gro_add(g, seg_buf, (size_t)n, check_emit, &c);

@@ -164,19 +164,24 @@ class Connection(dbus.service.Object):
         self.helper = helper
         self.path = path
         self.props = dict(CONN_DEFAULTS)
-        self.props.update(props)
+        self.props.update({k: self.typed(k, v) for k, v in props.items()})
         self.disconnects = 0
         dbus.service.Object.__init__(self, bus(), path)
 
+    @staticmethod
+    def typed(k, v):
+        """The contract's D-Bus type for a Python value (the app's proxies check them)."""
+        if isinstance(v, list):
+            return dbus.Array(v, signature='s')
+        if k in ('BytesSent', 'BytesReceived', 'ConnectedSince'):
+            return dbus.UInt64(v)
+        if k in ('Mtu', 'Owner'):
+            return dbus.UInt32(v)
+        return v
+
     def set(self, **changes):
         for k, v in changes.items():
-            if isinstance(v, list):
-                v = dbus.Array(v, signature='s')
-            elif k in ('BytesSent', 'BytesReceived', 'ConnectedSince'):
-                v = dbus.UInt64(v)
-            elif k == 'Mtu':
-                v = dbus.UInt32(v)
-            self.props[k] = v
+            self.props[k] = self.typed(k, v)
         self.PropertiesChanged(self.IFACE, {k: self.props[k] for k in changes}, [])
 
     @dbus.service.method(IFACE)

@@ -717,7 +717,7 @@ static void test_dialog_banner(void)
 
 static GArray *events;
 
-static void on_event(SslvpnConnection *c, guint ev, gpointer data)
+static void on_event(GuiConnection *c, guint ev, gpointer data)
 {
 	g_array_append_val(events, ev);
 }
@@ -731,16 +731,16 @@ static GVariant *props(const char *state)
 	return g_variant_ref_sink(g_variant_builder_end(&b));
 }
 
-static void feed(SslvpnConnection *c, const char *state)
+static void feed(GuiConnection *c, const char *state)
 {
 	g_autoptr(GVariant) v = props(state);
 
-	sslvpn_connection_update(c, v);
+	gui_connection_update(c, v);
 }
 
 static void test_connection_events(void)
 {
-	g_autoptr(SslvpnConnection) c = sslvpn_connection_new("/org/sslvpn/Helper1/connection/1");
+	g_autoptr(GuiConnection) c = gui_connection_new("/org/sslvpn/Helper1/connection/1");
 	const char *routes[] = {"203.0.113.0/24", NULL};
 	GVariantBuilder b;
 	g_autoptr(GVariant) all = NULL;
@@ -755,29 +755,29 @@ static void test_connection_events(void)
 	g_variant_builder_add(&b, "{sv}", "Mtu", g_variant_new_uint32(1399));
 	g_variant_builder_add(&b, "{sv}", "Address", g_variant_new_uint32(7)); /* wrong type */
 	all = g_variant_ref_sink(g_variant_builder_end(&b));
-	sslvpn_connection_update(c, all);
+	gui_connection_update(c, all);
 	g_assert_cmpuint(events->len, ==, 0); /* the first state is no news */
-	g_assert_cmpstr(sslvpn_connection_get_gateway(c), ==, "https://vpn.lab.test");
-	g_assert_cmpstr(sslvpn_connection_get_routes(c)[0], ==, "203.0.113.0/24");
-	g_assert_cmpuint(sslvpn_connection_get_bytes_sent(c), ==, 1234);
-	g_assert_cmpuint(sslvpn_connection_get_mtu(c), ==, 1399);
-	g_assert_cmpstr(sslvpn_connection_get_address(c), ==, "");
-	g_assert_true(sslvpn_connection_is_active(c));
+	g_assert_cmpstr(gui_connection_get_gateway(c), ==, "https://vpn.lab.test");
+	g_assert_cmpstr(gui_connection_get_routes(c)[0], ==, "203.0.113.0/24");
+	g_assert_cmpuint(gui_connection_get_bytes_sent(c), ==, 1234);
+	g_assert_cmpuint(gui_connection_get_mtu(c), ==, 1399);
+	g_assert_cmpstr(gui_connection_get_address(c), ==, "");
+	g_assert_true(gui_connection_is_active(c));
 	feed(c, "connected");
 	feed(c, "connected");
 	feed(c, "reconnecting");
 	feed(c, "connected");
 	feed(c, "failed");
-	g_assert_false(sslvpn_connection_is_active(c));
+	g_assert_false(gui_connection_is_active(c));
 	g_assert_cmpuint(events->len, ==, 4);
-	g_assert_cmpuint(g_array_index(events, guint, 0), ==, SSLVPN_CONNECTION_EVENT_CONNECTED);
-	g_assert_cmpuint(g_array_index(events, guint, 1), ==, SSLVPN_CONNECTION_EVENT_RECONNECTING);
-	g_assert_cmpuint(g_array_index(events, guint, 2), ==, SSLVPN_CONNECTION_EVENT_RECONNECTED);
-	g_assert_cmpuint(g_array_index(events, guint, 3), ==, SSLVPN_CONNECTION_EVENT_DROPPED);
-	g_assert_cmpint(sslvpn_connection_event_for("connecting", "failed"), ==,
-	                SSLVPN_CONNECTION_EVENT_FAILED);
-	g_assert_cmpint(sslvpn_connection_event_for("disconnecting", "disconnected"), ==,
-	                SSLVPN_CONNECTION_EVENT_DISCONNECTED);
+	g_assert_cmpuint(g_array_index(events, guint, 0), ==, GUI_CONNECTION_EVENT_CONNECTED);
+	g_assert_cmpuint(g_array_index(events, guint, 1), ==, GUI_CONNECTION_EVENT_RECONNECTING);
+	g_assert_cmpuint(g_array_index(events, guint, 2), ==, GUI_CONNECTION_EVENT_RECONNECTED);
+	g_assert_cmpuint(g_array_index(events, guint, 3), ==, GUI_CONNECTION_EVENT_DROPPED);
+	g_assert_cmpint(gui_connection_event_for("connecting", "failed"), ==,
+	                GUI_CONNECTION_EVENT_FAILED);
+	g_assert_cmpint(gui_connection_event_for("disconnecting", "disconnected"), ==,
+	                GUI_CONNECTION_EVENT_DISCONNECTED);
 	g_array_unref(events);
 }
 

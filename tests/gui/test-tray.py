@@ -3,7 +3,8 @@
 """The tray item against a fake StatusNotifierWatcher, with a stand-in helper on the session
 bus: registration (and again when the watcher comes back), Status/IconName/ToolTip per state
 whoever started the connection, the dbusmenu layout, menu clicks triggering the app actions,
-and the desktop notifications of connect, drop and reconnect.  TAP output."""
+and the desktop notifications of connect, drop and reconnect; the re-login agent's
+registration and its rule that only the helper's bus name may call it.  TAP output."""
 import os
 import sys
 
@@ -67,6 +68,32 @@ try:
     tip = prop('ToolTip')
     t.eq(str(tip[3]), 'VPN not connected', 'tooltip when disconnected')
     t.eq(str(prop('Menu')), '/MenuBar', 'Menu path')
+
+    # The re-login agent registers with the helper and serves the helper's bus name only:
+    # anyone else could otherwise pop up a login prompt.
+    wait_until(lambda: helper.agents, 10, 'Agent registration')
+    agent_owner, agent_path = helper.agents[-1]
+    t.eq(agent_path, '/org/sslvpn/Client/Agent', 'the agent registers its path with the helper')
+    stranger = dbus.bus.BusConnection(os.environ['DBUS_SESSION_BUS_ADDRESS'])
+    some_conn = dbus.ObjectPath('/org/sslvpn/Helper1/connection/99')
+    for method, args in (('Relogin', (some_conn, 'https://vpn.lab.test', 'CookieRejected')),
+                         ('Cancel', (some_conn,))):
+        try:
+            stranger.get_object(agent_owner, agent_path).get_dbus_method(
+                method, fakes.HELPER + '.Agent')(*args, timeout=5)
+            got = 'an answer'
+        except dbus.exceptions.DBusException as e:
+            got = e.get_dbus_name()
+        t.eq(got, fakes.HELPER + '.Error.AccessDenied',
+             'Agent.%s from another bus name is refused' % method)
+    stranger.close()
+    try:
+        dbus.SessionBus().get_object(agent_owner, agent_path).Cancel(
+            some_conn, dbus_interface=fakes.HELPER + '.Agent', timeout=5)
+        got = 'an answer'
+    except dbus.exceptions.DBusException as e:
+        got = e.get_dbus_name()
+    t.eq(got, 'an answer', "Agent.Cancel from the helper's own bus name is served")
 
     items = menu_items()
     t.eq(sorted(items), [1, 2, 3, 4, 5], 'menu has five entries')

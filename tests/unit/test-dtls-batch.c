@@ -31,7 +31,10 @@ static void test_add_consume(void)
 	g_assert_cmpint(dtls_batch_addv(b, parts, plens, 2), ==, 0);
 	g_assert_cmpint(dtls_batch_add(b, "x", 0), ==, -ERR_INVALID_ARGS);
 	g_assert_cmpuint(b->n, ==, 2);
-	g_assert_cmpmem(dtls_batch_data(b, 1), dtls_batch_len(b, 1), "\x00" "abc", 4);
+	g_assert_cmpmem(dtls_batch_data(b, 1), dtls_batch_len(b, 1),
+	                "\x00"
+	                "abc",
+	                4);
 	g_assert_true(dtls_batch_room(b, 91));
 	g_assert_false(dtls_batch_room(b, 92));
 	g_assert_cmpint(dtls_batch_add(b, "0123456789", 10), ==, 0);
@@ -41,7 +44,10 @@ static void test_add_consume(void)
 	dtls_batch_consume(b, 1);
 	g_assert_cmpuint(b->n, ==, 2);
 	g_assert_cmpuint(b->used, ==, 14);
-	g_assert_cmpmem(dtls_batch_data(b, 0), 4, "\x00" "abc", 4);
+	g_assert_cmpmem(dtls_batch_data(b, 0), 4,
+	                "\x00"
+	                "abc",
+	                4);
 	g_assert_cmpmem(dtls_batch_data(b, 1), 10, "0123456789", 10);
 	g_assert_null(dtls_batch_data(b, 2));
 	g_assert_cmpuint(dtls_batch_len(b, 2), ==, 0);

@@ -88,9 +88,9 @@ static void test_encode(void)
 		uint8_t out[16];
 
 		g_assert_cmpint(dtls_frame_decode(req, sizeof(req), &f), ==, 0);
-		g_assert_cmpint(dtls_frame_encode(out, sizeof(out), CSTP_FRAME_DPD_RESP, f.payload,
-		                                  f.len),
-		                ==, (int)sizeof(req));
+		g_assert_cmpint(
+		    dtls_frame_encode(out, sizeof(out), CSTP_FRAME_DPD_RESP, f.payload, f.len), ==,
+		    (int)sizeof(req));
 		g_assert_cmpuint(out[0], ==, 4);
 		g_assert_cmpmem(out + 1, 5, req + 1, 5);
 	}
@@ -104,9 +104,9 @@ static void test_encode(void)
 	                -ERR_INVALID_ARGS);
 	g_assert_cmpint(dtls_frame_encode(buf, sizeof(buf), CSTP_FRAME_DATA, pkt, 4 + 0), ==, 5);
 	g_assert_cmpint(dtls_frame_encode(buf, 4, CSTP_FRAME_DATA, pkt, 4), ==, -ERR_TOO_LARGE);
-	g_assert_cmpint(dtls_frame_encode(buf, sizeof(buf), CSTP_FRAME_DATA, pkt,
-	                                  DTLS_FRAME_MAX_PAYLOAD + 1),
-	                ==, -ERR_INVALID_ARGS);
+	g_assert_cmpint(
+	    dtls_frame_encode(buf, sizeof(buf), CSTP_FRAME_DATA, pkt, DTLS_FRAME_MAX_PAYLOAD + 1),
+	    ==, -ERR_INVALID_ARGS);
 	g_assert_cmpstr(dtls_frame_type_name(CSTP_FRAME_DPD_RESP), ==, "DPD-RESP");
 	g_assert_cmpstr(dtls_frame_type_name(0x42), ==, "unknown");
 }

@@ -90,8 +90,8 @@ static int handshake_both(struct end *c, struct end *s)
 
 /* ClientHello fields (DTLS record 13 + handshake header 12 + version 2 + random 32): the
  * session id, and the extension types (at most 32, *n_ext of them). */
-static void hello_fields(const struct end *c, const uint8_t **sid, size_t *sid_len,
-                         unsigned *ext, size_t *n_ext)
+static void hello_fields(const struct end *c, const uint8_t **sid, size_t *sid_len, unsigned *ext,
+                         size_t *n_ext)
 {
 	const uint8_t *p = c->first;
 	size_t n = c->first_len, off = 13 + 12 + 2 + 32, end;
@@ -123,8 +123,8 @@ static void hello_fields(const struct end *c, const uint8_t **sid, size_t *sid_l
 static void exchange(struct end *c, struct end *s)
 {
 	uint8_t frame[64], buf[2048];
-	static const uint8_t pkt[] = {0x45, 0, 0, 20, 0, 0, 0, 0, 64, 1, 0, 0,
-	                              10, 0, 0, 1, 10, 0, 0, 2};
+	static const uint8_t pkt[] = {0x45, 0, 0,  20, 0, 0, 0,  0, 64, 1,
+	                              0,    0, 10, 0,  0, 1, 10, 0, 0,  2};
 	struct dtls_frame f;
 	int n = dtls_frame_encode(frame, sizeof(frame), CSTP_FRAME_DATA, pkt, sizeof(pkt));
 	ssize_t r;
@@ -314,8 +314,7 @@ static int check_psk(const uint8_t *client_key, const uint8_t *server_key, size_
 	g_assert_cmpint(socketpair(AF_UNIX, SOCK_DGRAM, 0, fd), ==, 0);
 	g_assert_cmpint(dtls_session_new(&p, &cs), ==, 0);
 	/* ocserv's end: "NORMAL:+VERS-DTLS-ALL:-KX-ALL:+PSK"-like, PSK credentials. */
-	g_assert_cmpint(gnutls_init(&ss, GNUTLS_SERVER | GNUTLS_DATAGRAM | GNUTLS_NONBLOCK), ==,
-	                0);
+	g_assert_cmpint(gnutls_init(&ss, GNUTLS_SERVER | GNUTLS_DATAGRAM | GNUTLS_NONBLOCK), ==, 0);
 	g_assert_cmpint(gnutls_priority_set_direct(
 	                    ss, "NORMAL:-VERS-TLS-ALL:+VERS-DTLS-ALL:-KX-ALL:+PSK", NULL),
 	                ==, 0);
@@ -338,7 +337,8 @@ static int check_psk(const uint8_t *client_key, const uint8_t *server_key, size_
 		g_assert_cmpint(gnutls_protocol_get_version(cs->session), ==, GNUTLS_DTLS1_2);
 		g_assert_cmpint(gnutls_kx_get(cs->session), ==, GNUTLS_KX_PSK);
 		/* Never ChaCha20 (design.md 5): AES-GCM here. */
-		g_assert_cmpint(gnutls_cipher_get(cs->session), !=, GNUTLS_CIPHER_CHACHA20_POLY1305);
+		g_assert_cmpint(gnutls_cipher_get(cs->session), !=,
+		                GNUTLS_CIPHER_CHACHA20_POLY1305);
 		exchange(&c, &s);
 	}
 	gnutls_deinit(ss);

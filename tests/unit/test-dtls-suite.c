@@ -182,8 +182,8 @@ static void tls_pair_open(struct tls_pair *p, const char *prio)
 
 	g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, p->fd), ==, 0);
 	g_assert_cmpint(gnutls_psk_allocate_client_credentials(&p->cc), ==, 0);
-	g_assert_cmpint(gnutls_psk_set_client_credentials(p->cc, "u", &key, GNUTLS_PSK_KEY_RAW),
-	                ==, 0);
+	g_assert_cmpint(gnutls_psk_set_client_credentials(p->cc, "u", &key, GNUTLS_PSK_KEY_RAW), ==,
+	                0);
 	g_assert_cmpint(gnutls_psk_allocate_server_credentials(&p->sc), ==, 0);
 	gnutls_psk_set_server_credentials_function(p->sc, psk_server_cb);
 	g_assert_cmpint(gnutls_init(&p->c, GNUTLS_CLIENT | GNUTLS_NONBLOCK), ==, 0);
@@ -231,8 +231,8 @@ static void check_psk_key(const char *prio, gnutls_protocol_t want)
 	g_assert_cmpmem(kc, 32, ks, 32);
 	g_assert_true(memcmp(kc, zero, 32) != 0);
 	/* It is the RFC 5705 exporter with NO context (pitfall 26: not an empty context). */
-	g_assert_cmpint(gnutls_prf_rfc5705(a.c, strlen(DTLS_SUITE_PSK_LABEL),
-	                                   DTLS_SUITE_PSK_LABEL, 0, NULL, 32, (char *)ref),
+	g_assert_cmpint(gnutls_prf_rfc5705(a.c, strlen(DTLS_SUITE_PSK_LABEL), DTLS_SUITE_PSK_LABEL,
+	                                   0, NULL, 32, (char *)ref),
 	                ==, 0);
 	g_assert_cmpmem(kc, 32, ref, 32);
 	/* Another TLS session (a reconnect): another key. */

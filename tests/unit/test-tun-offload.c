@@ -161,7 +161,8 @@ static size_t build_tcp(uint8_t *b, const struct tcp_spec *s)
 		memcpy(b + 16, dst, 4);
 	} else {
 		static const uint8_t src[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 2},
-		                     dst[16] = {0x20, 0x01, 0x0d, 0xb8, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x32};
+		                     dst[16] = {0x20, 0x01, 0x0d, 0xb8, 1, 0, 0, 0,
+		                                0,    0,    0,    0,    0, 0, 0, 0x32};
 
 		b[0] = 0x60 | (s->tos >> 4);
 		b[1] = (uint8_t)(s->tos << 4) | 0x0a; /* a flow label */
@@ -241,14 +242,16 @@ static struct tun_offload_vnet gso_hdr(uint8_t type, size_t l3, size_t hdrlen, u
 	                                 .hdr_len = (uint16_t)hdrlen,
 	                                 .gso_size = mss,
 	                                 .csum_start = (uint16_t)l3,
-	                                 .csum_offset = (type & 0x7f) == TUN_OFFLOAD_GSO_UDP_L4 ? 6 : 16};
+	                                 .csum_offset =
+	                                     (type & 0x7f) == TUN_OFFLOAD_GSO_UDP_L4 ? 6 : 16};
 }
 
 /* ---- vnet header -------------------------------------------------------------------- */
 
 static void test_vnet(void)
 {
-	static const uint8_t raw[12] = {0x01, 0x81, 0x42, 0x00, 0xa8, 0x05, 0x14, 0x00, 0x10, 0x00, 9, 9};
+	static const uint8_t raw[12] = {0x01, 0x81, 0x42, 0x00, 0xa8, 0x05,
+	                                0x14, 0x00, 0x10, 0x00, 9,    9};
 	struct tun_offload_vnet h;
 	uint8_t out[TUN_OFFLOAD_VNET_HDR_LEN];
 
@@ -413,7 +416,8 @@ static void test_split_complete_csum(void)
 	g_autofree uint8_t *pl = payload_bytes(777, 9);
 	uint8_t pkt[1000], orig[1000], out[1000], copy[1000];
 	struct tcp_spec sp = spec6();
-	struct tun_offload_vnet h = {.flags = TUN_OFFLOAD_F_NEEDS_CSUM, .csum_start = 40, .csum_offset = 16};
+	struct tun_offload_vnet h = {
+	    .flags = TUN_OFFLOAD_F_NEEDS_CSUM, .csum_start = 40, .csum_offset = 16};
 	struct tun_offload_split s;
 	size_t len;
 
@@ -443,7 +447,8 @@ static void test_split_udp_zero_csum(void)
 {
 	/* A UDP payload whose checksum comes out as 0 must be sent as 0xffff (0 = none). */
 	uint8_t pl[64] = {1, 2, 3, 4, 5}, pkt[200], out[200];
-	struct tun_offload_vnet h = {.flags = TUN_OFFLOAD_F_NEEDS_CSUM, .csum_start = 20, .csum_offset = 6};
+	struct tun_offload_vnet h = {
+	    .flags = TUN_OFFLOAD_F_NEEDS_CSUM, .csum_start = 20, .csum_offset = 6};
 	struct tun_offload_split s;
 	size_t len = build_udp(pkt, 4, 7, pl, sizeof(pl));
 	uint64_t acc;
@@ -516,8 +521,8 @@ static void test_split_malformed(void)
 	/* lengths */
 	EXPECT(h4, good, 0, -ERR_PROTOCOL);
 	EXPECT(h4, good, 19, -ERR_PROTOCOL);
-	EXPECT(h4, good, len - 1, -ERR_PROTOCOL);     /* total length says more */
-	EXPECT(h6, good6, len6 - 1, -ERR_PROTOCOL);   /* payload length says more */
+	EXPECT(h4, good, len - 1, -ERR_PROTOCOL);   /* total length says more */
+	EXPECT(h6, good6, len6 - 1, -ERR_PROTOCOL); /* payload length says more */
 	EXPECT(none, good, 39, -ERR_PROTOCOL);
 	MUTATE(0, 0x44); /* IHL 4 */
 	EXPECT(h4, bad, len, -ERR_PROTOCOL);
@@ -763,9 +768,8 @@ static void check_resplit(const struct emitted *e, const struct seg *segs, unsig
 	g_assert_cmpint(tun_offload_split_next(&s, out, TUN_OFFLOAD_MAX_PACKET), ==, 0);
 
 	/* What the kernel does with CHECKSUM_PARTIAL gives a right checksum for the whole. */
-	as_partial = (struct tun_offload_vnet){.flags = TUN_OFFLOAD_F_NEEDS_CSUM,
-	                                       .csum_start = (uint16_t)l3,
-	                                       .csum_offset = 16};
+	as_partial = (struct tun_offload_vnet){
+	    .flags = TUN_OFFLOAD_F_NEEDS_CSUM, .csum_start = (uint16_t)l3, .csum_offset = 16};
 	g_assert_cmpint(tun_offload_split_init(&s, &as_partial, full, e->len, 70000), ==, 0);
 	g_assert_cmpint(tun_offload_split_next(&s, out, TUN_OFFLOAD_MAX_PACKET), ==, (int)e->len);
 	g_assert_true(ref_ok(out, e->len));
@@ -823,7 +827,7 @@ static void test_merge_basic(void)
 	check_merge(sp, 10, 1388, 1388, 0);
 	check_merge(sp, 10, 1388, 17, 0);
 	check_merge(sp, 5, 1388, 1388, 0x18); /* PSH on the last */
-	sp.id = 0xfffd;                        /* the id wraps */
+	sp.id = 0xfffd;                       /* the id wraps */
 	sp.opts = NULL;
 	sp.optlen = 0;
 	check_merge(sp, 7, 1001, 3, 0);
@@ -843,8 +847,8 @@ static void test_merge_round_trip(void)
 		g_autofree uint8_t *seg = g_malloc(TUN_OFFLOAD_MAX_PACKET);
 		struct tcp_spec sp = v == 4 ? spec4() : spec6();
 		size_t l3 = v == 4 ? 20 : 40, len;
-		struct tun_offload_vnet h =
-		    gso_hdr(v == 4 ? TUN_OFFLOAD_GSO_TCPV4 : TUN_OFFLOAD_GSO_TCPV6, l3, l3 + 32, 1400);
+		struct tun_offload_vnet h = gso_hdr(
+		    v == 4 ? TUN_OFFLOAD_GSO_TCPV4 : TUN_OFFLOAD_GSO_TCPV6, l3, l3 + 32, 1400);
 		struct tun_offload_gro *g = tun_offload_gro_new();
 		struct sink k = sink_new();
 		struct tun_offload_split s;
@@ -895,7 +899,8 @@ static GArray *merge_shape(struct seg *segs, unsigned int n)
 			struct tun_offload_split s;
 
 			tun_offload_vnet_parse(e->vnet, 10, &h);
-			g_assert_cmpint(tun_offload_split_init(&s, &h, e->pkt, e->len, 16384), ==, 0);
+			g_assert_cmpint(tun_offload_split_init(&s, &h, e->pkt, e->len, 16384), ==,
+			                0);
 			c = tun_offload_split_count(&s);
 			g_assert_cmpuint(at + c, <=, n);
 			check_resplit(e, segs + at, c);

@@ -1,0 +1,171 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# e2e (TAP): the DTLS data channel of sslvpn-worker against the lab's real ocserv (issue 4).
+# tests/e2e/dtls-driver.py plays the helper in the client namespace (through
+# tests/e2e/worker-driver.py) and observes the channel from outside the worker: nft counters of
+# TCP and UDP packets to the gateway, silent blocks with an nft netdev egress hook, the timing
+# of WMSG_STATE / WMSG_MTU.  Three labs run in parallel (the blocked timeline takes 33 s):
+#   A (PSK, dpd 3):     psk, no-dtls, dtls-dies, link-cut
+#   B (PSK):            blocked
+#   C (legacy, dpd 3):  legacy   (--no-dtls-psk + dtls-legacy + cisco-client-compat)
+# Needs root.  Environment: SRCDIR, WORKER.  Not part of the suite: `test-dtls.sh bench` runs
+# only the iperf3 measurement (E2E_IPERF_TIME seconds each way, default 10) and prints it;
+# `test-dtls.sh early-hellos` the experiment on ocserv's handling of early ClientHellos.
+set -u -o pipefail
+SRCDIR=${SRCDIR:?}
+WORKER=${WORKER:?}
+LAB=$SRCDIR/tests/lab/lab.sh
+DRIVER=$SRCDIR/tests/e2e/dtls-driver.py
+DPD=3
+MODE=${1:-test}
+
+if [ "$(id -u)" != 0 ]; then
+	echo "1..0 # SKIP needs root (network namespaces, tun, nft)"
+	exit 0
+fi
+
+TMP=$(mktemp -d /tmp/sslvpn-e2e-dtls.XXXXXX)
+chmod 0755 "$TMP"
+IPERF_PID=
+cleanup() {
+	[ -n "$IPERF_PID" ] && kill "$IPERF_PID" 2>/dev/null
+	for l in A B C; do
+		[ -d "$TMP/lab-$l" ] && "$LAB" stop "$TMP/lab-$l" >/dev/null 2>&1
+	done
+	if [ -n "${E2E_KEEP:-}" ]; then
+		echo "# kept $TMP"
+	else
+		rm -rf "$TMP"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+cat >"$TMP/short-dpd.conf" <<EOC
+dpd = $DPD
+keepalive = 10
+EOC
+cat >"$TMP/legacy.conf" <<EOC
+dpd = $DPD
+dtls-legacy = true
+cisco-client-compat = true
+EOC
+: >"$TMP/plain.conf"
+
+# start_lab NAME CONF [lab options]
+start_lab() {
+	local name=$1 conf=$2
+	shift 2
+	"$LAB" start "$TMP/lab-$name" --extra-config "$conf" --owner $$ "$@" \
+		>"$TMP/lab-$name-start.log" 2>&1
+}
+
+# cookie NAME: a fresh webvpn cookie for alice from Debian's openconnect, in lab NAME.
+cookie() (
+	set -a
+	# shellcheck disable=SC1090
+	. "$TMP/lab-$1/lab.env"
+	echo "$LAB_PASSWORD" | timeout 30 ip netns exec "$LAB_CLI_NS" openconnect --authenticate \
+		--cafile "$LAB_CA" --user "$LAB_USER" --passwd-on-stdin --authgroup engineering \
+		"https://$LAB_GATEWAY" 2>/dev/null |
+		sed -n "s/^COOKIE='.*webvpn=\\([^;']*\\).*/\\1/p"
+)
+
+# scenario LAB NAME: runs one scenario; writes $TMP/res-NAME (status, result line, comments).
+scenario() (
+	local lab=$1 sc=$2 c out log
+	out=$TMP/res-$sc
+	log=$TMP/worker-$sc.log
+	c=$(cookie "$lab")
+	if [ -z "$c" ]; then
+		printf 'fail\nno cookie from openconnect\n' >"$out"
+		exit 0
+	fi
+	: >"$log"
+	chmod 0666 "$log"
+	set -a
+	# shellcheck disable=SC1090
+	. "$TMP/lab-$lab/lab.env"
+	set +a
+	if SRCDIR=$SRCDIR WORKER=$WORKER E2E_COOKIE=$c E2E_LOG=$log E2E_DEBUG=${E2E_DEBUG-1} E2E_DPD=$DPD \
+		LAB_DIR=$TMP/lab-$lab timeout 150 ip netns exec "$LAB_CLI_NS" /usr/bin/python3 \
+		"$DRIVER" "$sc" >"$TMP/driver-$sc.out" 2>&1; then
+		echo ok >"$out"
+	else
+		echo fail >"$out"
+	fi
+	grep -h '^result:' "$TMP/driver-$sc.out" | sed 's/^result: //' | tail -n 1 >>"$out"
+	{
+		grep -h '^#\|^FAIL' "$TMP/driver-$sc.out" | grep -v 'worker ->' | sed 's/^# *//'
+		if ! grep -q '^ok' "$out"; then
+			echo "worker log:"
+			grep -v 'CONNECT answer' "$log" | tail -n 30
+		fi
+		grep -h 'DTLS' "$log" | grep -v 'DPD re\|fallback\|CONNECT answer' | head -n 12
+	} | sed 's/^/  /' >>"$out"
+	# The cookie never reaches the worker's log (design.md 1).
+	if grep -qF "$c" "$log"; then
+		echo fail >"$out"
+		echo "  the cookie appears in the worker log" >>"$out"
+	fi
+)
+
+if [ "$MODE" = bench ] || [ "$MODE" = early-hellos ]; then
+	start_lab A "$TMP/plain.conf" || { tail -n 5 "$TMP/lab-A-start.log"; exit 1; }
+	set -a
+	# shellcheck disable=SC1091
+	. "$TMP/lab-A/lab.env"
+	set +a
+	ip netns exec "$LAB_SRV_NS" iperf3 -s -B "$LAB_LAN_HOST" >/dev/null 2>&1 &
+	IPERF_PID=$!
+	sleep 0.5
+	E2E_IPERF_TIME=${E2E_IPERF_TIME:-10} scenario A "$MODE"
+	cat "$TMP/res-$MODE"
+	sed -n 's/^result: /# /p' "$TMP/driver-$MODE.out"
+	grep -q '^ok' "$TMP/res-$MODE"
+	exit $?
+fi
+
+start_lab A "$TMP/short-dpd.conf" &
+pa=$!
+start_lab B "$TMP/plain.conf" &
+pb=$!
+start_lab C "$TMP/legacy.conf" --no-dtls-psk &
+pc=$!
+failed_start=
+wait $pa || failed_start="$failed_start A"
+wait $pb || failed_start="$failed_start B"
+wait $pc || failed_start="$failed_start C"
+if [ -n "$failed_start" ]; then
+	echo "1..0 # a lab did not start ($failed_start): $(tail -n 3 "$TMP"/lab-*-start.log | tr '\n' ' ')"
+	exit 1
+fi
+
+# E2E_ONLY="sc ..." runs only those (debugging).
+SCENARIOS=${E2E_ONLY:-psk legacy no-dtls dtls-dies link-cut blocked}
+want() { case " $SCENARIOS " in *" $1 "*) return 0 ;; esac; return 1; }
+t0=$(date +%s)
+pb= pc=
+want blocked && { ( scenario B blocked ) & pb=$!; }
+want legacy && { ( scenario C legacy ) & pc=$!; }
+for sc in psk no-dtls dtls-dies link-cut; do
+	want "$sc" && scenario A "$sc"
+done
+wait $pb $pc
+
+echo "1..$(echo $SCENARIOS | wc -w)"
+n=0
+failed=0
+for sc in $SCENARIOS; do
+	n=$((n + 1))
+	res=$TMP/res-$sc
+	if [ -f "$res" ] && [ "$(head -n 1 "$res")" = ok ]; then
+		echo "ok $n - $sc: $(sed -n 2p "$res")"
+	else
+		echo "not ok $n - $sc: $(sed -n 2p "$res" 2>/dev/null)"
+		failed=1
+	fi
+	tail -n +3 "$res" 2>/dev/null | sed 's/^/# /'
+done
+echo "# all scenarios took $(( $(date +%s) - t0 )) s"
+exit $failed
