@@ -23,10 +23,6 @@
 #include "error.h"
 #include "log.h"
 
-/* TLS 1.2+ only (gateways refuse older); +SHA256 re-enables the CBC-SHA256 suites some old ASAs
- * still need; %COMPAT pads the ClientHello past the 256..511-byte range some middleboxes drop. */
-#define TLS_CONN_DEFAULT_PRIORITY                                                                  \
-	"NORMAL:-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1:+SHA256:%COMPAT:-3DES-CBC:-ARCFOUR-128"
 #define TLS_CONN_MAX_FILE (1024 * 1024)
 
 struct tls_loaded_identity {

@@ -34,6 +34,12 @@
 
 #define TLS_CONN_MAX_IDENTITIES 8
 
+/* TLS 1.2+ only (gateways refuse older); +SHA256 re-enables the CBC-SHA256 suites some old ASAs
+ * still need; %COMPAT pads the ClientHello past the 256..511-byte range some middleboxes drop. */
+#define TLS_CONN_DEFAULT_PRIORITY                                                                  \
+	"NORMAL:-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1:+SHA256:%COMPAT:-3DES-CBC:-ARCFOUR-128"
+
+
 struct tls_identity {
 	const char *cert_file; /* PEM (certificate, optionally chain and key) or PKCS#12 (.p12/.pfx) */
 	const char *key_file;  /* PEM key; NULL when cert_file holds the key or is PKCS#12 */

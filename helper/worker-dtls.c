@@ -56,11 +56,6 @@
 #define WORKER_DTLS_RX_GRO_SLOT 65536
 #define WORKER_DTLS_RX_MSGS     64
 #define WORKER_DTLS_SOCKBUF     (4 * 1024 * 1024)
-/* The TLS priority the worker's connections use (core/tls-conn.c's default, which that header
- * does not export): the PSK priority is derived from it (protocol.md 9.3). */
-#define WORKER_DTLS_TLS_PRIORITY                                                                   \
-	"NORMAL:-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1:+SHA256:%COMPAT:-3DES-CBC:-ARCFOUR-128"
-
 struct worker_dtls {
 	struct worker *w;
 	struct worker_dtls_hooks hooks;
@@ -948,7 +943,7 @@ struct worker_dtls *worker_dtls_new(struct worker *w, const struct worker_dtls_s
 		d->key_len = DTLS_SUITE_PSK_KEY_LEN;
 		memcpy(d->sid, reply->dtls_app_id, reply->dtls_app_id_len);
 		d->sid_len = reply->dtls_app_id_len;
-		if (dtls_suite_psk_priority(WORKER_DTLS_TLS_PRIORITY, d->psk_priority,
+		if (dtls_suite_psk_priority(TLS_CONN_DEFAULT_PRIORITY, d->psk_priority,
 		                            sizeof(d->psk_priority)) < 0) {
 			secret_wipe(d->key, sizeof(d->key));
 			return NULL;

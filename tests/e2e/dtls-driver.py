@@ -54,9 +54,12 @@ table inet %(t)s {
         type filter hook output priority 0; policy accept;
         ip daddr %(gw)s tcp dport %(p)d counter name tcp443
         ip daddr %(gw)s udp dport %(p)d counter name udp443
+        ip6 daddr %(gw6)s tcp dport %(p)d counter name tcp443
+        ip6 daddr %(gw6)s udp dport %(p)d counter name udp443
     }
 }
-""" % {"t": STAT_TABLE, "gw": os.environ["LAB_SERVER_IP"], "p": PORT})
+""" % {"t": STAT_TABLE, "gw": os.environ["LAB_SERVER_IP"], "gw6": os.environ["LAB_SERVER_IP6"],
+       "p": PORT})
 
 
 def counters():
@@ -225,6 +228,25 @@ def sc_psk(w, cookie):
         fail("DTLS MTU %d above X-CSTP-MTU %d" % (mtu, attr(cfg, "WATTR_MTU")))
     say("result: DTLS up %.0f ms after CONNECT, MTU %d, 10 pings = %d UDP / %d TCP packets" %
         ((t_dtls - t_up) * 1000, mtu, udp, tcp))
+    wd.stop(w)
+
+
+def sc_psk6(w, cookie):
+    """The gateway reached over IPv6: DTLS over UDP/IPv6 (MTU from a 40-byte IP header)."""
+    counters_setup()
+    msg = [(n, v) for n, v in wd.start_msg(cookie) if n not in ("WATTR_HOST", "WATTR_ADDRESS")]
+    w.send("WMSG_START", [("WATTR_HOST", os.environ["LAB_GATEWAY6"]),
+                          ("WATTR_ADDRESS", os.environ["LAB_SERVER_IP6"])] + msg)
+    w.expect("WMSG_STATE", 20)
+    cfg = w.expect("WMSG_CONFIG", 20)
+    st = w.expect("WMSG_STATE", 20)
+    if attr(st, "WATTR_STATE") != 2:
+        fail("not connected: %s" % st)
+    wd.apply_config(w, cfg)
+    _, mtu = wait_dtls(w)
+    udp, tcp = check_udp_carries(w, os.environ["LAB_LAN_HOST"])
+    say("result: DTLS over IPv6 to %s, MTU %d (X-CSTP-MTU %d), 10 pings = %d UDP / %d TCP" %
+        (os.environ["LAB_SERVER_IP6"], mtu, attr(cfg, "WATTR_MTU"), udp, tcp))
     wd.stop(w)
 
 
@@ -477,6 +499,7 @@ def sc_bench(w, cookie):
 
 SCENARIOS = {
     "psk": sc_psk,
+    "psk6": sc_psk6,
     "legacy": sc_legacy,
     "blocked": sc_blocked,
     "dtls-dies": sc_dtls_dies,

@@ -5,7 +5,7 @@
 # tests/e2e/worker-driver.py) and observes the channel from outside the worker: nft counters of
 # TCP and UDP packets to the gateway, silent blocks with an nft netdev egress hook, the timing
 # of WMSG_STATE / WMSG_MTU.  Three labs run in parallel (the blocked timeline takes 33 s):
-#   A (PSK, dpd 3):     psk, no-dtls, dtls-dies, link-cut
+#   A (PSK, dpd 3):     psk, psk6 (gateway over IPv6), no-dtls, dtls-dies, link-cut
 #   B (PSK):            blocked
 #   C (legacy, dpd 3):  legacy   (--no-dtls-psk + dtls-legacy + cisco-client-compat)
 # Needs root.  Environment: SRCDIR, WORKER.  Not part of the suite: `test-dtls.sh bench` runs
@@ -142,13 +142,13 @@ if [ -n "$failed_start" ]; then
 fi
 
 # E2E_ONLY="sc ..." runs only those (debugging).
-SCENARIOS=${E2E_ONLY:-psk legacy no-dtls dtls-dies link-cut blocked}
+SCENARIOS=${E2E_ONLY:-psk psk6 legacy no-dtls dtls-dies link-cut blocked}
 want() { case " $SCENARIOS " in *" $1 "*) return 0 ;; esac; return 1; }
 t0=$(date +%s)
 pb= pc=
 want blocked && { ( scenario B blocked ) & pb=$!; }
 want legacy && { ( scenario C legacy ) & pc=$!; }
-for sc in psk no-dtls dtls-dies link-cut; do
+for sc in psk psk6 no-dtls dtls-dies link-cut; do
 	want "$sc" && scenario A "$sc"
 done
 wait $pb $pc
