@@ -11,6 +11,7 @@
 #include "auth-xml.h"
 #include "error.h"
 #include "gateway-url.h"
+#include "digest.h"
 #include "hex.h"
 #include "http-cookie.h"
 #include "http-request.h"
@@ -776,7 +777,7 @@ static void auth_handle_download(struct auth *a, const struct http_response *res
 			  a->url.host, http_response_status(resp), http_response_reason(resp));
 		return;
 	}
-	if (hex_sha1(body, len, hex) < 0) {
+	if (digest_sha1_hex(body, len, hex) < 0) {
 		auth_fail(a, -ERR_INTERNAL, "cannot hash the client profile");
 		return;
 	}

@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "hex.h"
 
-#include <gnutls/crypto.h>
 #include <string.h>
 
-#include "error.h"
 
 int hex_digit(char c)
 {
@@ -41,14 +39,4 @@ void hex_encode(const void *in, size_t n, char *out, bool upper)
 		out[2 * i + 1] = digits[p[i] & 15];
 	}
 	out[2 * n] = '\0';
-}
-
-int hex_sha1(const void *data, size_t len, char out[41])
-{
-	uint8_t d[20];
-
-	if (gnutls_hash_fast(GNUTLS_DIG_SHA1, data, len, d) < 0)
-		return -ERR_INTERNAL;
-	hex_encode(d, sizeof(d), out, true);
-	return 0;
 }

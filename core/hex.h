@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
-/* Hex digits as gateways and pins use them: session ids, key hashes, %XX escapes. */
+/* Hex digits as gateways and pins use them: session ids, key hashes, %XX escapes.  No crypto
+ * library here: the root helper links this and must not load GnuTLS. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +13,3 @@ int hex_digit(char c);
 bool hex_decode(const char *in, uint8_t *out, size_t n);
 /* 2*n digits and a NUL into out. */
 void hex_encode(const void *in, size_t n, char *out, bool upper);
-/* SHA-1 of data as 40 upper-case digits and a NUL (how gateways report hashes);
- * 0 or -ERR_INTERNAL. */
-int hex_sha1(const void *data, size_t len, char out[41]);

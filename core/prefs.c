@@ -23,6 +23,7 @@
 
 #include "cert-pin.h"
 #include "error.h"
+#include "digest.h"
 #include "hex.h"
 #include "utf8.h"
 #include "log.h"
@@ -1136,7 +1137,7 @@ int prefs_profile_store(struct prefs *p, const char *gateway_key, const char *ur
 		return -ERR_INVALID_ARGS;
 	if (len > PREFS_PROFILE_MAX)
 		return -ERR_TOO_LARGE;
-	r = hex_sha1(data ? data : "", len, digest);
+	r = digest_sha1_hex(data ? data : "", len, digest);
 	if (r < 0)
 		return r;
 	if (sha1 && strcasecmp(sha1, digest) != 0) {

@@ -4,6 +4,7 @@
 #  - sslvpn-helper (root) and sslvpn-worker (the data path) link neither libxml2 nor GTK,
 #    libadwaita, GLib or GIO: not directly (readelf NEEDED) and not through another library
 #    (ldd);
+#  - sslvpn-helper does not load GnuTLS either (it never speaks TLS);
 #  - no source file in helper/ includes a libxml2, GLib, GIO or GTK header.
 # usage: test-boundary.sh SRCDIR HELPER_BINARY WORKER_BINARY
 set -u
@@ -40,6 +41,16 @@ for bin in "$@"; do
 		echo "ok - $name pulls in none of them through its libraries"
 	fi
 done
+
+# The root helper does no TLS at all: loading GnuTLS (and its p11-kit, nettle, gmp...) there
+# would only add attack surface and memory (the benchmark's peak RSS counts the helper).
+helper_bin=$1
+if readelf -d "$helper_bin" 2>/dev/null | grep -q 'NEEDED.*libgnutls'; then
+	echo "not ok - $(basename "$helper_bin") needs libgnutls (a core-net object it links pulls it in)"
+	fail=1
+else
+	echo "ok - $(basename "$helper_bin") does not load GnuTLS"
+fi
 
 # The static half: no banned header in any helper/ source (the worker's included).
 hits=$(grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"](libxml/|glib|gio/|gtk/|gdk/|adwaita|gobject/)' \
