@@ -14,8 +14,11 @@ if [ -z "${SSLVPN_GUI_WRAPPED:-}" ]; then
 	export SSLVPN_GUI_WRAPPED=1
 	# -a alone makes parallel tests race for the same display number: start the search at
 	# a number derived from our pid.
+	# Services the session bus starts (the AT-SPI registry) inherit its stdout and print
+	# there: keep that off the test's TAP stream (fd 3 carries the real stdout through).
+	exec 3>&1
 	exec xvfb-run -a -n $((100 + $$ % 800)) -s "-screen 0 1280x1024x24 -nolisten tcp" \
-		dbus-run-session -- "$0" "$@"
+		dbus-run-session -- "$0" "$@" >&2
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sslvpn-gui-test.XXXXXX")
@@ -38,4 +41,4 @@ fi
 export LANG=C.UTF-8
 unset LC_ALL
 export SSLVPN_TEST_TMP="$tmp"
-"$@"
+"$@" >&3 3>&-
