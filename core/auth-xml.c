@@ -308,15 +308,15 @@ static void wiped_doc_freep(xmlDoc **d)
 
 /* ---- small readers over the tree ---- */
 
-static bool is_el(const xmlNode *n, const char *name)
+bool auth_xml_is_element(const xmlNode *n, const char *name)
 {
 	return n && n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
 }
 
-static xmlNode *child_el(const xmlNode *parent, const char *name)
+xmlNode *auth_xml_child(const xmlNode *parent, const char *name)
 {
 	for (xmlNode *c = parent ? parent->children : NULL; c; c = c->next)
-		if (is_el(c, name))
+		if (auth_xml_is_element(c, name))
 			return c;
 	return NULL;
 }
@@ -327,7 +327,7 @@ static bool has_descendant(const xmlNode *n, const char *name)
 	for (xmlNode *c = n ? n->children : NULL; c; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (is_el(c, name) || has_descendant(c, name))
+		if (auth_xml_is_element(c, name) || has_descendant(c, name))
 			return true;
 	}
 	return false;
@@ -633,7 +633,7 @@ static int parse_select(struct parse *p, xmlNode *n, struct auth_form *form)
 	if (skip)
 		return MALFORMED(p, "a select without a name");
 	for (xmlNode *c = n->children; c; c = c->next) {
-		if (!is_el(c, "option"))
+		if (!auth_xml_is_element(c, "option"))
 			continue;
 		r = parse_option(p, c, &f, &seen_selected);
 		if (r < 0)
@@ -696,9 +696,9 @@ static int parse_form_el(struct parse *p, xmlNode *n, struct auth_form *form)
 	if (r < 0 || (form->action && !is_valid_action(form->action)))
 		return r == -ERR_NOMEM ? r : MALFORMED(p, "invalid form action");
 	for (xmlNode *c = n->children; c; c = c->next) {
-		if (is_el(c, "select"))
+		if (auth_xml_is_element(c, "select"))
 			r = parse_select(p, c, form);
-		else if (is_el(c, "input"))
+		else if (auth_xml_is_element(c, "input"))
 			r = parse_input(p, c, form);
 		else
 			r = 0;
@@ -743,28 +743,28 @@ static int parse_auth_el(struct parse *p, xmlNode *auth, struct auth_form **out)
 
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (is_el(c, "title")) {
+		if (auth_xml_is_element(c, "title")) {
 			slot = &form->title;
-		} else if (is_el(c, "banner")) {
+		} else if (auth_xml_is_element(c, "banner")) {
 			slot = &form->banner;
-		} else if (is_el(c, "message")) {
+		} else if (auth_xml_is_element(c, "message")) {
 			slot = &form->message;
 			is_msg = true;
-		} else if (is_el(c, "error")) {
+		} else if (auth_xml_is_element(c, "error")) {
 			slot = &form->error;
 			is_msg = true;
 			if (!form->error)
 				form->error_id = parse_error_id(c);
-		} else if (is_el(c, "form")) {
+		} else if (auth_xml_is_element(c, "form")) {
 			if (seen_form)
 				return MALFORMED(p, "two forms in one auth element");
 			seen_form = true;
 			r = parse_form_el(p, c, form);
 			if (r < 0)
 				return r;
-		} else if (is_el(c, "csd") || is_el(c, "csdMac") || is_el(c, "csdLinux")) {
+		} else if (auth_xml_is_element(c, "csd") || auth_xml_is_element(c, "csdMac") || auth_xml_is_element(c, "csdLinux")) {
 			p->csd = true;
-		} else if (is_el(c, "authentication-complete")) {
+		} else if (auth_xml_is_element(c, "authentication-complete")) {
 			form->authentication_complete = true;
 		} else if (!strncmp((const char *)c->name, "sso-v2-", 7)) {
 			form->has_sso = true;
@@ -817,7 +817,7 @@ static int parse_profile_manifest(struct parse *p, xmlNode *manifest)
 	struct auth_doc *d = p->doc;
 
 	for (xmlNode *vpn = manifest->children; vpn; vpn = vpn->next) {
-		if (!is_el(vpn, "vpn") || !attr_is(vpn, "rev", "1.0"))
+		if (!auth_xml_is_element(vpn, "vpn") || !attr_is(vpn, "rev", "1.0"))
 			continue;
 		for (xmlNode *f = vpn->children; f; f = f->next) {
 			_cleanup_free_ char *uri = NULL, *hash = NULL;
@@ -825,14 +825,14 @@ static int parse_profile_manifest(struct parse *p, xmlNode *manifest)
 			xmlNode *hash_el;
 			int r;
 
-			if (!is_el(f, "file") || !attr_is(f, "type", "profile") ||
+			if (!auth_xml_is_element(f, "file") || !attr_is(f, "type", "profile") ||
 			    !attr_is(f, "service-type", "user"))
 				continue;
-			hash_el = child_el(f, "hash");
+			hash_el = auth_xml_child(f, "hash");
 			if (hash_el && xmlHasProp(hash_el, XC("type")) &&
 			    !attr_is(hash_el, "type", "sha1"))
 				return MALFORMED(p, "profile manifest hash is not SHA-1");
-			r = text_of(child_el(f, "uri"), 2048, true, &uri);
+			r = text_of(auth_xml_child(f, "uri"), 2048, true, &uri);
 			if (r == 0)
 				r = text_of(hash_el, 64, true, &hash);
 			if (r == -ERR_NOMEM)
@@ -873,8 +873,8 @@ static int parse_config(struct parse *p, xmlNode *config)
 		d->has_service_profile_manifest = true;
 
 	for (xmlNode *c = config->children; c; c = c->next) {
-		if (is_el(c, "vpn-base-config")) {
-			xmlNode *h = child_el(c, "server-cert-hash");
+		if (auth_xml_is_element(c, "vpn-base-config")) {
+			xmlNode *h = auth_xml_child(c, "server-cert-hash");
 			_cleanup_free_ char *hash = NULL;
 
 			if (!h || d->server_cert_hash)
@@ -886,7 +886,7 @@ static int parse_config(struct parse *p, xmlNode *config)
 				return MALFORMED(p, "server-cert-hash is not 40 hex digits");
 			upcase(hash);
 			d->server_cert_hash = steal_ptr(&hash);
-		} else if (is_el(c, "vpn-profile-manifest")) {
+		} else if (auth_xml_is_element(c, "vpn-profile-manifest")) {
 			r = parse_profile_manifest(p, c);
 			if (r < 0)
 				return r;
@@ -928,7 +928,7 @@ static int parse_success(struct parse *p, xmlNode *root, const struct auth_form 
 	if (form->message && !(d->message = strdup(form->message)))
 		return -ERR_NOMEM;
 	for (xmlNode *c = root->children; c && !d->legacy_root; c = c->next) {
-		if (!is_el(c, "config"))
+		if (!auth_xml_is_element(c, "config"))
 			continue;
 		r = parse_config(p, c);
 		if (r < 0)
@@ -1039,31 +1039,31 @@ static int scan_root(struct parse *p, xmlNode *root)
 	for (xmlNode *c = root->children; c; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (is_el(c, "auth")) {
+		if (auth_xml_is_element(c, "auth")) {
 			if (p->auth)
 				return MALFORMED(p, "two auth elements");
 			p->auth = c;
-		} else if (is_el(c, "opaque")) {
+		} else if (auth_xml_is_element(c, "opaque")) {
 			if (p->opaque)
 				return MALFORMED(p, "two opaque elements");
 			p->opaque = c;
-		} else if (is_el(c, "session-token")) {
+		} else if (auth_xml_is_element(c, "session-token")) {
 			if (p->session_token)
 				return MALFORMED(p, "two session-token elements");
 			p->session_token = c;
-		} else if (is_el(c, "session-id")) {
+		} else if (auth_xml_is_element(c, "session-id")) {
 			if (!p->session_id)
 				p->session_id = c;
-		} else if (is_el(c, "error")) {
+		} else if (auth_xml_is_element(c, "error")) {
 			if (!p->root_error)
 				p->root_error = c;
-		} else if (is_el(c, "host-scan")) {
+		} else if (auth_xml_is_element(c, "host-scan")) {
 			p->host_scan = true;
-		} else if (is_el(c, "client-cert-request")) {
+		} else if (auth_xml_is_element(c, "client-cert-request")) {
 			p->client_cert_request = true;
-		} else if (is_el(c, "multiple-client-cert-request")) {
+		} else if (auth_xml_is_element(c, "multiple-client-cert-request")) {
 			p->multi_cert_request = true;
-		} else if (is_el(c, "cert-authenticated")) {
+		} else if (auth_xml_is_element(c, "cert-authenticated")) {
 			p->doc->cert_authenticated = true;
 		}
 	}
@@ -1110,14 +1110,14 @@ int auth_xml_parse_full(const void *body, size_t len, struct auth_doc **out, cha
 	p.doc = d;
 	xml_quiet_begin(&quiet, &errs);
 
-	if (is_el(root, "config-auth")) {
+	if (auth_xml_is_element(root, "config-auth")) {
 		r = attr_of(root, "type", AUTH_FORM_MAX_NAME, &d->doc_type);
 		if (r < 0)
 			return r == -ERR_NOMEM ? r : MALFORMED(&p, "type attribute too long");
 		r = scan_root(&p, root);
 		if (r < 0)
 			return r;
-	} else if (is_el(root, "auth")) {
+	} else if (auth_xml_is_element(root, "auth")) {
 		d->legacy_root = true;
 		p.auth = root;
 	} else {
@@ -1242,7 +1242,7 @@ static int import_opaque(xmlDoc *doc, xmlNode *root, const char *opaque_xml)
 		log_error("auth-xml: stored opaque element unusable: %s", why ? why : "no memory");
 		return r;
 	}
-	if (!is_el(xmlDocGetRootElement(src), "opaque")) {
+	if (!auth_xml_is_element(xmlDocGetRootElement(src), "opaque")) {
 		log_error("auth-xml: stored opaque XML is not an <opaque> element");
 		return -ERR_INVALID_ARGS;
 	}

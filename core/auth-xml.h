@@ -162,3 +162,9 @@ void auth_xml_init(void);
  */
 int auth_xml_read_doc(const void *buf, size_t len, const struct auth_xml_limits *limits,
                       struct _xmlDoc **out, char **errmsg);
+
+/* Tree readers matching elements by local name (namespaces ignored, as gateways vary). */
+struct _xmlNode;
+bool auth_xml_is_element(const struct _xmlNode *n, const char *name);
+/* The first child element with that name, or NULL. */
+struct _xmlNode *auth_xml_child(const struct _xmlNode *parent, const char *name);

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "error.h"
+#include "hex.h"
 #include "http-response.h"
 #include "log.h"
 
@@ -189,16 +190,9 @@ int cstp_connect_request_build(const struct cstp_connect_request *req, struct se
 		cstp_buf_header(&b, "X-CSTP-Address", tmp);
 	}
 	if (req->dtls_master_secret) {
-		static const char hex[] = "0123456789ABCDEF";
-		const unsigned char *ms =
-		    (const unsigned char *)secret_str(req->dtls_master_secret);
 		char ms_hex[97];
 
-		for (size_t i = 0; i < 48; i++) {
-			ms_hex[2 * i] = hex[ms[i] >> 4];
-			ms_hex[2 * i + 1] = hex[ms[i] & 15];
-		}
-		ms_hex[96] = '\0';
+		hex_encode(secret_str(req->dtls_master_secret), 48, ms_hex, true);
 		cstp_buf_header(&b, "X-DTLS-Master-Secret", ms_hex);
 		secret_wipe(ms_hex, sizeof(ms_hex));
 	}
@@ -398,32 +392,6 @@ static bool cstp_parse_rekey(const char *s, enum cstp_rekey_method *out)
 	return true;
 }
 
-static int cstp_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Exactly 2*len hex digits (either case) into out. */
-static bool cstp_parse_hex(const char *s, uint8_t *out, size_t len)
-{
-	if (strlen(s) != 2 * len)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		int hi = cstp_hex(s[2 * i]), lo = cstp_hex(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return false;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return true;
-}
-
 /* "prefix" digits: 1..3 digits, no leading zero except "0". */
 static bool cstp_parse_prefix(const char *s, unsigned max, uint8_t *out)
 {
@@ -589,7 +557,7 @@ static int cstp_set_banner(struct cstp_connect_reply *r, const char *value)
 		char c = *p;
 
 		if (c == '%') {
-			int hi = cstp_hex(p[1]), lo = hi < 0 ? -1 : cstp_hex(p[2]);
+			int hi = hex_digit(p[1]), lo = hi < 0 ? -1 : hex_digit(p[2]);
 
 			if (hi < 0 || lo < 0)
 				return cstp_fail(r, -ERR_PROTOCOL, "X-CSTP-Banner: bad %% escape");
@@ -822,7 +790,7 @@ static int cstp_dispatch(struct cstp_connect_reply *r, int h, const char *value)
 		r->dtls_port = (uint16_t)v;
 		return 0;
 	case H_DTLS_SESSION_ID:
-		if (!cstp_parse_hex(value, r->dtls_session_id, CSTP_CONNECT_SESSION_ID_LEN))
+		if (!hex_decode(value, r->dtls_session_id, CSTP_CONNECT_SESSION_ID_LEN))
 			return cstp_fail(r, -ERR_PROTOCOL, "%s: not 64 hex digits", name);
 		r->has_dtls_session_id = true;
 		return 0;
@@ -830,7 +798,7 @@ static int cstp_dispatch(struct cstp_connect_reply *r, int h, const char *value)
 		size_t len = strlen(value);
 
 		if (len == 0 || len % 2 || len / 2 > CSTP_CONNECT_MAX_APP_ID ||
-		    !cstp_parse_hex(value, r->dtls_app_id, len / 2))
+		    !hex_decode(value, r->dtls_app_id, len / 2))
 			return cstp_fail(r, -ERR_PROTOCOL, "%s: bad hex identifier", name);
 		r->dtls_app_id_len = len / 2;
 		return 0;

@@ -29,22 +29,27 @@ const char *cstp_frame_type_name(uint8_t type)
 	}
 }
 
-/* Payload rules shared by both directions.  0 = fine, else the error to return. */
-static int cstp_frame_check_payload(uint8_t type, size_t len, int bad)
+int cstp_frame_payload_allowed(uint8_t type, size_t len)
 {
 	switch (type) {
 	case CSTP_FRAME_DATA:
-		return len ? 0 : bad;
+		return len != 0;
 	case CSTP_FRAME_DPD_REQ:
 	case CSTP_FRAME_DPD_RESP:
 	case CSTP_FRAME_DISCONNECT:
-		return 0;
+		return 1;
 	case CSTP_FRAME_KEEPALIVE:
 	case CSTP_FRAME_TERMINATE:
-		return len ? bad : 0;
+		return len == 0;
 	default:
-		return bad;
+		return -1;
 	}
+}
+
+/* Payload rules shared by both directions.  0 = fine, else the error to return. */
+static int cstp_frame_check_payload(uint8_t type, size_t len, int bad)
+{
+	return cstp_frame_payload_allowed(type, len) == 1 ? 0 : bad;
 }
 
 int cstp_frame_encode_header(uint8_t hdr[CSTP_FRAME_HEADER_LEN], uint8_t type, size_t len)

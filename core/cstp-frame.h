@@ -75,4 +75,7 @@ int cstp_frame_decode(const void *rec, size_t rec_len, struct cstp_frame *f);
 int cstp_frame_next(const void *data, size_t len, struct cstp_frame *f);
 
 /* "DATA", "DPD-REQ", ... or "unknown". */
+/* The payload rules of each frame type, shared with DTLS framing (protocol.md 8, 9.5): 1 when
+ * a frame of this type may carry len bytes, 0 when it may not, -1 for an unknown type. */
+int cstp_frame_payload_allowed(uint8_t type, size_t len);
 const char *cstp_frame_type_name(uint8_t type);

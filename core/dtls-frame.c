@@ -10,22 +10,13 @@ const char *dtls_frame_type_name(uint8_t type)
 	return cstp_frame_type_name(type);
 }
 
-/* Payload rules: bad is the error for a known type with a payload it does not allow. */
+/* Payload rules (those of CSTP): bad is the error for a known type with a payload it does not
+ * allow; an unknown type is dropped, not fatal, on DTLS (protocol.md 9.5). */
 static int dtls_frame_check(uint8_t type, size_t len, int bad)
 {
-	switch (type) {
-	case CSTP_FRAME_DATA:
-		return len ? 0 : bad;
-	case CSTP_FRAME_DPD_REQ:
-	case CSTP_FRAME_DPD_RESP:
-	case CSTP_FRAME_DISCONNECT:
-		return 0;
-	case CSTP_FRAME_KEEPALIVE:
-	case CSTP_FRAME_TERMINATE:
-		return len ? bad : 0;
-	default:
-		return -ERR_UNSUPPORTED;
-	}
+	int ok = cstp_frame_payload_allowed(type, len);
+
+	return ok < 0 ? -ERR_UNSUPPORTED : ok ? 0 : bad;
 }
 
 int dtls_frame_decode(const void *rec, size_t len, struct dtls_frame *f)

@@ -24,19 +24,6 @@ void profile_hosts_free(struct profile_host *hosts, size_t n)
 	free(hosts);
 }
 
-static bool is_el(const xmlNode *n, const char *name)
-{
-	return n && n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
-}
-
-static xmlNode *child_el(const xmlNode *parent, const char *name)
-{
-	for (xmlNode *c = parent ? parent->children : NULL; c; c = c->next)
-		if (is_el(c, name))
-			return c;
-	return NULL;
-}
-
 static bool is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -45,7 +32,7 @@ static bool is_space(char c)
 /* The trimmed text of a child element: 0 with *out NULL when absent or empty. */
 static int value_of(const xmlNode *parent, const char *name, bool no_spaces, char **out)
 {
-	xmlNode *el = child_el(parent, name);
+	xmlNode *el = auth_xml_child(parent, name);
 	xmlChar *raw;
 	const char *s, *e;
 	int r = 0;
@@ -112,17 +99,17 @@ int profile_xml_parse_servers(const void *xml, size_t len, struct profile_host *
 		return r;
 	}
 	root = xmlDocGetRootElement(doc);
-	if (!is_el(root, "AnyConnectProfile")) {
+	if (!auth_xml_is_element(root, "AnyConnectProfile")) {
 		log_warning("profile: the file is not an AnyConnect profile");
 		xmlFreeDoc(doc);
 		return -ERR_PROTOCOL;
 	}
-	servers = child_el(root, "ServerList");
+	servers = auth_xml_child(root, "ServerList");
 	for (xmlNode *e = servers ? servers->children : NULL; e && r == 0; e = e->next) {
 		struct profile_host h = {0};
 		struct profile_host *grown;
 
-		if (!is_el(e, "HostEntry"))
+		if (!auth_xml_is_element(e, "HostEntry"))
 			continue;
 		r = value_of(e, "HostName", false, &h.name);
 		if (r == 0)

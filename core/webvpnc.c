@@ -9,6 +9,7 @@
 
 #include "cleanup.h"
 #include "error.h"
+#include "hex.h"
 #include "log.h"
 
 void webvpnc_clear(struct webvpnc *w)
@@ -22,24 +23,13 @@ void webvpnc_clear(struct webvpnc *w)
 	memset(w, 0, sizeof(*w));
 }
 
-static bool is_hex40(const char *s, size_t n)
+/* 40 hex digits, as a value inside the cookie (not NUL-terminated there). */
+static bool webvpnc_is_sha1(const char *s, size_t n)
 {
-	if (n != 40)
-		return false;
 	for (size_t i = 0; i < n; i++)
-		if (!isxdigit((unsigned char)s[i]))
+		if (hex_digit(s[i]) < 0)
 			return false;
-	return true;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
+	return n == 40;
 }
 
 /* A path that stays a plain path: see the header. */
@@ -87,7 +77,7 @@ static int percent_decode(const char *s, size_t n, char **out)
 			*o++ = s[i];
 			continue;
 		}
-		if (i + 2 >= n || (hi = hexval(s[i + 1])) < 0 || (lo = hexval(s[i + 2])) < 0) {
+		if (i + 2 >= n || (hi = hex_digit(s[i + 1])) < 0 || (lo = hex_digit(s[i + 2])) < 0) {
 			free(buf);
 			return -ERR_PROTOCOL;
 		}
@@ -153,10 +143,10 @@ int webvpnc_parse(const char *value, struct webvpnc *out)
 			if (r == 0 && !is_safe_path(w.base_url, true))
 				r = -ERR_PROTOCOL;
 		} else if (klen == 2 && !memcmp(item, "sh", 2)) {
-			r = is_hex40(v, vlen) ? set_once(&w.server_cert_sha1, v, vlen)
-			                      : -ERR_PROTOCOL;
+			r = webvpnc_is_sha1(v, vlen) ? set_once(&w.server_cert_sha1, v, vlen)
+			                             : -ERR_PROTOCOL;
 		} else if (klen == 2 && !memcmp(item, "fh", 2)) {
-			r = is_hex40(v, vlen) ? set_once(&w.profile_sha1, v, vlen) : -ERR_PROTOCOL;
+			r = webvpnc_is_sha1(v, vlen) ? set_once(&w.profile_sha1, v, vlen) : -ERR_PROTOCOL;
 		} else if (klen == 2 && !memcmp(item, "fu", 2)) {
 			r = fu ? -ERR_PROTOCOL : percent_decode(v, vlen, &fu);
 		} else if ((klen == 1 && item[0] == 'p') || (klen == 2 && !memcmp(item, "iu", 2)) ||
