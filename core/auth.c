@@ -283,11 +283,10 @@ static void auth_prepare_init(struct auth *a)
 {
 	struct auth_client_info ci = auth_client_info;
 	_cleanup_(secret_freep) struct secret *body = NULL;
+	int r;
 
 	ci.client_cert_fail = a->client_cert_failed;
 	body = auth_xml_build_init(&ci, a->group_access, a->group_select);
-	int r;
-
 	if (!body) {
 		auth_fail(a, -ERR_NOMEM, "cannot build the login request");
 		return;
