@@ -82,7 +82,13 @@ connect() { # connect NAME [ARGS] : logs in and brings the tunnel up as the netd
 		--password-stdin "$@" "$LAB_GATEWAY" <<<"$LAB_PASSWORD" >"$WORK/$name.out" 2>"$WORK/$name.err"
 	echo $? >"$WORK/$name.rc"
 }
-status_field() { as_user "$SSLVPN" status --json | /usr/bin/python3 -c "import json,sys; c=json.load(sys.stdin); print(c[-1]['$1'] if c else '')"; }
+# A field of the newest connection (ended ones stay listed for a while).
+status_field() {
+	as_user "$SSLVPN" status --json | /usr/bin/python3 -c "import json,sys
+c = json.load(sys.stdin)
+c.sort(key=lambda x: int(x['path'].rsplit('/', 1)[1]))
+print(c[-1]['$1'] if c else '')"
+}
 wait_state() { # wait_state STATE SECONDS
 	for _ in $(seq $(($2 * 10))); do [ "$(status_field state 2>/dev/null)" = "$1" ] && return 0; sleep 0.1; done
 	return 1
