@@ -7,12 +7,11 @@
 
 #include "error.h"
 
-SslvpnManager *cli_bus_manager(void)
+SslvpnManager *cli_bus_manager(GDBusProxyFlags flags)
 {
 	g_autoptr(GError) error = NULL;
 	SslvpnManager *m = sslvpn_manager_proxy_new_for_bus_sync(
-		G_BUS_TYPE_SYSTEM, G_DBUS_PROXY_FLAGS_NONE, CLI_BUS_NAME, CLI_MANAGER_PATH, NULL,
-		&error);
+		G_BUS_TYPE_SYSTEM, flags, CLI_BUS_NAME, CLI_MANAGER_PATH, NULL, &error);
 
 	if (!m)
 		cli_bus_print_error("cannot reach the sslvpn helper on the system bus", error);

@@ -10,8 +10,9 @@
 #define CLI_MANAGER_PATH "/org/sslvpn/Helper1"
 
 /* Proxies on the system bus (DBUS_SYSTEM_BUS_ADDRESS is honoured); NULL after printing one
- * clear line when the helper cannot be reached. */
-SslvpnManager *cli_bus_manager(void);
+ * clear line when the helper cannot be reached.  Safe to call from another thread: its
+ * signals are still delivered in the main context. */
+SslvpnManager *cli_bus_manager(GDBusProxyFlags flags);
 SslvpnConnection *cli_bus_connection(const char *path);
 /* One line for a D-Bus error: the helper's error name mapped to our text. */
 void cli_bus_print_error(const char *what, const GError *error);

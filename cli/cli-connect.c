@@ -186,6 +186,11 @@ static SslvpnAgent *cli_register_agent(GDBusConnection *bus, struct cli_session 
 	return agent;
 }
 
+static gpointer cli_connect_bus_thread(gpointer data)
+{
+	return cli_bus_manager(G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES);
+}
+
 int cli_cmd_connect(int argc, char **argv)
 {
 	static const struct option longopts[] = {CLI_LOGIN_LONG_OPTIONS,
@@ -205,6 +210,7 @@ int cli_cmd_connect(int argc, char **argv)
 	g_autofree char *path = NULL;
 	char agent_path[64];
 	bool foreground = false;
+	GThread *bus_thread = NULL;
 	const char *state;
 	int opt, verbosity = 0, r;
 
@@ -235,11 +241,18 @@ int cli_cmd_connect(int argc, char **argv)
 		return 1;
 	}
 	s.prefs = prefs;
-	/* Reach the helper before asking for a password that could not be used. */
-	m = cli_bus_manager();
-	if (!m)
-		return 1;
-	if (cli_login(&s.login, prefs, &a) < 0)
+	/* The bus connection (about 10 ms) is made while the login runs.  Someone at a terminal
+	 * waits for it first: a password must not be asked for a helper that cannot be reached. */
+	bus_thread = g_thread_new("sslvpn-bus", cli_connect_bus_thread, NULL);
+	if (s.login.interactive) {
+		m = g_thread_join(steal_ptr(&bus_thread));
+		if (!m)
+			return 1;
+	}
+	r = cli_login(&s.login, prefs, &a);
+	if (bus_thread)
+		m = g_thread_join(steal_ptr(&bus_thread));
+	if (r < 0 || !m)
 		return 1;
 	if (cli_accept_banner(auth_result(a)->banner, s.login.interactive) < 0)
 		return 1;

@@ -88,7 +88,7 @@ int cli_cmd_status(int argc, char **argv)
 
 	if (argc > 2 || (argc == 2 && !json))
 		return cli_usage_error("usage: sslvpn status [--json]", NULL);
-	m = cli_bus_manager();
+	m = cli_bus_manager(G_DBUS_PROXY_FLAGS_NONE);
 	if (!m)
 		return 1;
 	paths = sslvpn_manager_get_connections(m);
@@ -130,7 +130,7 @@ int cli_cmd_disconnect(int argc, char **argv)
 		if (!g_variant_is_object_path(only))
 			return cli_usage_error("not a connection", argv[1]);
 	}
-	m = cli_bus_manager();
+	m = cli_bus_manager(G_DBUS_PROXY_FLAGS_NONE);
 	if (!m)
 		return 1;
 	paths = sslvpn_manager_get_connections(m);
@@ -225,7 +225,7 @@ int cli_cmd_monitor(int argc, char **argv)
 
 	if (argc > 1)
 		return cli_usage_error("usage: sslvpn monitor", NULL);
-	m = cli_bus_manager();
+	m = cli_bus_manager(G_DBUS_PROXY_FLAGS_NONE);
 	if (!m)
 		return 1;
 	loop = g_main_loop_new(NULL, FALSE);

@@ -19,6 +19,7 @@ n=0
 failed=0
 cleanup() {
 	pkill -KILL -f "sslvpn-e2e-connect-fg-$$" 2>/dev/null
+	[ -s "$WORK/stdin.pid" ] && kill "$(cat "$WORK/stdin.pid")" 2>/dev/null
 	"$SYSBUS" stop "$WORK/bus" >/dev/null 2>&1
 	"$LAB" stop "$WORK/lab" >/dev/null 2>&1
 	userdel "$TUSER" >/dev/null 2>&1
@@ -130,7 +131,10 @@ snapshot "$WORK/after3"
 check "and the network is restored exactly" diff "$WORK/before" "$WORK/after3"
 
 # ---- --foreground: the CLI is the agent; a rejected cookie brings a new login ----
-(printf '%s\n%s\n' "$LAB_PASSWORD" "$LAB_PASSWORD"; sleep 60) | as_user bash -c \
+# The passwords for the first login and the re-login, then stdin stays open.  That writer must
+# not hold the test's stdout or stderr, or the test runner waits for it to end.
+(printf '%s\n%s\n' "$LAB_PASSWORD" "$LAB_PASSWORD"; echo $BASHPID >"$WORK/stdin.pid"; exec sleep 60) \
+	</dev/null 2>/dev/null | as_user bash -c \
 	"exec -a sslvpn-e2e-connect-fg-$$ $SSLVPN connect --foreground --non-interactive --cafile $LAB_CA --user $LAB_USER --password-stdin $LAB_GATEWAY" \
 	>"$WORK/fg.out" 2>&1 &
 for _ in $(seq 100); do grep -q '^Connected' "$WORK/fg.out" && break; sleep 0.1; done
