@@ -17,6 +17,8 @@ if [ ! -f "$BUILD/build.ninja" ]; then
 		{ cat "$BUILD.setup.log"; exit 1; }
 fi
 ninja -C "$BUILD" >/dev/null || ninja -C "$BUILD"
+# Labs left by a run that was killed (their owner is gone) would only collide with ours.
+tests/lab/lab.sh gc >/dev/null 2>&1 || true
 suites=""
 for s in "$@"; do suites="$suites --suite $s"; done
 # ASan: leaks are errors, and a report must fail the test, not just print.
