@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "helper-auth.h"
 
-#include <grp.h>
+#include "helper-accounts.h"
+
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,14 +74,11 @@ static bool parse_credentials(DBusMessage *reply, struct auth_ctx *ctx)
 {
 	DBusMessageIter it, dict;
 	gid_t netdev = (gid_t)-1;
-	bool has_uid = false;
-	const struct group *gr;
+	bool has_netdev, has_uid = false;
 
 	if (!dbus_message_has_signature(reply, "a{sv}"))
 		return false;
-	gr = getgrnam(HELPER_NETDEV_GROUP);
-	if (gr)
-		netdev = gr->gr_gid;
+	has_netdev = helper_accounts_group(HELPER_NETDEV_GROUP, &netdev) == 0;
 	dbus_message_iter_init(reply, &it);
 	dbus_message_iter_recurse(&it, &dict);
 	for (; dbus_message_iter_get_arg_type(&dict) == DBUS_TYPE_DICT_ENTRY;
@@ -110,7 +108,7 @@ static bool parse_credentials(DBusMessage *reply, struct auth_ctx *ctx)
 			dbus_message_iter_get_fixed_array(&arr, &gids, &n);
 			ctx->has_groups = true;
 			for (int i = 0; i < n; i++)
-				if (gr && (gid_t)gids[i] == netdev)
+				if (has_netdev && (gid_t)gids[i] == netdev)
 					ctx->in_netdev = true;
 		}
 	}

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "helper-spawn.h"
 
+#include "helper-accounts.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/if_tun.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,23 +58,21 @@ int helper_spawn_worker_user(uid_t *uid, gid_t *gid)
 	static bool resolved;
 	static uid_t cached_uid;
 	static gid_t cached_gid;
-	const struct passwd *pw;
+	int r;
 
 	if (!resolved) {
-		pw = getpwnam(WORKER_USER);
-		if (!pw) {
+		r = helper_accounts_user(WORKER_USER, &cached_uid, &cached_gid);
+		if (r < 0) {
 			log_warning(
 			    "user %s does not exist; the worker runs as nobody (create it with "
 			    "systemd-sysusers)",
 			    WORKER_USER);
-			pw = getpwnam("nobody");
+			r = helper_accounts_user("nobody", &cached_uid, &cached_gid);
 		}
-		if (!pw || pw->pw_uid == 0 || pw->pw_gid == 0) {
+		if (r < 0 || cached_uid == 0 || cached_gid == 0) {
 			log_error("no unprivileged user to run the worker as");
 			return -ERR_INTERNAL;
 		}
-		cached_uid = pw->pw_uid;
-		cached_gid = pw->pw_gid;
 		resolved = true;
 	}
 	*uid = cached_uid;
