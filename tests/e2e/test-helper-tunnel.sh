@@ -102,32 +102,8 @@ RESOLV=$TMP/resolv.conf
 printf '# the client namespace'"'"'s resolv.conf (test copy)\nnameserver 192.0.2.1\nsearch example.org\noptions timeout:1\n' >"$RESOLV"
 chmod 0644 "$RESOLV"
 mkdir -p "$TMP/services"
-cat >"$TMP/bus.conf" <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$TMP/system_bus_socket</listen>
-  <auth>EXTERNAL</auth>
-  <servicedir>$TMP/services</servicedir>
-  <policy context="default">
-    <allow user="*"/>
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
-    <allow send_destination="org.freedesktop.DBus"
-           send_interface="org.freedesktop.DBus.Introspectable"/>
-  </policy>
-  <include>$SRCDIR/dbus/org.sslvpn.Helper1.conf</include>
-</busconfig>
-EOF
+sed -e "s|@DIR@|$TMP|g" -e "s|@POLICY@|$SRCDIR/dbus/org.sslvpn.Helper1.conf|g" \
+	"$SRCDIR/tests/lab/system-bus.conf.in" >"$TMP/bus.conf"
 cat >"$TMP/services/$BUS_NAME.service" <<EOF
 [D-BUS Service]
 Name=$BUS_NAME

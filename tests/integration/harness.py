@@ -38,44 +38,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SANITIZER_MARKS = ("AddressSanitizer", "LeakSanitizer", "runtime error:",
                    "UndefinedBehaviorSanitizer")
 
-BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path={tmp}/system_bus_socket</listen>
-  <auth>EXTERNAL</auth>
-  <servicedir>{tmp}/services</servicedir>
-  <policy context="default">
-    <allow user="*"/>
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
-    <allow send_destination="org.freedesktop.DBus"
-           send_interface="org.freedesktop.DBus.Introspectable"/>
-    <deny send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"
-          send_member="UpdateActivationEnvironment"/>
-  </policy>
-  <!-- The test's stand-in for polkitd (fake-polkit.py) runs as root. -->
-  <policy user="root">
-    <allow own="org.freedesktop.PolicyKit1"/>
-    <allow send_destination="org.freedesktop.PolicyKit1"/>
-  </policy>
-  <!-- And for systemd-resolved (fake-resolved.py). -->
-  <policy user="root">
-    <allow own="org.freedesktop.resolve1"/>
-    <allow send_destination="org.freedesktop.resolve1"/>
-  </policy>
-  <include>{policy}</include>
-  <limit name="max_message_size">33554432</limit>
-</busconfig>
-"""
+# The bus configuration every private test bus uses, filled in by _bus().
+BUS_CONFIG_TEMPLATE = os.path.join(HERE, "..", "lab", "system-bus.conf.in")
 
 SERVICE = """[D-BUS Service]
 Name=org.sslvpn.Helper1
@@ -169,8 +133,9 @@ class Env:
 
     def _bus(self):
         with open(os.path.join(self.tmp, "bus.conf"), "w") as f:
-            f.write(BUS_CONFIG.format(tmp=self.tmp, policy=os.path.join(
-                self.source, "dbus", "org.sslvpn.Helper1.conf")))
+            with open(BUS_CONFIG_TEMPLATE) as t:
+                f.write(t.read().replace("@DIR@", self.tmp).replace("@POLICY@", os.path.join(
+                    self.source, "dbus", "org.sslvpn.Helper1.conf")))
         os.makedirs(os.path.join(self.tmp, "services"))
         with open(os.path.join(self.tmp, "services", "org.sslvpn.Helper1.service"), "w") as f:
             f.write(SERVICE.format(helper=os.path.join(self.build, "helper", "sslvpn-helper"),

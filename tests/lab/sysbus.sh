@@ -27,32 +27,8 @@ start() {
 	build=$(cd "$build" && pwd)
 	[ -x "$build/helper/sslvpn-helper" ] || die "no $build/helper/sslvpn-helper"
 	mkdir -p "$dir/services" "$dir/state"
-	cat >"$dir/bus.conf" <<EOC
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$dir/system_bus_socket</listen>
-  <auth>EXTERNAL</auth>
-  <servicedir>$dir/services</servicedir>
-  <policy context="default">
-    <allow user="*"/>
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
-    <allow send_destination="org.freedesktop.DBus"
-           send_interface="org.freedesktop.DBus.Introspectable"/>
-  </policy>
-  <include>$SRC/dbus/org.sslvpn.Helper1.conf</include>
-</busconfig>
-EOC
+	sed -e "s|@DIR@|$dir|g" -e "s|@POLICY@|$SRC/dbus/org.sslvpn.Helper1.conf|g" \
+		"$SRC/tests/lab/system-bus.conf.in" >"$dir/bus.conf"
 	cat >"$dir/services/org.sslvpn.Helper1.service" <<EOC
 [D-BUS Service]
 Name=org.sslvpn.Helper1
