@@ -347,7 +347,8 @@ static int worker_msg_get(const struct worker_msg *m, uint16_t attr, const uint8
 	return worker_msg_find(m, attr, &iter, data, len) ? 0 : -ERR_NOT_FOUND;
 }
 
-int worker_msg_get_u32(const struct worker_msg *m, uint16_t attr, uint32_t *v)
+/* An attribute of exactly `size` bytes copied to v. */
+static int worker_msg_get_fixed(const struct worker_msg *m, uint16_t attr, void *v, size_t size)
 {
 	const uint8_t *d;
 	size_t len;
@@ -355,24 +356,20 @@ int worker_msg_get_u32(const struct worker_msg *m, uint16_t attr, uint32_t *v)
 
 	if (r < 0)
 		return r;
-	if (len != sizeof(*v))
+	if (len != size)
 		return -ERR_PROTOCOL;
-	memcpy(v, d, sizeof(*v));
+	memcpy(v, d, size);
 	return 0;
+}
+
+int worker_msg_get_u32(const struct worker_msg *m, uint16_t attr, uint32_t *v)
+{
+	return worker_msg_get_fixed(m, attr, v, sizeof(*v));
 }
 
 int worker_msg_get_u64(const struct worker_msg *m, uint16_t attr, uint64_t *v)
 {
-	const uint8_t *d;
-	size_t len;
-	int r = worker_msg_get(m, attr, &d, &len);
-
-	if (r < 0)
-		return r;
-	if (len != sizeof(*v))
-		return -ERR_PROTOCOL;
-	memcpy(v, d, sizeof(*v));
-	return 0;
+	return worker_msg_get_fixed(m, attr, v, sizeof(*v));
 }
 
 int worker_msg_get_str(const struct worker_msg *m, uint16_t attr, const char **s)
