@@ -776,6 +776,21 @@ static int worker_dtls_read(struct worker_dtls *d, char *detail, size_t len)
 
 /* ---- timers ----------------------------------------------------------------------------- */
 
+void worker_dtls_rekey(struct worker_dtls *d, const char *why)
+{
+	uint64_t now = worker_now_ms();
+
+	if (!worker_dtls_up(d))
+		return; /* a try in progress derives its keys afresh anyway */
+	log_info("%s: new DTLS session", why);
+	d->rekey_at_ms = 0;
+	worker_dtls_resend_plain(d);
+	worker_dtls_close(d);
+	worker_ipc_send_state(d->w, WORKER_STATE_CONNECTED, WORKER_TRANSPORT_TLS);
+	if (dtls_fallback_start(d->fb, now) == DTLS_FALLBACK_START_TRY)
+		worker_dtls_start_try(d, now);
+}
+
 static void worker_dtls_timers(struct worker_dtls *d)
 {
 	uint64_t now = worker_now_ms();
@@ -796,13 +811,7 @@ static void worker_dtls_timers(struct worker_dtls *d)
 		return;
 	if (d->rekey_at_ms && now >= d->rekey_at_ms) {
 		/* X-DTLS-Rekey-Method ssl: fresh keys from a fresh handshake. */
-		log_info("DTLS rekey time: new DTLS session");
-		d->rekey_at_ms = 0;
-		worker_dtls_resend_plain(d);
-		worker_dtls_close(d);
-		worker_ipc_send_state(d->w, WORKER_STATE_CONNECTED, WORKER_TRANSPORT_TLS);
-		if (dtls_fallback_start(d->fb, now) == DTLS_FALLBACK_START_TRY)
-			worker_dtls_start_try(d, now);
+		worker_dtls_rekey(d, "DTLS rekey time");
 		return;
 	}
 	switch (dtls_dpd_check(&d->dpd, now)) {

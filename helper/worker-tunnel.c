@@ -11,6 +11,19 @@
  *
  * Back-pressure: while the batch buffer holds more than WORKER_TUNNEL_HIGH_WATER bytes the tun
  * device is not read, and the kernel queues (or drops) packets there.
+ *
+ * Rekey "ssl" on TLS <= 1.2 (protocol.md 11) renegotiates on this connection, in two phases
+ * (enum worker_tunnel_reneg).  GnuTLS abandons a client's renegotiation when application data
+ * arrives before the ServerHello (GNUTLS_E_GOT_APPLICATION_DATA; a new call would send a second
+ * ClientHello, which the gateway rejects), and the gateway fails the handshake on application
+ * data from us before our Finished.  So first QUIET: the tun device is no longer read (unless
+ * DTLS carries the data), which stalls the flows inside the tunnel, until nothing came from the
+ * gateway for WORKER_TUNNEL_QUIET_MS (at most WORKER_TUNNEL_QUIET_MAX_MS).  Then HANDSHAKE:
+ * gnutls_handshake runs non-blocking through the same batched transport, no frame of ours is
+ * sent, and DTLS keeps carrying data.  Data that still interrupts it is delivered, and the
+ * gateway refusing, a failure or no end within WORKER_TUNNEL_RENEG_TIMEOUT_MS turn into the
+ * new-tunnel method.  GnuTLS refuses a changed server certificate during a renegotiation
+ * (GNUTLS_E_SESSION_USER_ID_CHANGED), so the pin checked at connect time still holds.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +46,16 @@
 #define WORKER_TUNNEL_HIGH_WATER (256 * 1024) /* stop reading tun above this much queued */
 #define WORKER_TUNNEL_OBUF_MAX   (4 * 1024 * 1024)
 #define WORKER_TUNNEL_RBUF       (CSTP_FRAME_MAX_LEN + 1024)
+#define WORKER_TUNNEL_RENEG_TIMEOUT_MS 20000
+#define WORKER_TUNNEL_QUIET_MS         20
+#define WORKER_TUNNEL_QUIET_MAX_MS     2000
+
+/* Rekey "ssl" on TLS <= 1.2: see the top of this file. */
+enum worker_tunnel_reneg {
+	WORKER_TUNNEL_RENEG_NONE,
+	WORKER_TUNNEL_RENEG_QUIET,     /* tun not read; waiting for the gateway to fall silent */
+	WORKER_TUNNEL_RENEG_HANDSHAKE, /* gnutls_handshake in progress */
+};
 
 struct worker_tunnel {
 	struct worker *w;
@@ -50,9 +73,12 @@ struct worker_tunnel {
 
 	bool tls_more; /* records may be waiting without the socket being readable */
 	bool tun_more; /* the budget ended the last tun drain */
+	enum worker_tunnel_reneg reneg;
 	size_t max_record;
 
 	uint64_t connected_ms, last_tx_ms, last_rx_ms, dpd_sent_ms, rekey_at_ms;
+	uint64_t reneg_since_ms, reneg_until_ms;
+	unsigned renegotiations;
 	uint64_t dropped;
 
 	uint8_t rbuf[WORKER_TUNNEL_RBUF];
@@ -153,18 +179,26 @@ static ssize_t worker_tunnel_pull(gnutls_transport_ptr_t ptr, void *buf, size_t 
 	return n;
 }
 
+/* Never waits: the poll loop does the waiting, and our own deadlines bound a renegotiation. */
 static int worker_tunnel_pull_timeout(gnutls_transport_ptr_t ptr, unsigned int ms)
 {
 	struct worker_tunnel *t = ptr;
 	struct pollfd p = {.fd = t->fd, .events = POLLIN};
 	int n;
 
+	(void)ms;
 	if (worker_batch_pending(t->rx))
 		return 1;
 	do {
-		n = poll(&p, 1, ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : (int)ms);
+		n = poll(&p, 1, 0);
 	} while (n < 0 && errno == EINTR);
 	return n;
+}
+
+/* While TLS renegotiates, tun packets wait in the kernel unless DTLS carries them. */
+static bool worker_tunnel_tun_open(const struct worker_tunnel *t)
+{
+	return t->reneg == WORKER_TUNNEL_RENEG_NONE || worker_dtls_up(t->dtls);
 }
 
 static size_t worker_tunnel_queued(const struct worker_tunnel *t)
@@ -259,11 +293,124 @@ static int worker_tunnel_frame(struct worker_tunnel *t, const struct cstp_frame 
 	                          f->type);
 }
 
+/* One decrypted record of n bytes in t->rbuf. */
+static int worker_tunnel_record(struct worker_tunnel *t, ssize_t n, char *detail, size_t len)
+{
+	struct cstp_frame f;
+	int r = cstp_frame_decode(t->rbuf, (size_t)n, &f);
+
+	if (r < 0)
+		return worker_tunnel_fail(detail, len, r,
+		                          "malformed CSTP record of %zd bytes from the gateway", n);
+	return worker_tunnel_frame(t, &f, detail, len);
+}
+
+/* The one place that changes t->reneg. */
+static void worker_tunnel_enter_reneg(struct worker_tunnel *t, enum worker_tunnel_reneg phase)
+{
+	uint64_t now = worker_now_ms();
+
+	t->reneg = phase;
+	switch (phase) {
+	case WORKER_TUNNEL_RENEG_NONE:
+		break;
+	case WORKER_TUNNEL_RENEG_QUIET:
+		t->reneg_since_ms = now;
+		t->reneg_until_ms = now + WORKER_TUNNEL_QUIET_MAX_MS;
+		break;
+	case WORKER_TUNNEL_RENEG_HANDSHAKE:
+		log_debug("TLS renegotiation: handshake after waiting %llu ms for quiet",
+		          (unsigned long long)(now - t->reneg_since_ms));
+		/* Without a handshake timeout GnuTLS reads straight from the transport (EAGAIN)
+		 * instead of asking pull_timeout first; our own deadline bounds it instead. */
+		gnutls_handshake_set_timeout(t->session, 0);
+		t->reneg_until_ms = now + WORKER_TUNNEL_RENEG_TIMEOUT_MS;
+		break;
+	}
+}
+
+/* Rekey "ssl" on TLS <= 1.2, or the gateway's HelloRequest: renegotiate, or build a new
+ * tunnel when this connection cannot (no safe renegotiation, RFC 5746). */
+static int worker_tunnel_renegotiate(struct worker_tunnel *t, const char *why, char *detail,
+                                     size_t len)
+{
+	if (!gnutls_safe_renegotiation_status(t->session)) {
+		snprintf(detail, len, "%s, and the gateway lacks safe renegotiation", why);
+		return WORKER_TUNNEL_REKEY;
+	}
+	log_info("%s: renegotiating TLS", why);
+	worker_tunnel_enter_reneg(t, WORKER_TUNNEL_RENEG_QUIET);
+	return 0;
+}
+
+/* Data that interrupted the handshake: GnuTLS holds it decrypted; it still goes to tun. */
+static int worker_tunnel_read_held(struct worker_tunnel *t, char *detail, size_t len)
+{
+	while (gnutls_record_check_pending(t->session) > 0) {
+		ssize_t n = gnutls_record_recv(t->session, t->rbuf, sizeof(t->rbuf));
+		int r;
+
+		if (n <= 0)
+			return 0;
+		r = worker_tunnel_record(t, n, detail, len);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int worker_tunnel_renegotiate_step(struct worker_tunnel *t, char *detail, size_t len)
+{
+	int r;
+
+	do {
+		r = gnutls_handshake(t->session);
+	} while (r == GNUTLS_E_INTERRUPTED);
+	if (r == GNUTLS_E_AGAIN)
+		return 0;
+	if (r < 0) {
+		int e = 0;
+
+		worker_tunnel_enter_reneg(t, WORKER_TUNNEL_RENEG_NONE);
+		if (r == GNUTLS_E_GOT_APPLICATION_DATA) {
+			e = worker_tunnel_read_held(t, detail, len);
+			snprintf(detail, len, "data from the gateway interrupted the TLS renegotiation");
+		} else if (r == GNUTLS_E_WARNING_ALERT_RECEIVED &&
+		           gnutls_alert_get(t->session) == GNUTLS_A_NO_RENEGOTIATION) {
+			snprintf(detail, len, "the gateway refused the TLS renegotiation");
+		} else {
+			snprintf(detail, len, "TLS renegotiation failed: %s", gnutls_strerror(r));
+		}
+		return e < 0 ? e : WORKER_TUNNEL_REKEY;
+	}
+	worker_tunnel_enter_reneg(t, WORKER_TUNNEL_RENEG_NONE);
+	t->renegotiations++;
+	t->tls_more = true; /* records may have come with the last handshake flight */
+	if (t->reply->cstp.rekey_time)
+		t->rekey_at_ms = worker_now_ms() + (uint64_t)t->reply->cstp.rekey_time * 1000;
+	log_info("TLS renegotiated (%s, %s, %u so far)",
+	         gnutls_protocol_get_name(gnutls_protocol_get_version(t->session)),
+	         gnutls_cipher_get_name(gnutls_cipher_get(t->session)), t->renegotiations);
+	/* DTLS keys come from this connection; without a rekey of its own DTLS starts over. */
+	if (t->dtls && t->reply->dtls.rekey_method != CSTP_REKEY_SSL)
+		worker_dtls_rekey(t->dtls, "the TLS channel renegotiated");
+	return 0;
+}
+
+/* QUIET ends when the gateway has said nothing for a while (or waiting took too long). */
+static uint64_t worker_tunnel_quiet_at(const struct worker_tunnel *t)
+{
+	uint64_t quiet = t->last_rx_ms + WORKER_TUNNEL_QUIET_MS;
+
+	return quiet < t->reneg_until_ms ? quiet : t->reneg_until_ms;
+}
+
 static int worker_tunnel_read_tls(struct worker_tunnel *t, char *detail, size_t len)
 {
+	if (t->reneg == WORKER_TUNNEL_RENEG_HANDSHAKE)
+		return worker_tunnel_renegotiate_step(t, detail, len);
 	for (int i = 0; i < WORKER_TUNNEL_BUDGET; i++) {
 		ssize_t n = gnutls_record_recv(t->session, t->rbuf, sizeof(t->rbuf));
-		struct cstp_frame f;
 		int r;
 
 		if (n == GNUTLS_E_AGAIN) {
@@ -273,9 +420,15 @@ static int worker_tunnel_read_tls(struct worker_tunnel *t, char *detail, size_t 
 		if (n == GNUTLS_E_INTERRUPTED)
 			continue;
 		if (n == GNUTLS_E_REHANDSHAKE) {
-			/* We never renegotiate (rekey "ssl" on TLS 1.2 becomes a new tunnel). */
-			log_info("the gateway asked for a TLS renegotiation; ignored");
-			continue;
+			if (t->reneg != WORKER_TUNNEL_RENEG_NONE)
+				continue; /* ours is on its way */
+			if (gnutls_protocol_get_version(t->session) >= GNUTLS_TLS1_3 ||
+			    !gnutls_safe_renegotiation_status(t->session)) {
+				log_info("the gateway asked for a TLS renegotiation; ignored (unsafe)");
+				continue;
+			}
+			return worker_tunnel_renegotiate(t, "the gateway asked for new keys", detail,
+			                                 len);
 		}
 		if (n == 0 || n == GNUTLS_E_PREMATURE_TERMINATION)
 			return worker_tunnel_fail(detail, len, -ERR_IO,
@@ -287,12 +440,7 @@ static int worker_tunnel_read_tls(struct worker_tunnel *t, char *detail, size_t 
 		if (n < 0)
 			return worker_tunnel_fail(detail, len, -ERR_TLS, "TLS receive failed: %s",
 			                          gnutls_strerror((int)n));
-		r = cstp_frame_decode(t->rbuf, (size_t)n, &f);
-		if (r < 0)
-			return worker_tunnel_fail(
-			    detail, len, r, "malformed CSTP record of %zd bytes from the gateway",
-			    n);
-		r = worker_tunnel_frame(t, &f, detail, len);
+		r = worker_tunnel_record(t, n, detail, len);
 		if (r < 0)
 			return r;
 	}
@@ -317,7 +465,8 @@ static int worker_tunnel_send_data(struct worker_tunnel *t, uint8_t *pkt, size_t
 		return 0;
 	}
 	h = cstp_frame_encode_header(frame, CSTP_FRAME_DATA, n);
-	if (h < 0) {
+	/* Not while renegotiating: the gateway would fail the handshake. */
+	if (h < 0 || t->reneg == WORKER_TUNNEL_RENEG_HANDSHAKE) {
 		t->dropped++;
 		return 0;
 	}
@@ -343,6 +492,8 @@ static int worker_tunnel_dtls_resend(void *ctx, const uint8_t *pkt, size_t n)
 
 	if (h < 0)
 		return h;
+	if (t->reneg == WORKER_TUNNEL_RENEG_HANDSHAKE)
+		return -ERR_TLS; /* dropped: the gateway would fail the handshake */
 	do {
 		r = gnutls_record_send(t->session, frame, (size_t)h);
 	} while (r == GNUTLS_E_INTERRUPTED);
@@ -418,6 +569,10 @@ static uint64_t worker_tunnel_next_timer(const struct worker_tunnel *t, uint64_t
 	}
 	if (t->rekey_at_ms && t->rekey_at_ms < next)
 		next = t->rekey_at_ms;
+	if (t->reneg == WORKER_TUNNEL_RENEG_QUIET && worker_tunnel_quiet_at(t) < next)
+		next = worker_tunnel_quiet_at(t);
+	if (t->reneg == WORKER_TUNNEL_RENEG_HANDSHAKE && t->reneg_until_ms < next)
+		next = t->reneg_until_ms;
 	return next;
 }
 
@@ -428,20 +583,36 @@ static int worker_tunnel_timers(struct worker_tunnel *t, char *detail, size_t le
 	uint64_t dpd = (uint64_t)t->reply->cstp.dpd * 1000;
 	int r;
 
-	if (dpd) {
-		if (now - t->last_rx_ms >= 2 * dpd)
-			return worker_tunnel_fail(
-			    detail, len, -ERR_DPD_TIMEOUT, "nothing from the gateway for %llu s",
-			    (unsigned long long)((now - t->last_rx_ms) / 1000));
-		if (now - t->last_rx_ms >= dpd &&
-		    (!t->dpd_sent_ms || now - t->dpd_sent_ms >= dpd / 2)) {
-			log_debug("nothing from the gateway for %llu s: DPD request",
-			          (unsigned long long)((now - t->last_rx_ms) / 1000));
-			r = worker_tunnel_send_frame(t, CSTP_FRAME_DPD_REQ, NULL, 0, detail, len);
-			if (r < 0)
-				return r;
-			t->dpd_sent_ms = now;
+	if (dpd && now - t->last_rx_ms >= 2 * dpd)
+		return worker_tunnel_fail(detail, len, -ERR_DPD_TIMEOUT,
+		                          "nothing from the gateway for %llu s",
+		                          (unsigned long long)((now - t->last_rx_ms) / 1000));
+	switch (t->reneg) {
+	case WORKER_TUNNEL_RENEG_QUIET:
+		if (now >= worker_tunnel_quiet_at(t)) {
+			worker_tunnel_enter_reneg(t, WORKER_TUNNEL_RENEG_HANDSHAKE);
+			return worker_tunnel_renegotiate_step(t, detail, len);
 		}
+		return 0;
+	case WORKER_TUNNEL_RENEG_HANDSHAKE:
+		/* A frame of ours now would make the gateway fail the handshake. */
+		if (now < t->reneg_until_ms)
+			return 0;
+		worker_tunnel_enter_reneg(t, WORKER_TUNNEL_RENEG_NONE);
+		snprintf(detail, len, "the TLS renegotiation did not finish within %d s",
+		         WORKER_TUNNEL_RENEG_TIMEOUT_MS / 1000);
+		return WORKER_TUNNEL_REKEY;
+	case WORKER_TUNNEL_RENEG_NONE:
+		break;
+	}
+	if (dpd && now - t->last_rx_ms >= dpd &&
+	    (!t->dpd_sent_ms || now - t->dpd_sent_ms >= dpd / 2)) {
+		log_debug("nothing from the gateway for %llu s: DPD request",
+		          (unsigned long long)((now - t->last_rx_ms) / 1000));
+		r = worker_tunnel_send_frame(t, CSTP_FRAME_DPD_REQ, NULL, 0, detail, len);
+		if (r < 0)
+			return r;
+		t->dpd_sent_ms = now;
 	}
 	if (ka && now - t->last_tx_ms >= ka) {
 		r = worker_tunnel_send_frame(t, CSTP_FRAME_KEEPALIVE, NULL, 0, detail, len);
@@ -449,14 +620,15 @@ static int worker_tunnel_timers(struct worker_tunnel *t, char *detail, size_t le
 			return r;
 	}
 	if (t->rekey_at_ms && now >= t->rekey_at_ms) {
-		if (t->reply->cstp.rekey_method == CSTP_REKEY_SSL &&
-		    gnutls_protocol_get_version(t->session) >= GNUTLS_TLS1_3) {
-			/* The gateway updates the keys itself (KeyUpdate); nothing to do. */
-			t->rekey_at_ms = 0;
-			return 0;
+		t->rekey_at_ms = 0;
+		if (t->reply->cstp.rekey_method != CSTP_REKEY_SSL) {
+			snprintf(detail, len, "rekey time reached");
+			return WORKER_TUNNEL_REKEY;
 		}
-		snprintf(detail, len, "rekey time reached");
-		return WORKER_TUNNEL_REKEY;
+		/* TLS 1.3: the gateway updates the keys itself (KeyUpdate), GnuTLS follows. */
+		if (gnutls_protocol_get_version(t->session) >= GNUTLS_TLS1_3)
+			return 0;
+		return worker_tunnel_renegotiate(t, "rekey time reached", detail, len);
 	}
 	return 0;
 }
@@ -589,8 +761,8 @@ void worker_tunnel_free(struct worker_tunnel *t, int disconnect_reason, const ch
 size_t worker_tunnel_poll_fds(struct worker_tunnel *t, struct pollfd *fds, int *timeout_ms)
 {
 	uint64_t now = worker_now_ms(), next;
-	bool room =
-	    worker_tunnel_queued(t) < WORKER_TUNNEL_HIGH_WATER && !worker_dtls_busy(t->dtls);
+	bool room = worker_tunnel_queued(t) < WORKER_TUNNEL_HIGH_WATER &&
+	            !worker_dtls_busy(t->dtls) && worker_tunnel_tun_open(t);
 
 	fds[0] = (struct pollfd){.fd = t->fd, .events = POLLIN};
 	if (worker_tunnel_queued(t))
@@ -637,7 +809,7 @@ int worker_tunnel_dispatch(struct worker_tunnel *t, const struct pollfd *fds, si
 	if (fds[1].revents & (POLLERR | POLLNVAL))
 		return worker_tunnel_fail(detail, len, -ERR_NETWORK_CONFIG,
 		                          "the tun device went away");
-	if ((fds[1].revents & POLLIN) || t->tun_more) {
+	if (((fds[1].revents & POLLIN) || t->tun_more) && worker_tunnel_tun_open(t)) {
 		r = worker_tunnel_read_tun(t, detail, len);
 		if (r < 0)
 			return r;

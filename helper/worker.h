@@ -171,6 +171,9 @@ struct worker_dtls *worker_dtls_new(struct worker *w, const struct worker_dtls_s
 void worker_dtls_free(struct worker_dtls *d);
 /* DTLS carries the data now. */
 bool worker_dtls_up(const struct worker_dtls *d);
+/* Fresh keys: an established DTLS session is closed (TLS carries the data) and a new one
+ * tried at once.  Nothing while DTLS is not up. */
+void worker_dtls_rekey(struct worker_dtls *d, const char *why);
 /* Sealed datagrams wait for the socket: do not read more packets. */
 bool worker_dtls_busy(const struct worker_dtls *d);
 /* Takes one tunnel packet (copied) for the next flush: 0, or -ERR_BUSY (DTLS not up) /

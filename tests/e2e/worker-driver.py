@@ -303,8 +303,8 @@ def ping(host, v6=False, count=3):
         fail("ping %s failed: %s" % (host, r.stdout.strip().splitlines()[-2:]))
 
 
-def connect(w, cookie, timeout=20):
-    w.send("WMSG_START", start_msg(cookie))
+def connect(w, cookie, timeout=20, extra=()):
+    w.send("WMSG_START", start_msg(cookie) + list(extra))
     st = w.expect("WMSG_STATE", timeout)
     if attr(st, "WATTR_STATE") != 1:
         fail("first state %s, want connecting" % st)
@@ -312,6 +312,7 @@ def connect(w, cookie, timeout=20):
     st = w.expect("WMSG_STATE", timeout)
     if attr(st, "WATTR_STATE") != 2 or attr(st, "WATTR_TRANSPORT") != 1:
         fail("state %s, want connected over TLS" % st)
+    w.connected_at = time.monotonic()
     return cfg
 
 
@@ -512,6 +513,109 @@ def sc_privileged(w, cookie):
         fail("exit status")
 
 
+def ping_steady(host, seconds, interval=0.01):
+    """Pings for `seconds`; returns (sent, received)."""
+    count = int(seconds / interval)
+    r = subprocess.run(["ping", "-4", "-q", "-c", str(count), "-i", str(interval), "-W", "1",
+                        host], capture_output=True, text=True)
+    m = re.search(r"(\d+) packets transmitted, (\d+) received", r.stdout)
+    if not m:
+        fail("ping printed no summary: %s" % r.stdout.strip()[-200:])
+    return int(m.group(1)), int(m.group(2))
+
+
+def only_stats(w, what):
+    """Nothing but statistics may have come from the worker: no error, no state other than
+    connected (Worker.recv keeps repeated "connected" aside, as w.events)."""
+    m = w.recv(0.2)
+    while m:
+        if m[0] != "WMSG_STATS":
+            fail("%s: unexpected %s %s" % (what, m[0], m[1]))
+        m = w.recv(0.2)
+
+
+def sc_rekey_ssl(w, cookie, cfg=None):
+    """X-CSTP-Rekey-Method ssl on a TLS 1.2 connection (protocol.md 11): the worker renegotiates
+    on the same connection each rekey period; pings keep flowing and no new tunnel is made."""
+    rekey = int(os.environ["E2E_REKEY"])
+    if cfg is None:
+        cfg = connect(w, cookie)
+        apply_config(w, cfg)
+    t0 = time.monotonic()
+    sent, got = ping_steady(os.environ["LAB_LAN_HOST"], 2.5 * rekey)
+    log("pings for %.1f s: %d sent, %d answered" % (time.monotonic() - t0, sent, got))
+    if sent - got > 3:
+        fail("%d of %d pings lost across the renegotiations" % (sent - got, sent))
+    only_stats(w, "during the renegotiations")
+    text = open(w.log_path).read()
+    done = re.findall(r"TLS renegotiated \((TLS1\.2), ", text)
+    if len(done) < 2:
+        fail("%d renegotiations in the worker log, want 2 in %.0f s" % (len(done), 2.5 * rekey))
+    if "new tunnel" in text or "interrupted the TLS renegotiation" in text:
+        fail("the worker built a new tunnel")
+    pids = ocserv_worker_pids()
+    if len(pids) != 1:
+        fail("ocserv sessions: %s" % pids)
+    # The gateway's side of this session (its worker process logs as ocserv[PID]).
+    gw = len(re.findall(r"ocserv\[%d\]: worker\[[^]]*\]: \S+ TLS rehandshake completed" % pids[0],
+                        open(os.environ["LAB_OCSERV_LOG"], errors="replace").read()))
+    if gw != len(done):
+        fail("ocserv completed %d rehandshakes, the worker %d" % (gw, len(done)))
+    print("renegotiated %d times; %d/%d pings answered" % (len(done), got, sent))
+    if len(done) > (time.monotonic() - w.connected_at) / (rekey - 1) + 1:
+        fail("%d renegotiations: more than one per rekey period" % len(done))
+    stop(w)
+
+
+def sc_rekey_ssl_tls(w, cookie):
+    """The same with NoDtls, so that everything crosses the TLS connection while it
+    renegotiates: first checked TCP transfers from the LAN (tests/e2e/xfer.py; the gateway's
+    records keep coming after our hello, which GnuTLS hands back mid-handshake), then pings."""
+    rekey = int(os.environ["E2E_REKEY"])
+    cfg = connect(w, cookie, extra=[("WATTR_NO_DTLS", 1)])
+    apply_config(w, cfg)
+    xfer = os.path.join(SRC, "tests/e2e/xfer.py")
+    t0, moved = time.monotonic(), 0
+    while time.monotonic() - t0 < 2.2 * rekey:
+        r = subprocess.run(["/usr/bin/python3", xfer, "down", os.environ["LAB_LAN_HOST"],
+                            os.environ["E2E_XFER_PORT"], str(8 << 20), str(moved)],
+                           capture_output=True, text=True, timeout=60)
+        if r.returncode != 0:
+            fail("transfer %d during the renegotiations: %s" % (moved, (r.stdout + r.stderr)
+                                                                 .strip()[-300:]))
+        moved += 1
+    log("%d checked transfers of 8 MiB in %.1f s" % (moved, time.monotonic() - t0))
+    waits = re.findall(r"handshake after waiting (\d+) ms for quiet", open(w.log_path).read())
+    print("transfers: %d x 8 MiB intact, waits for quiet %s ms;" % (moved, "/".join(waits)))
+    sc_rekey_ssl(w, None, cfg=cfg)
+
+
+def sc_rekey_new_tunnel(w, cookie):
+    """X-CSTP-Rekey-Method new-tunnel: at the rekey time the worker builds a new TLS connection
+    with the same cookie (reconnecting -> connected, same address), without a new login."""
+    rekey = int(os.environ["E2E_REKEY"])
+    cfg = connect(w, cookie)
+    apply_config(w, cfg)
+    t0 = time.monotonic()
+    st = w.expect("WMSG_STATE", rekey + 10)
+    took = time.monotonic() - t0
+    if attr(st, "WATTR_STATE") != 3:
+        fail("expected reconnecting, got %s" % st)
+    if took < rekey - 1:
+        fail("new tunnel after %.1f s, before the rekey time (%d s)" % (took, rekey))
+    cfg2 = w.expect("WMSG_CONFIG", 20)
+    st = w.expect("WMSG_STATE", 20)
+    if attr(st, "WATTR_STATE") != 2:
+        fail("not connected after the new tunnel: %s" % st)
+    if attr(cfg2, "WATTR_ADDR4") != attr(cfg, "WATTR_ADDR4"):
+        fail("the new tunnel has another address")
+    ping(os.environ["LAB_LAN_HOST"], count=2)
+    if "rekey time reached: building a new tunnel" not in open(w.log_path).read():
+        fail("no rekey in the worker log")
+    print("new tunnel after %.1f s (rekey time %d s)" % (took, rekey))
+    stop(w)
+
+
 def sc_iperf(w, cookie):
     """Throughput (not part of the test suite): iperf3 to E2E_IPERF_SERVER through the tunnel."""
     cfg = connect(w, cookie)
@@ -538,6 +642,9 @@ SCENARIOS = {
     "sigterm": sc_sigterm,
     "helper-gone": sc_helper_gone,
     "privileged": sc_privileged,
+    "rekey-ssl": sc_rekey_ssl,
+    "rekey-ssl-tls": sc_rekey_ssl_tls,
+    "rekey-new-tunnel": sc_rekey_new_tunnel,
 }
 
 
