@@ -7,6 +7,7 @@
  */
 #include <fcntl.h>
 #include <glib-unix.h>
+#include <netdb.h>
 #include <gio/gunixfdlist.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +18,8 @@
 #include "cli-commands.h"
 #include "cli-options.h"
 #include "error.h"
+#include "gateway-url.h"
+#include "log.h"
 #include "prefs.h"
 
 enum {
@@ -186,9 +189,117 @@ static SslvpnAgent *cli_register_agent(GDBusConnection *bus, struct cli_session 
 	return agent;
 }
 
+/*
+ * A prepared connection (Manager.Connect without a cookie): while the login runs here, the
+ * helper's worker opens its own TCP + TLS link to the same address, so that after the login
+ * only the CONNECT remains (the gateway's TLS handshake is the slowest step of both).  Only
+ * without prompts and client certificates: the login then takes a fixed, short time, and
+ * nothing the user decides can change the link.  The worker sends nothing before Start
+ * brings the pin the login accepted.
+ */
+struct cli_prepare {
+	bool wanted;
+	bool no_dtls;
+	char url[GATEWAY_URL_MAX_TEXT + 16]; /* canonical, as the login will report it */
+	char address[INET6_ADDRSTRLEN];
+	SslvpnManager *m;     /* from the thread */
+	GDBusConnection *bus; /* m's connection (a reference of its own) */
+	char *path;           /* the prepared connection, if the helper made one */
+};
+
+/* The gateway's canonical URL and first address, as the login will most likely use them
+ * (it reports what it used; cli_prepare_start compares). */
+static bool cli_prepare_resolve(struct cli_prepare *p, const char *gateway)
+{
+	/* As tls_conn resolves: the login connects to the first address that answers. */
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_protocol = IPPROTO_TCP};
+	struct addrinfo *ai = NULL;
+	struct gateway_url u;
+	char port[8];
+	bool ok;
+
+	if (gateway_url_parse(gateway, &u) < 0 || gateway_url_format(&u, p->url, sizeof(p->url)) < 0)
+		return false;
+	snprintf(port, sizeof(port), "%u", u.port);
+	if (getaddrinfo(u.host, port, &hints, &ai) != 0 || !ai)
+		return false;
+	ok = getnameinfo(ai->ai_addr, ai->ai_addrlen, p->address, sizeof(p->address), NULL, 0,
+			 NI_NUMERICHOST) == 0;
+	freeaddrinfo(ai);
+	return ok;
+}
+
 static gpointer cli_connect_bus_thread(gpointer data)
 {
-	return cli_bus_manager(G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES);
+	struct cli_prepare *p = data;
+	g_autoptr(GVariant) ret = NULL;
+	g_autoptr(GError) error = NULL;
+	GVariantBuilder b;
+
+	p->m = cli_bus_manager(G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES);
+	if (!p->m)
+		return NULL;
+	p->bus = g_object_ref(g_dbus_proxy_get_connection(G_DBUS_PROXY(p->m)));
+	if (!p->wanted)
+		return NULL;
+	g_variant_builder_init(&b, G_VARIANT_TYPE("a{sv}"));
+	g_variant_builder_add(&b, "{sv}", "Gateway", g_variant_new_string(p->url));
+	g_variant_builder_add(&b, "{sv}", "Address", g_variant_new_string(p->address));
+	if (p->no_dtls)
+		g_variant_builder_add(&b, "{sv}", "NoDtls", g_variant_new_boolean(TRUE));
+	ret = g_dbus_proxy_call_sync(G_DBUS_PROXY(p->m), "Connect",
+				     g_variant_new_tuple((GVariant *[]){g_variant_builder_end(&b)}, 1),
+				     G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
+	if (ret)
+		g_variant_get(ret, "(o)", &p->path);
+	else /* the real Connect will say why, if it matters */
+		log_debug("no prepared connection: %s", error->message);
+	return NULL;
+}
+
+/* A call on the prepared connection, without a proxy (no property round trip first). */
+static bool cli_prepare_call(struct cli_prepare *p, const char *method, GVariant *args)
+{
+	g_autoptr(GVariant) ret = NULL;
+	g_autoptr(GError) error = NULL;
+
+	ret = g_dbus_connection_call_sync(p->bus, CLI_BUS_NAME, p->path, CLI_CONNECTION_IFACE, method, args,
+					  NULL, G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
+	if (!ret)
+		log_debug("%s on the prepared connection: %s", method, error->message);
+	return ret != NULL;
+}
+
+/* Ends a prepared connection the login did not use. */
+static void cli_prepare_drop(struct cli_prepare *p)
+{
+	if (p->path && p->bus)
+		cli_prepare_call(p, "Disconnect", NULL);
+	g_clear_pointer(&p->path, g_free);
+}
+
+/* Hands the login's result to the prepared connection.  Its object path, or NULL: then the
+ * ordinary Connect. */
+static char *cli_prepare_start(struct cli_prepare *p, const struct auth_result *res)
+{
+	GVariantBuilder b;
+
+	if (!p->path)
+		return NULL;
+	/* A redirect to another host or address, or a client certificate: not this link. */
+	if (strcmp(res->gateway_url, p->url) != 0 || strcmp(res->address, p->address) != 0 ||
+	    res->identity >= 0) {
+		cli_prepare_drop(p);
+		return NULL;
+	}
+	g_variant_builder_init(&b, G_VARIANT_TYPE("a{sv}"));
+	g_variant_builder_add(&b, "{sv}", "Cookie", g_variant_new_string(secret_str(res->cookie)));
+	g_variant_builder_add(&b, "{sv}", "ServerCertPin", g_variant_new_string(res->pin));
+	if (!cli_prepare_call(p, "Start", g_variant_new_tuple((GVariant *[]){g_variant_builder_end(&b)}, 1))) {
+		cli_prepare_drop(p);
+		return NULL;
+	}
+	return steal_ptr(&p->path);
 }
 
 int cli_cmd_connect(int argc, char **argv)
@@ -199,6 +310,8 @@ int cli_cmd_connect(int argc, char **argv)
 						 {"help", no_argument, NULL, 'h'},
 						 {NULL, 0, NULL, 0}};
 	struct cli_session s = {.login.interactive = true, .exit_status = 1};
+	struct cli_prepare prep = {0};
+	g_autoptr(GDBusConnection) prep_bus = NULL; /* owns prep.bus once the thread is done */
 	_cleanup_(prefs_freep) struct prefs *prefs = prefs_new();
 	_cleanup_(auth_freep) struct auth *a = NULL;
 	g_autoptr(SslvpnManager) m = NULL;
@@ -236,44 +349,60 @@ int cli_cmd_connect(int argc, char **argv)
 	}
 	if (cli_options_finish(&s.login, argc, argv, optind) != 0)
 		return 2;
+	/* The bus connection (about 5 ms) and, without prompts, a prepared connection are made
+	 * while the login runs.  Someone at a terminal waits for the bus first: a password must
+	 * not be asked for a helper that cannot be reached. */
+	prep.no_dtls = s.no_dtls;
+	prep.wanted = !s.login.interactive && s.login.n_certificates == 0 &&
+		      cli_prepare_resolve(&prep, s.login.gateway);
+	bus_thread = g_thread_new("sslvpn-bus", cli_connect_bus_thread, &prep);
 	if (!prefs || prefs_load(prefs, NULL) < 0) {
 		fprintf(stderr, "sslvpn: cannot read the preferences\n");
+		g_thread_join(steal_ptr(&bus_thread));
+		prep_bus = prep.bus;
+		m = steal_ptr(&prep.m);
+		cli_prepare_drop(&prep);
 		return 1;
 	}
 	s.prefs = prefs;
-	/* The bus connection (about 10 ms) is made while the login runs.  Someone at a terminal
-	 * waits for it first: a password must not be asked for a helper that cannot be reached. */
-	bus_thread = g_thread_new("sslvpn-bus", cli_connect_bus_thread, NULL);
 	if (s.login.interactive) {
-		m = g_thread_join(steal_ptr(&bus_thread));
+		g_thread_join(steal_ptr(&bus_thread));
+		prep_bus = prep.bus;
+		m = steal_ptr(&prep.m);
 		if (!m)
 			return 1;
 	}
 	r = cli_login(&s.login, prefs, &a);
-	if (bus_thread)
-		m = g_thread_join(steal_ptr(&bus_thread));
-	if (r < 0 || !m)
+	if (bus_thread) {
+		g_thread_join(steal_ptr(&bus_thread));
+		prep_bus = prep.bus;
+		m = steal_ptr(&prep.m);
+	}
+	if (r < 0 || !m || cli_accept_banner(auth_result(a)->banner, s.login.interactive) < 0) {
+		cli_prepare_drop(&prep);
 		return 1;
-	if (cli_accept_banner(auth_result(a)->banner, s.login.interactive) < 0)
-		return 1;
+	}
 	if (foreground) {
 		agent = cli_register_agent(g_dbus_proxy_get_connection(G_DBUS_PROXY(m)), &s,
 					   agent_path, sizeof(agent_path));
 		if (!agent)
 			return 1;
 	}
-	ret = g_dbus_proxy_call_with_unix_fd_list_sync(
-		G_DBUS_PROXY(m), "Connect",
-		g_variant_new_tuple((GVariant *[]){cli_connect_options(auth_result(a), &s, fds)}, 1),
-		/* Long enough for a polkit password dialog: the helper waits up to 5 minutes. */
-		G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, 330000,
-		g_unix_fd_list_get_length(fds) ? fds : NULL, NULL, NULL,
-		&error);
-	if (!ret) {
-		cli_bus_print_error("the helper refused to connect", error);
-		return 1;
+	path = cli_prepare_start(&prep, auth_result(a));
+	if (!path) {
+		ret = g_dbus_proxy_call_with_unix_fd_list_sync(
+			G_DBUS_PROXY(m), "Connect",
+			g_variant_new_tuple(
+				(GVariant *[]){cli_connect_options(auth_result(a), &s, fds)}, 1),
+			/* Long enough for a polkit password dialog: the helper waits 5 minutes. */
+			G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, 330000,
+			g_unix_fd_list_get_length(fds) ? fds : NULL, NULL, NULL, &error);
+		if (!ret) {
+			cli_bus_print_error("the helper refused to connect", error);
+			return 1;
+		}
+		g_variant_get(ret, "(o)", &path);
 	}
-	g_variant_get(ret, "(o)", &path);
 	conn = cli_bus_connection(path);
 	if (!conn)
 		return 1;

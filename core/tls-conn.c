@@ -447,7 +447,7 @@ static void tls_fill_report(gnutls_x509_crt_t crt, struct tls_cert_report *rep)
 	cert_pin_sha1_hex(crt, rep->sha1);
 }
 
-static int tls_check_peer(struct tls_conn *c, const struct tls_conn_options *o,
+static int tls_check_peer(struct tls_conn *c, const char *host, const char *pin,
 			  struct tls_cert_report *rep)
 {
 	const gnutls_datum_t *certs;
@@ -470,21 +470,21 @@ static int tls_check_peer(struct tls_conn *c, const struct tls_conn_options *o,
 	}
 	tls_fill_report(crt, rep);
 
-	r = gnutls_certificate_verify_peers3(c->session, o->host, &status);
+	r = gnutls_certificate_verify_peers3(c->session, host, &status);
 	if (r < 0)
 		status |= GNUTLS_CERT_INVALID;
 	rep->gnutls_status = status;
 	tls_describe_status(status, rep->reason, sizeof(rep->reason));
 
-	if (o->pin) {
-		struct cert_pin pin;
+	if (pin) {
+		struct cert_pin want;
 
-		r = cert_pin_parse(o->pin, &pin);
+		r = cert_pin_parse(pin, &want);
 		if (r < 0) {
 			gnutls_x509_crt_deinit(crt);
 			return -ERR_INVALID_ARGS;
 		}
-		r = cert_pin_matches(&pin, crt) ? 0 : -ERR_CERT_PIN_MISMATCH;
+		r = cert_pin_matches(&want, crt) ? 0 : -ERR_CERT_PIN_MISMATCH;
 		if (r < 0)
 			snprintf(rep->reason, sizeof(rep->reason),
 				 "the certificate differs from the pinned one (now %s)", rep->pin);
@@ -517,7 +517,7 @@ int tls_conn_open(const struct tls_conn_options *o, struct tls_conn **out,
 
 	if (gnutls_certificate_allocate_credentials(&c->creds) < 0)
 		return -ERR_NOMEM;
-	if (!o->pin) {
+	if (!o->pin && !o->defer_check) {
 		r = o->cafile ? gnutls_certificate_set_x509_trust_file(c->creds, o->cafile,
 								       GNUTLS_X509_FMT_PEM)
 			      : gnutls_certificate_set_x509_system_trust(c->creds);
@@ -568,13 +568,27 @@ int tls_conn_open(const struct tls_conn_options *o, struct tls_conn **out,
 		log_error("TLS handshake with %s failed: %s", c->peer_address, gnutls_strerror(r));
 		return r == GNUTLS_E_TIMEDOUT || r == GNUTLS_E_AGAIN ? -ERR_TIMEOUT : -ERR_TLS;
 	}
-	r = tls_check_peer(c, o, rep);
 	rep->identity_sent = c->sent_identity;
-	if (r < 0)
-		return r;
+	if (!o->defer_check) {
+		r = tls_check_peer(c, o->host, o->pin, rep);
+		if (r < 0)
+			return r;
+	}
 	log_debug("TLS to %s (%s) established", o->host, c->peer_address);
 	*out = steal_ptr(&c);
 	return 0;
+}
+
+int tls_conn_check_pin(struct tls_conn *c, const char *pin, struct tls_cert_report *report)
+{
+	struct tls_cert_report scratch;
+	struct tls_cert_report *rep = report ? report : &scratch;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->identity_sent = c->sent_identity;
+	if (!pin)
+		return -ERR_INVALID_ARGS;
+	return tls_check_peer(c, NULL, pin, rep);
 }
 
 static int tls_map_error(ssize_t r)

@@ -54,6 +54,9 @@ struct tls_conn_options {
 	const char *address; /* numeric address to connect to; NULL = resolve host */
 	const char *cafile;  /* NULL = system trust store */
 	const char *pin;     /* see above; NULL = verify the chain */
+	/* Verify nothing yet: the caller sends nothing before tls_conn_check_pin() (a
+	 * connection opened ahead of the login, while the pin is not known). */
+	bool defer_check;
 	const char *priority; /* GnuTLS priority string; NULL = our default */
 	int timeout_ms;       /* connect and handshake, and each blocking read/write; 0 = 30000 */
 	const struct tls_identity *identities;
@@ -81,6 +84,9 @@ struct tls_conn;
 int tls_conn_open(const struct tls_conn_options *opts, struct tls_conn **out,
 		  struct tls_cert_report *report);
 void tls_conn_free(struct tls_conn *c); /* sends close_notify (best effort) and closes */
+/* The check deferred by defer_check, in pin mode: 0 or -ERR_CERT_PIN_MISMATCH (the report says
+ * which certificate came), -ERR_INVALID_ARGS for a malformed pin. */
+int tls_conn_check_pin(struct tls_conn *c, const char *pin, struct tls_cert_report *report);
 
 /* Blocking I/O with the configured timeout.  recv returns bytes read, 0 on a clean close,
  * or -ERR_TIMEOUT / -ERR_TLS / -ERR_IO. */

@@ -94,6 +94,7 @@ struct helper_conn {
 	size_t post_auth_xml_len;
 
 	struct relogin relogin;
+	struct helper_loop_timer *prepared_timer; /* prepared: no cookie yet (Start pending) */
 	struct helper_loop_timer *linger_timer;
 	uint64_t dirty;
 };
@@ -467,7 +468,7 @@ static void relogin_reply(DBusPendingCall *pending, void *data)
 		fail(c, ERR_NOMEM);
 		return;
 	}
-	if (pin && strcmp(pin, c->opts->pin) != 0) {
+	if (pin && (!c->opts->pin || strcmp(pin, c->opts->pin) != 0)) {
 		/* The user accepted a new certificate during the re-login. */
 		if (worker_msg_put_str(m, WATTR_PIN, pin) < 0) {
 			log_error("connection %u: the worker cannot take a new server certificate "
@@ -870,6 +871,7 @@ static void linger_expired(struct helper_loop_timer *t, void *data)
 static void teardown(struct helper_conn *c)
 {
 	relogin_cancel(c, true);
+	helper_loop_timer_remove(steal_ptr(&c->prepared_timer));
 	helper_loop_timer_remove(c->kill_timer);
 	c->kill_timer = NULL;
 	kill_worker(c);
@@ -1032,9 +1034,10 @@ static int start_worker(struct helper_conn *c)
 		r = worker_msg_put_u32(m, WATTR_PORT, c->opts->port);
 	if (r == 0)
 		r = worker_msg_put_str(m, WATTR_ADDRESS, c->opts->address);
-	if (r == 0)
+	/* Neither in a prepared connection: Connection.Start brings them (WMSG_SET_COOKIE). */
+	if (r == 0 && c->opts->cookie)
 		r = worker_msg_put_str(m, WATTR_PIN, c->opts->pin);
-	if (r == 0)
+	if (r == 0 && c->opts->cookie)
 		r = worker_msg_put_str(m, WATTR_COOKIE, secret_str(c->opts->cookie));
 	if (r == 0 && c->opts->no_dtls)
 		r = worker_msg_put_u32(m, WATTR_NO_DTLS, 1);
@@ -1072,6 +1075,17 @@ static bool make_room(struct helper *h)
 	return true;
 }
 
+static void prepared_expired(struct helper_loop_timer *t, void *data)
+{
+	struct helper_conn *c = data;
+
+	(void)t;
+	helper_loop_timer_remove(steal_ptr(&c->prepared_timer));
+	log_warning("connection %u: no Start within %d s of the prepared Connect", c->id,
+	            HELPER_PREPARED_SECONDS);
+	fail(c, ERR_TIMEOUT);
+}
+
 struct helper_conn *helper_conn_start(struct helper *h, struct helper_options *opts, uid_t owner)
 {
 	struct helper_conn *c;
@@ -1098,7 +1112,10 @@ struct helper_conn *helper_conn_start(struct helper *h, struct helper_options *o
 	log_notice("connection %u: created for uid %u to %s (%s)", c->id, (unsigned)owner,
 	           opts->gateway, opts->address);
 
-	r = start_worker(c);
+	if (!opts->cookie)
+		c->prepared_timer = helper_loop_timer_add(h->loop, HELPER_PREPARED_SECONDS * 1000ull,
+		                                          prepared_expired, c);
+	r = c->prepared_timer || opts->cookie ? start_worker(c) : -ERR_NOMEM;
 	c->dirty = 0;
 	/* The object is announced with its properties as they are now. */
 	helper_bus_emit_added(h, c->path, &helper_conn_interface, c);
@@ -1192,6 +1209,57 @@ static void do_get_post_auth_xml(struct helper *h, DBusMessage *call, struct hel
 	helper_bus_send_reply(h, call, reply);
 }
 
+/* The login's result for a prepared connection: the worker checks the pin on the link it
+ * holds and only then sends the cookie. */
+static void do_start(struct helper *h, DBusMessage *call, struct helper_conn *c)
+{
+	_cleanup_(secret_freep) struct secret *cookie = NULL;
+	_cleanup_(worker_msg_freep) struct worker_msg *m = NULL;
+	_cleanup_free_ char *pin = NULL;
+	DBusMessageIter it;
+	char err[256];
+	int r;
+
+	dbus_message_iter_init(call, &it);
+	r = helper_options_parse_relogin(&it, &cookie, &pin, err, sizeof(err));
+	if (r == 0 && !pin) {
+		r = -ERR_INVALID_ARGS;
+		snprintf(err, sizeof(err), "missing required option 'ServerCertPin'");
+	}
+	if (r < 0) {
+		helper_bus_reply_error(h, call, r, "%s", err[0] ? err : error_text(r));
+		return;
+	}
+	if (!c->prepared_timer || c->state != CONN_CONNECTING) {
+		helper_bus_reply_error(h, call, ERR_BUSY,
+		                       helper_conn_active(c) ? "the connection is not a prepared one, "
+		                                               "or was started already"
+		                                             : "the connection has ended");
+		return;
+	}
+	m = worker_msg_new(WMSG_SET_COOKIE);
+	if (!m || worker_msg_put_str(m, WATTR_COOKIE, secret_str(cookie)) < 0 ||
+	    worker_msg_put_str(m, WATTR_PIN, pin) < 0) {
+		helper_bus_reply_error(h, call, ERR_NOMEM, "out of memory");
+		return;
+	}
+	helper_loop_timer_remove(steal_ptr(&c->prepared_timer));
+	free(c->opts->pin);
+	c->opts->pin = steal_ptr(&pin);
+	if (send_to_worker(c, m, NULL, 0) < 0) {
+		fail(c, ERR_WORKER_CRASHED);
+		helper_bus_reply_error(h, call, ERR_WORKER_CRASHED, "the worker is gone");
+		return;
+	}
+	log_notice("connection %u: started by %s", c->id, dbus_message_get_sender(call));
+	helper_bus_reply_empty(h, call);
+}
+
+static void method_start(struct helper *h, DBusMessage *call, void *object)
+{
+	owner_only(h, call, object, do_start);
+}
+
 static void method_disconnect(struct helper *h, DBusMessage *call, void *object)
 {
 	owner_only(h, call, object, do_disconnect);
@@ -1203,6 +1271,7 @@ static void method_get_post_auth_xml(struct helper *h, DBusMessage *call, void *
 }
 
 static const struct helper_bus_method conn_methods[] = {
+    {"Start", "a{sv}", method_start},
     {"Disconnect", "", method_disconnect},
     {"GetPostAuthXml", "", method_get_post_auth_xml},
     {NULL, NULL, NULL},

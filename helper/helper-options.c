@@ -166,8 +166,9 @@ static const struct {
 } opt_table[OPT_COUNT_] = {
     [OPT_GATEWAY] = {"Gateway", DBUS_TYPE_STRING, true, false, false},
     [OPT_ADDRESS] = {"Address", DBUS_TYPE_STRING, true, false, false},
-    [OPT_COOKIE] = {"Cookie", DBUS_TYPE_STRING, true, true, true},
-    [OPT_PIN] = {"ServerCertPin", DBUS_TYPE_STRING, true, true, false},
+    /* Both or neither (neither: a prepared connection, completed by Connection.Start). */
+    [OPT_COOKIE] = {"Cookie", DBUS_TYPE_STRING, false, true, true},
+    [OPT_PIN] = {"ServerCertPin", DBUS_TYPE_STRING, false, true, false},
     [OPT_NO_DTLS] = {"NoDtls", DBUS_TYPE_BOOLEAN, false, false, false},
     [OPT_USER_AGENT] = {"UserAgent", DBUS_TYPE_STRING, false, false, false},
     [OPT_CERT_FD] = {"ClientCertFd", DBUS_TYPE_UNIX_FD, false, false, false},
@@ -319,6 +320,10 @@ int helper_options_parse(DBusMessageIter *iter, struct helper_options **out, cha
 	r = check_cookie_and_pin(&v, err, errlen);
 	if (r < 0)
 		return r;
+	if (v.present[OPT_COOKIE] != v.present[OPT_PIN])
+		return fail(err, errlen,
+		            "options 'Cookie' and 'ServerCertPin' go together (neither: a prepared "
+		            "connection)");
 	if (v.present[OPT_USER_AGENT] && !helper_options_user_agent_valid(v.str[OPT_USER_AGENT]))
 		return fail(err, errlen,
 		            "option 'UserAgent' must be 1 to %d printable ASCII characters",
@@ -344,13 +349,16 @@ int helper_options_parse(DBusMessageIter *iter, struct helper_options **out, cha
 
 	o->gateway = strdup(v.str[OPT_GATEWAY]);
 	o->address = strdup(v.str[OPT_ADDRESS]);
-	o->cookie = secret_new_str(v.str[OPT_COOKIE]);
-	o->pin = strdup(v.str[OPT_PIN]);
+	if (v.present[OPT_COOKIE]) {
+		o->cookie = secret_new_str(v.str[OPT_COOKIE]);
+		o->pin = strdup(v.str[OPT_PIN]);
+		if (!o->cookie || !o->pin)
+			return -ERR_NOMEM;
+	}
 	o->no_dtls = v.present[OPT_NO_DTLS] && v.flag[OPT_NO_DTLS];
 	if (v.present[OPT_USER_AGENT])
 		o->user_agent = strdup(v.str[OPT_USER_AGENT]);
-	if (!o->gateway || !o->address || !o->cookie || !o->pin ||
-	    (v.present[OPT_USER_AGENT] && !o->user_agent))
+	if (!o->gateway || !o->address || (v.present[OPT_USER_AGENT] && !o->user_agent))
 		return -ERR_NOMEM;
 	*out = steal_ptr(&o);
 	return 0;

@@ -28,7 +28,7 @@ struct helper_options {
 	char *host;    /* host part: a DNS name, dotted IPv4, or IPv6 without brackets */
 	uint16_t port;
 	char *address; /* numeric; the worker connects here */
-	struct secret *cookie;
+	struct secret *cookie; /* NULL with pin: a prepared connection */
 	char *pin;
 	bool no_dtls;
 	char *user_agent; /* NULL: the worker's default */

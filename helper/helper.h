@@ -38,6 +38,8 @@
 
 #define HELPER_IDLE_SECONDS_DEFAULT 60
 #define HELPER_LINGER_SECONDS       30 /* how long an ended connection's object stays */
+/* How long a prepared connection (Connect without a cookie) waits for Connection.Start. */
+#define HELPER_PREPARED_SECONDS     60
 #define HELPER_MAX_CONNECTIONS      16 /* objects, ended ones included */
 #define HELPER_MAX_ACTIVE           1  /* tunnels at a time (see helper/README.md) */
 #define HELPER_MAX_PENDING_CONNECTS 8  /* Connect calls waiting for authorisation */

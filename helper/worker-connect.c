@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * One connect attempt: TCP + TLS to the address the login used (pin enforced by tls_conn),
+ * One connect attempt: TCP + TLS to the address the login used (pin enforced by tls_conn, or
+ * checked on the link prepared ahead of the login),
  * CONNECT /CSCOSSLC/tunnel, and the answer's head (protocol.md 7).  Blocking, bounded by
  * WORKER_CONNECT_TIMEOUT_MS per step.
  */
@@ -88,7 +89,8 @@ static int worker_connect_read_answer(struct tls_conn *tls, struct http_response
 	}
 }
 
-int worker_connect(struct worker *w, struct worker_connect_result *res)
+static int worker_connect_tls(struct worker *w, bool defer_check, struct tls_conn **out,
+                              char *detail, size_t len)
 {
 	struct tls_identity id = {.cert_fd = w->cert_fd, .key_fd = w->key_fd};
 	struct tls_conn_options opts = {
@@ -96,10 +98,29 @@ int worker_connect(struct worker *w, struct worker_connect_result *res)
 	    .port = w->port,
 	    .address = w->address,
 	    .pin = w->pin,
+	    .defer_check = defer_check,
 	    .timeout_ms = WORKER_CONNECT_TIMEOUT_MS,
 	    .identities = w->cert_fd >= 0 ? &id : NULL,
 	    .n_identities = w->cert_fd >= 0 ? 1 : 0,
 	};
+	struct tls_cert_report report;
+	int r = tls_conn_open(&opts, out, &report);
+
+	if (r == -ERR_CERT_PIN_MISMATCH)
+		snprintf(detail, len, "the gateway presented %s, not the pinned certificate",
+		         report.pin);
+	else if (r < 0)
+		snprintf(detail, len, "TLS to %s port %u: %s", w->address, w->port, error_text(r));
+	return r;
+}
+
+int worker_connect_prepare(struct worker *w, char *detail, size_t len)
+{
+	return worker_connect_tls(w, true, &w->prepared, detail, len);
+}
+
+int worker_connect(struct worker *w, struct worker_connect_result *res)
+{
 	struct tls_cert_report report;
 	struct cstp_connect_request req = {
 	    .host = w->host,
@@ -114,16 +135,22 @@ int worker_connect(struct worker *w, struct worker_connect_result *res)
 	int family, r;
 
 	memset(res, 0, sizeof(*res));
-	r = tls_conn_open(&opts, &res->tls, &report);
-	if (r < 0) {
+	if (w->prepared) {
+		/* Opened ahead of the login: nothing goes out before the pin matches. */
+		res->tls = steal_ptr(&w->prepared);
+		r = tls_conn_check_pin(res->tls, w->pin, &report);
 		if (r == -ERR_CERT_PIN_MISMATCH)
 			snprintf(res->detail, sizeof(res->detail),
 			         "the gateway presented %s, not the pinned certificate",
 			         report.pin);
-		else
-			snprintf(res->detail, sizeof(res->detail), "TLS to %s port %u: %s",
-			         w->address, w->port, error_text(r));
-		return r;
+		else if (r < 0)
+			snprintf(res->detail, sizeof(res->detail), "unusable certificate pin");
+		if (r < 0)
+			return r;
+	} else {
+		r = worker_connect_tls(w, false, &res->tls, res->detail, sizeof(res->detail));
+		if (r < 0)
+			return r;
 	}
 
 	family = worker_connect_family(tls_conn_peer_address(res->tls));

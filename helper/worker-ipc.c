@@ -133,10 +133,15 @@ static int worker_ipc_take_start(struct worker *w, const struct worker_msg *m, i
 
 	if (worker_ipc_dup_str(m, WATTR_HOST, true, &w->host) < 0 ||
 	    worker_ipc_dup_str(m, WATTR_ADDRESS, true, &w->address) < 0 ||
-	    worker_ipc_dup_str(m, WATTR_PIN, true, &w->pin) < 0 ||
+	    worker_ipc_dup_str(m, WATTR_PIN, false, &w->pin) < 0 ||
 	    worker_ipc_dup_str(m, WATTR_USER_AGENT, false, &w->user_agent) < 0)
 		return -ERR_PROTOCOL;
-	if (worker_msg_get_str(m, WATTR_COOKIE, &cookie) < 0 || !*cookie)
+	/* Both or neither: without them the connection is prepared (TLS only) until
+	 * WMSG_SET_COOKIE brings them. */
+	r = worker_msg_get_str(m, WATTR_COOKIE, &cookie);
+	if (r == -ERR_NOT_FOUND && !w->pin)
+		cookie = NULL;
+	else if (r < 0 || !*cookie || !w->pin || !*w->pin)
 		return -ERR_PROTOCOL;
 	r = worker_msg_get_u32(m, WATTR_PORT, &port);
 	if ((r < 0 && r != -ERR_NOT_FOUND) || port == 0 || port > 65535)
@@ -146,9 +151,11 @@ static int worker_ipc_take_start(struct worker *w, const struct worker_msg *m, i
 		return -ERR_PROTOCOL;
 	if (nfds > 2)
 		return -ERR_PROTOCOL;
-	w->cookie = secret_new_str(cookie);
-	if (!w->cookie)
-		return -ERR_NOMEM;
+	if (cookie) {
+		w->cookie = secret_new_str(cookie);
+		if (!w->cookie)
+			return -ERR_NOMEM;
+	}
 	w->port = (uint16_t)port;
 	w->no_dtls = no_dtls == 1;
 	if (!w->user_agent) {
@@ -158,8 +165,9 @@ static int worker_ipc_take_start(struct worker *w, const struct worker_msg *m, i
 	}
 	w->cert_fd = nfds >= 1 ? fds[0] : -1;
 	w->key_fd = nfds >= 2 ? fds[1] : -1;
-	log_info("gateway %s (%s) port %u%s%s", w->host, w->address, w->port,
-	         nfds ? ", with a client certificate" : "", w->no_dtls ? ", DTLS off" : "");
+	log_info("gateway %s (%s) port %u%s%s%s", w->host, w->address, w->port,
+	         nfds ? ", with a client certificate" : "", w->no_dtls ? ", DTLS off" : "",
+	         cookie ? "" : ", prepared (the cookie comes later)");
 	return 0;
 }
 
@@ -248,6 +256,14 @@ int worker_ipc_handle(struct worker *w)
 		worker_enter_state(w, WORKER_RUN_STOPPING);
 		return 0;
 	case WMSG_SET_COOKIE:
+		if (w->state == WORKER_RUN_PREPARED) {
+			r = worker_ipc_take_cookie(w, m);
+			if (r < 0 || !w->pin)
+				return r < 0 ? r : -ERR_PROTOCOL;
+			log_info("the cookie and pin arrived: CONNECT");
+			worker_enter_state(w, WORKER_RUN_CONNECTING);
+			return 0;
+		}
 		if (w->state != WORKER_RUN_COOKIE_WAIT) {
 			log_warning("ignoring a new cookie while not waiting for one");
 			return 0;

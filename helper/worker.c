@@ -28,7 +28,8 @@
 static volatile sig_atomic_t worker_stop_signal;
 
 static const char *const worker_state_names[] = {
-    [WORKER_RUN_STARTING] = "starting",       [WORKER_RUN_CONNECTING] = "connecting",
+    [WORKER_RUN_STARTING] = "starting",       [WORKER_RUN_PREPARED] = "prepared",
+    [WORKER_RUN_CONNECTING] = "connecting",
     [WORKER_RUN_CONNECTED] = "connected",     [WORKER_RUN_RECONNECTING] = "reconnecting",
     [WORKER_RUN_COOKIE_WAIT] = "cookie-wait", [WORKER_RUN_STOPPING] = "stopping",
     [WORKER_RUN_FAILED] = "failed",
@@ -75,6 +76,7 @@ bool worker_error_transient(int err)
 static void worker_drop_tunnel(struct worker *w, int reason, const char *text)
 {
 	worker_tunnel_free(steal_ptr(&w->tunnel), reason, text);
+	tls_conn_free(steal_ptr(&w->prepared));
 }
 
 /* The only place that assigns w->state: logs, tells the helper, runs the entry actions. */
@@ -91,6 +93,7 @@ void worker_enter_state(struct worker *w, enum worker_run_state state)
 	w->state = state;
 	switch (state) {
 	case WORKER_RUN_STARTING:
+	case WORKER_RUN_PREPARED:
 		break;
 	case WORKER_RUN_CONNECTING:
 		w->retry_at_ms = worker_now_ms();
@@ -181,7 +184,24 @@ static void worker_attempt(struct worker *w)
 	int64_t delay;
 	int r;
 
+	if (!w->cookie) {
+		/* Prepared: the TLS link now, the CONNECT once the login's cookie arrives. */
+		r = worker_connect_prepare(w, res.detail, sizeof(res.detail));
+		if (r < 0)
+			worker_fail(w, r, res.detail);
+		else
+			worker_enter_state(w, WORKER_RUN_PREPARED);
+		return;
+	}
+	bool prepared = w->prepared != NULL;
+
 	r = worker_connect(w, &res);
+	if (r < 0 && prepared && worker_error_transient(r)) {
+		/* The gateway may have dropped the idle link meanwhile: once more on a new one. */
+		log_info("the prepared link failed (%s); connecting afresh", res.detail);
+		worker_connect_result_clear(&res);
+		r = worker_connect(w, &res);
+	}
 	if (r == 0) {
 		worker_connected(w, &res);
 		worker_connect_result_clear(&res);

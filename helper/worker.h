@@ -9,6 +9,10 @@
  * README-worker.md has the state diagram; in short:
  *
  *   STARTING --START--> CONNECTING --200--> CONNECTED <--200-- RECONNECTING
+ *       |                 ^  |                 |   ^                 |  ^
+ *       | START without   |  | SET_COOKIE      |   |                 |  |
+ *       | cookie: TLS up  |  | (cookie + pin)  |   |                 |  |
+ *       +--> PREPARED ----+--+                 |   |                 |  |
  *                            |                 |   ^                 |  ^
  *                            |                 |   +-----------------+  | retry (backoff)
  *                            |  TLS error, EOF, DPD dead, rekey  --->+--+
@@ -49,7 +53,8 @@
 
 enum worker_run_state {
 	WORKER_RUN_STARTING,     /* waiting for WMSG_START */
-	WORKER_RUN_CONNECTING,   /* first TLS + CONNECT */
+	WORKER_RUN_PREPARED,     /* TLS opened ahead of the login; waiting for WMSG_SET_COOKIE */
+	WORKER_RUN_CONNECTING,   /* first TLS + CONNECT (on the prepared TLS, if any) */
 	WORKER_RUN_CONNECTED,    /* data path over CSTP */
 	WORKER_RUN_RECONNECTING, /* link lost: new TLS + CONNECT with the same cookie, backoff */
 	WORKER_RUN_COOKIE_WAIT,  /* 401: waiting for WMSG_SET_COOKIE or WMSG_STOP */
@@ -80,6 +85,7 @@ struct worker {
 	bool have_cfg;
 	struct secret *post_auth_xml; /* last one sent to the helper */
 
+	struct tls_conn *prepared;    /* PREPARED: the TLS link, certificate not checked yet */
 	struct worker_tunnel *tunnel; /* while CONNECTED */
 	struct backoff *backoff;
 	uint64_t retry_at_ms; /* RECONNECTING: next attempt (monotonic ms) */
@@ -128,8 +134,11 @@ struct worker_connect_result {
 	int http_status;
 	char detail[256]; /* why it failed (English, no secret) */
 };
-/* 0 (result filled), -ERR_COOKIE_REJECTED (401), or another error with detail set. */
+/* 0 (result filled), -ERR_COOKIE_REJECTED (401), or another error with detail set.  Uses the
+ * prepared TLS link (checking the pin first) when there is one. */
 int worker_connect(struct worker *w, struct worker_connect_result *res);
+/* PREPARED: TCP + TLS without the pin (nothing is sent until worker_connect checks it). */
+int worker_connect_prepare(struct worker *w, char *detail, size_t len);
 void worker_connect_result_clear(struct worker_connect_result *res);
 
 /* worker-tunnel.c */

@@ -103,6 +103,10 @@ start=$(date +%s.%N)
 connect c1
 end=$(date +%s.%N)
 check "sslvpn connect as a netdev member exits 0 once the tunnel is up" test "$(cat "$WORK/c1.rc")" = 0
+# Without prompts the worker's TLS link is opened while the login runs (a prepared Connect),
+# and the login's cookie and pin reach it with Connection.Start.
+check "the tunnel's TLS link was prepared during the login, then started" \
+	grep -q "connection 1: started by" "$WORK/bus/helper.log"
 echo "# connect took $(awk "BEGIN {print $end - $start}") s"
 check "it reports the interface, address and routes" grep -q "Connected to https://$LAB_GATEWAY/: sslvpn" "$WORK/c1.out"
 st=$(status_field state) tr=$(status_field transport) own=$(status_field owner)

@@ -50,7 +50,7 @@ cookie() {
 		sed -n "s/^COOKIE='.*webvpn=\\([^;']*\\).*/\\1/p"
 }
 
-SCENARIOS="basic bad-pin cookie-rejected sigterm helper-gone privileged dpd-idle dpd-dead gateway-kick"
+SCENARIOS="basic bad-pin cookie-rejected prepared prepared-bad-pin sigterm helper-gone privileged dpd-idle dpd-dead gateway-kick"
 echo "1..$(echo $SCENARIOS | wc -w)"
 n=0
 failed=0

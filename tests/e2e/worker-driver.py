@@ -396,6 +396,60 @@ def sc_bad_pin(w, cookie):
         fail("exit status after the pin mismatch")
 
 
+def prepared_start(w):
+    """START without cookie and pin: the worker opens TCP + TLS and waits (a prepared
+    connection, what the CLI asks for while its login runs)."""
+    start = [a for a in start_msg("unused") if a[0] not in ("WATTR_COOKIE", "WATTR_PIN")]
+    w.send("WMSG_START", start)
+    st = w.expect("WMSG_STATE", 10)
+    if attr(st, "WATTR_STATE") != 1:
+        fail("first state %s, want connecting" % st)
+    deadline = time.monotonic() + 10
+    while "state connecting -> prepared" not in open(w.log_path).read():
+        if time.monotonic() > deadline:
+            fail("the worker did not prepare its TLS link")
+        time.sleep(0.05)
+    m = w.recv(0.5)
+    if m and m[0] != "WMSG_STATS":
+        fail("unexpected %s while prepared" % m[0])
+
+
+def sc_prepared(w, cookie):
+    prepared_start(w)
+    if "CONNECT /CSCOSSLC" in open(w.log_path).read():
+        fail("a CONNECT before the cookie came")
+    time.sleep(1)  # the gateway keeps an idle TLS link open meanwhile
+    w.send("WMSG_SET_COOKIE", [("WATTR_COOKIE", cookie),
+                               ("WATTR_PIN", os.environ["LAB_SERVER_CERT_PIN"])])
+    st = w.expect("WMSG_STATE", 10)
+    if attr(st, "WATTR_STATE") != 1:
+        fail("state %s after the cookie, want connecting" % st)
+    cfg = w.expect("WMSG_CONFIG", 20)
+    st = w.expect("WMSG_STATE", 10)
+    if attr(st, "WATTR_STATE") != 2:
+        fail("not connected: %s" % st)
+    if "connecting afresh" in open(w.log_path).read():
+        fail("the prepared link was not used")
+    apply_config(w, cfg)
+    ping(os.environ["LAB_LAN_HOST"], count=2)
+    stop(w)
+
+
+def sc_prepared_bad_pin(w, cookie):
+    prepared_start(w)
+    w.send("WMSG_SET_COOKIE", [("WATTR_COOKIE", cookie), ("WATTR_PIN",
+                               "pin-sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")])
+    w.expect("WMSG_STATE", 10)
+    m = w.recv(20)
+    if not m or m[0] != "WMSG_ERROR" or attr(m[1], "WATTR_ERROR") != E["ERR_CERT_PIN_MISMATCH"]:
+        fail("expected CertPinMismatch, got %s" % (m,))
+    final_stats(w)
+    if w.wait_exit(10) != 1:
+        fail("exit status after the pin mismatch")
+    if "CONNECT /CSCOSSLC" in open(w.log_path).read():
+        fail("the cookie went out on the unverified link")
+
+
 def sc_cookie_rejected(w, cookie):
     # A cookie of a session that was closed with DISCONNECT 0xb0: ocserv refuses it with 401.
     w.send("WMSG_START", start_msg(os.environ["E2E_OLD_COOKIE"]))
@@ -642,6 +696,8 @@ SCENARIOS = {
     "sigterm": sc_sigterm,
     "helper-gone": sc_helper_gone,
     "privileged": sc_privileged,
+    "prepared": sc_prepared,
+    "prepared-bad-pin": sc_prepared_bad_pin,
     "rekey-ssl": sc_rekey_ssl,
     "rekey-ssl-tls": sc_rekey_ssl_tls,
     "rekey-new-tunnel": sc_rekey_new_tunnel,

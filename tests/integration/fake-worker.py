@@ -146,6 +146,24 @@ def main():
     if mtype != WMSG["START"]:
         log("no START")
         sys.exit(2)
+    if A["COOKIE"] not in attrs:
+        # A prepared connection: the cookie and the pin come with Connection.Start.
+        if A["PIN"] in attrs:
+            log("START with a pin but no cookie")
+            sys.exit(2)
+        log("prepared, waiting for the cookie")
+        while True:
+            mtype, attrs2 = recv()
+            if mtype == WMSG["STOP"]:
+                log("stop while prepared")
+                sys.exit(0)
+            if mtype == WMSG["SET_COOKIE"]:
+                break
+        if A["PIN"] not in attrs2:
+            log("SET_COOKIE without a pin")
+            sys.exit(2)
+        log("started with pin %s" % attrs2[A["PIN"]][0].rstrip(b"\0").decode())
+        attrs[A["COOKIE"]] = attrs2[A["COOKIE"]]
     cookie = attrs[A["COOKIE"]][0].rstrip(b"\0").decode()
     scenario = cookie.split("-", 1)[0]
     log("scenario %s, host %s" % (scenario, attrs[A["HOST"]][0].rstrip(b"\0").decode()))

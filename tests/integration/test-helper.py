@@ -213,6 +213,7 @@ def case_invalid_args(env):
     os.chmod(empty, 0o644)
 
     bad = []
+    # Without both Cookie and ServerCertPin the connection is prepared (case "prepared").
     for key in ("Gateway", "Address", "Cookie", "ServerCertPin"):
         o = env.good_options("hang")
         del o[key]
@@ -622,6 +623,65 @@ def case_agent(env):
 # ------------------------------------------------------------------------------------------
 # The real worker
 
+def case_prepared(env):
+    """Connect without Cookie and ServerCertPin: the worker starts at once and waits; the
+    owner's Start brings both (the fake worker logs the pin and runs the cookie's scenario)."""
+    before = env.snapshot()
+    opts = env.good_options("tunnel")
+    cookie = opts.pop("Cookie")
+    del opts["ServerCertPin"]
+    path = conn_path(env.connect("member", opts))
+    check(str(env.get(path, IFACE_CONN, "State")) == "connecting", "prepared: connecting")
+    deadline = time.time() + 5
+    while time.time() < deadline and "prepared, waiting" not in env.logs()["helper.log"]:
+        time.sleep(0.05)
+    check("prepared, waiting for the cookie" in env.logs()["helper.log"],
+          "the worker runs before Start, without a cookie")
+
+    def start(role, **o):
+        return env.call(role, path, IFACE_CONN, "Start", "a{sv}",
+                        [{"t": "a{sv}", "v": [[k, {"t": t, "v": v}] for k, (t, v) in o.items()]}])
+
+    check(error_of(start("member2", Cookie=cookie, ServerCertPin=("s", PIN))) == DENIED,
+          "another user may not Start it")
+    check(error_of(start("member", Cookie=cookie)) == INVALID, "Start without the pin")
+    check(error_of(start("member", Cookie=cookie, ServerCertPin=("s", "pin-sha256:x"))) ==
+          INVALID, "Start with a malformed pin")
+    check(error_of(start("member", Cookie=cookie, ServerCertPin=("s", PIN),
+                         Gateway=("s", "https://vpn.lab.test/"))) == INVALID,
+          "Start with a key of Connect's")
+    r = start("member", Cookie=cookie, ServerCertPin=("s", PIN))
+    check(r["ok"], "the owner starts it (%s)" % r.get("message", ""))
+    env.wait_state(path, ["connected"])
+    check("started with pin %s" % PIN in env.logs()["helper.log"],
+          "the worker got the pin with the cookie")
+    check(str(env.get(path, IFACE_CONN, "Address")) == "198.51.100.7/24", "configured")
+    check(error_of(start("member", Cookie=cookie, ServerCertPin=("s", PIN))) ==
+          ERROR_PREFIX + "Busy", "a second Start is refused")
+    disconnect(env, "member", path)
+    env.wait_state(path, ["disconnected"])
+
+    # Start on an ordinary connection, and a Cookie without its pin at Connect.
+    path = conn_path(env.connect("member", env.good_options("tunnel")))
+    env.wait_state(path, ["connected"])
+    check(error_of(start("member", Cookie=cookie, ServerCertPin=("s", PIN))) ==
+          ERROR_PREFIX + "Busy", "Start on a connection that had its cookie is refused")
+    disconnect(env, "member", path)
+    env.wait_state(path, ["disconnected"])
+    o = env.good_options("tunnel")
+    del o["ServerCertPin"]
+    check(error_of(env.connect("member", o)) == INVALID, "Connect with a cookie but no pin")
+
+    # A prepared connection its owner gives up: Disconnect while the worker waits.
+    opts = env.good_options("tunnel")
+    del opts["Cookie"], opts["ServerCertPin"]
+    path = conn_path(env.connect("member", opts))
+    disconnect(env, "member", path)
+    env.wait_state(path, ["disconnected"])
+    check("stop while prepared" in env.logs()["helper.log"], "the waiting worker was stopped")
+    check_restored(env, before, "after the prepared connections")
+
+
 def case_worker_refused(env):
     before = env.snapshot()
     mon = Monitor(env)
@@ -653,6 +713,7 @@ CASES = {
     "malformed": (case_malformed, {}),
     "sigterm": (case_sigterm, {}),
     "agent": (case_agent, {}),
+    "prepared": (case_prepared, {}),
     "worker-refused": (case_worker_refused, {"real_worker": True}),
 }
 
