@@ -31,6 +31,7 @@ def variants():
     yield "ipv6", dict(GOOD, Gateway=GLib.Variant("s", "https://[2001:db8::1]:8443/grp"),
                        Address=GLib.Variant("s", "2001:db8::1"))
     yield "relogin", {"Cookie": GOOD["Cookie"], "ServerCertPin": GOOD["ServerCertPin"]}
+    yield "prepared", {k: v for k, v in GOOD.items() if k not in ("Cookie", "ServerCertPin")}
     for key in GOOD:
         d = dict(GOOD)
         del d[key]
