@@ -18,9 +18,9 @@
  * ClientHello, which the gateway rejects), and the gateway fails the handshake on application
  * data from us before our Finished.  So first QUIET: the tun device is no longer read (unless
  * DTLS carries the data), which stalls the flows inside the tunnel, until nothing came from the
- * gateway for WORKER_TUNNEL_QUIET_MS (at most WORKER_TUNNEL_QUIET_MAX_MS).  Then HANDSHAKE:
- * gnutls_handshake runs non-blocking through the same batched transport, no frame of ours is
- * sent, and DTLS keeps carrying data.  Data that still interrupts it is delivered, and the
+ * gateway for WORKER_TUNNEL_QUIET_MS or two round trips since we stopped (at most
+ * WORKER_TUNNEL_QUIET_MAX_MS in all).  Then HANDSHAKE: gnutls_handshake runs non-blocking
+ * through the same batched transport, no frame of ours is sent, and DTLS keeps carrying data.  Data that still interrupts it is delivered, and the
  * gateway refusing, a failure or no end within WORKER_TUNNEL_RENEG_TIMEOUT_MS turn into the
  * new-tunnel method.  GnuTLS refuses a changed server certificate during a renegotiation
  * (GNUTLS_E_SESSION_USER_ID_CHANGED), so the pin checked at connect time still holds.
@@ -33,6 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -78,6 +80,7 @@ struct worker_tunnel {
 
 	uint64_t connected_ms, last_tx_ms, last_rx_ms, dpd_sent_ms, rekey_at_ms;
 	uint64_t reneg_since_ms, reneg_until_ms;
+	uint32_t quiet_ms; /* QUIET: how long the gateway must be silent */
 	unsigned renegotiations;
 	uint64_t dropped;
 
@@ -314,10 +317,18 @@ static void worker_tunnel_enter_reneg(struct worker_tunnel *t, enum worker_tunne
 	switch (phase) {
 	case WORKER_TUNNEL_RENEG_NONE:
 		break;
-	case WORKER_TUNNEL_RENEG_QUIET:
+	case WORKER_TUNNEL_RENEG_QUIET: {
+		struct tcp_info ti;
+		socklen_t tl = sizeof(ti);
+
 		t->reneg_since_ms = now;
 		t->reneg_until_ms = now + WORKER_TUNNEL_QUIET_MAX_MS;
+		t->quiet_ms = WORKER_TUNNEL_QUIET_MS;
+		if (getsockopt(t->fd, IPPROTO_TCP, TCP_INFO, &ti, &tl) == 0 &&
+		    2 * (ti.tcpi_rtt / 1000) > t->quiet_ms)
+			t->quiet_ms = 2 * (ti.tcpi_rtt / 1000);
 		break;
+	}
 	case WORKER_TUNNEL_RENEG_HANDSHAKE:
 		log_debug("TLS renegotiation: handshake after waiting %llu ms for quiet",
 		          (unsigned long long)(now - t->reneg_since_ms));
@@ -397,10 +408,13 @@ static int worker_tunnel_renegotiate_step(struct worker_tunnel *t, char *detail,
 	return 0;
 }
 
-/* QUIET ends when the gateway has said nothing for a while (or waiting took too long). */
+/* QUIET ends when the gateway has said nothing for a while since we stopped sending (answers
+ * to what we sent before may still be on their way: at least two round trips of this TCP
+ * connection), or when waiting took too long. */
 static uint64_t worker_tunnel_quiet_at(const struct worker_tunnel *t)
 {
-	uint64_t quiet = t->last_rx_ms + WORKER_TUNNEL_QUIET_MS;
+	uint64_t from = t->last_rx_ms > t->reneg_since_ms ? t->last_rx_ms : t->reneg_since_ms;
+	uint64_t quiet = from + t->quiet_ms;
 
 	return quiet < t->reneg_until_ms ? quiet : t->reneg_until_ms;
 }

@@ -149,7 +149,7 @@ check "and the network is restored exactly" diff "$WORK/before" "$WORK/after3"
 for _ in $(seq 100); do grep -q '^Connected' "$WORK/fg.out" && break; sleep 0.1; done
 check "--foreground prints the state changes up to connected" grep -q '^State: connected' "$WORK/fg.out"
 "$LAB" restart --crash "$WORK/lab" >/dev/null 2>&1
-for _ in $(seq 150); do [ "$(grep -c '^State: connected' "$WORK/fg.out")" = 2 ] && break; sleep 0.1; done
+for _ in $(seq 300); do [ "$(grep -c '^State: connected' "$WORK/fg.out")" = 2 ] && break; sleep 0.1; done
 check "after the gateway restart the agent logs in again and the tunnel is back" \
 	bash -c "grep -q 'wants a new login' '$WORK/fg.out' && test \"\$(grep -c '^State: connected' '$WORK/fg.out')\" = 2"
 check "traffic flows after the new login" in_ns ping -c1 -W2 "$LAB_LAN_HOST"
