@@ -14,32 +14,16 @@
 set -u -o pipefail
 SRCDIR=${SRCDIR:?}
 WORKER=${WORKER:?}
-LAB=$SRCDIR/tests/lab/lab.sh
 DRIVER=$SRCDIR/tests/e2e/dtls-driver.py
 DPD=3
 MODE=${1:-test}
-
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP needs root (network namespaces, tun, nft)"
-	exit 0
-fi
-
-TMP=$(mktemp -d /tmp/sslvpn-e2e-dtls.XXXXXX)
-chmod 0755 "$TMP"
+# shellcheck source=tests/e2e/e2e-lib.sh
+. "$SRCDIR/tests/e2e/e2e-lib.sh"
+e2e_begin dtls "network namespaces, tun, nft"
 IPERF_PID=
-cleanup() {
+e2e_on_exit() {
 	[ -n "$IPERF_PID" ] && kill "$IPERF_PID" 2>/dev/null
-	for l in A B C; do
-		[ -d "$TMP/lab-$l" ] && "$LAB" stop "$TMP/lab-$l" >/dev/null 2>&1
-	done
-	if [ -n "${E2E_KEEP:-}" ]; then
-		echo "# kept $TMP"
-	else
-		rm -rf "$TMP"
-	fi
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 cat >"$TMP/short-dpd.conf" <<EOC
 dpd = $DPD
@@ -62,13 +46,8 @@ start_lab() {
 
 # cookie NAME: a fresh webvpn cookie for alice from Debian's openconnect, in lab NAME.
 cookie() (
-	set -a
-	# shellcheck disable=SC1090
-	. "$TMP/lab-$1/lab.env"
-	echo "$LAB_PASSWORD" | timeout 30 ip netns exec "$LAB_CLI_NS" openconnect --authenticate \
-		--cafile "$LAB_CA" --user "$LAB_USER" --passwd-on-stdin --authgroup engineering \
-		"https://$LAB_GATEWAY" 2>/dev/null |
-		sed -n "s/^COOKIE='.*webvpn=\\([^;']*\\).*/\\1/p"
+	e2e_load_lab "$TMP/lab-$1"
+	e2e_cookie
 )
 
 # scenario LAB NAME: runs one scenario; writes $TMP/res-NAME (status, result line, comments).
@@ -83,10 +62,7 @@ scenario() (
 	fi
 	: >"$log"
 	chmod 0666 "$log"
-	set -a
-	# shellcheck disable=SC1090
-	. "$TMP/lab-$lab/lab.env"
-	set +a
+	e2e_load_lab "$TMP/lab-$lab"
 	if SRCDIR=$SRCDIR WORKER=$WORKER E2E_COOKIE=$c E2E_LOG=$log E2E_DEBUG=${E2E_DEBUG-1} E2E_DPD=$DPD \
 		LAB_DIR=$TMP/lab-$lab timeout 150 ip netns exec "$LAB_CLI_NS" /usr/bin/python3 \
 		"$DRIVER" "$sc" >"$TMP/driver-$sc.out" 2>&1; then
@@ -112,10 +88,7 @@ scenario() (
 
 if [ "$MODE" = bench ] || [ "$MODE" = early-hellos ]; then
 	start_lab A "$TMP/plain.conf" || { tail -n 5 "$TMP/lab-A-start.log"; exit 1; }
-	set -a
-	# shellcheck disable=SC1091
-	. "$TMP/lab-A/lab.env"
-	set +a
+	e2e_load_lab "$TMP/lab-A"
 	ip netns exec "$LAB_SRV_NS" iperf3 -s -B "$LAB_LAN_HOST" >/dev/null 2>&1 &
 	IPERF_PID=$!
 	sleep 0.5

@@ -14,40 +14,20 @@
 set -u -o pipefail
 SRCDIR=${SRCDIR:?}
 WORKER=${WORKER:?}
-LAB=$SRCDIR/tests/lab/lab.sh
 DRIVER=$SRCDIR/tests/e2e/offload-driver.py
 XFER=$SRCDIR/tests/e2e/xfer.py
 XFER_PORT=5301
 IPERF_PORT=5302
 MODES=${E2E_OFFLOAD_MODES:-offload vnet plain}
-
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP needs root (network namespaces, tun)"
-	exit 0
-fi
-
-TMP=$(mktemp -d /tmp/sslvpn-e2e-offload.XXXXXX)
-chmod 0755 "$TMP"
-cleanup() {
-	# lab.sh stop also kills what runs in its namespaces (the transfer and iperf3 servers).
-	"$LAB" stop "$TMP/lab" >/dev/null 2>&1 || true
-	if [ -n "${E2E_KEEP:-}" ]; then
-		echo "# kept $TMP"
-	else
-		rm -rf "$TMP"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=tests/e2e/e2e-lib.sh
+. "$SRCDIR/tests/e2e/e2e-lib.sh"
+e2e_begin offload "network namespaces, tun"
 
 if ! "$LAB" start "$TMP/lab" >"$TMP/lab-start.log" 2>&1; then
 	echo "1..0 # the lab did not start: $(tail -n 3 "$TMP/lab-start.log" | tr '\n' ' ')"
 	exit 1
 fi
-set -a
-# shellcheck disable=SC1091
-. "$TMP/lab/lab.env"
-set +a
+e2e_load_lab "$TMP/lab"
 
 # Servers on the LAN behind the gateway (the server namespace's loopback addresses).
 for host in "$LAB_LAN_HOST" "$LAB_LAN_HOST6"; do
@@ -72,19 +52,12 @@ csum_errors() {
 		END { print sum + 0 }' /proc/net/snmp /proc/net/netstat
 }
 
-cookie() {
-	echo "$LAB_PASSWORD" | timeout 30 ip netns exec "$LAB_CLI_NS" openconnect --authenticate \
-		--cafile "$LAB_CA" --user "$LAB_USER" --passwd-on-stdin --authgroup engineering \
-		"https://$LAB_GATEWAY" 2>/dev/null |
-		sed -n "s/^COOKIE='.*webvpn=\\([^;']*\\).*/\\1/p"
-}
-
 echo "1..$(echo $MODES | wc -w)"
 n=0
 failed=0
 for mode in $MODES; do
 	n=$((n + 1))
-	c=$(cookie)
+	c=$(e2e_cookie)
 	if [ -z "$c" ]; then
 		echo "not ok $n - $mode # no cookie from openconnect"
 		failed=1

@@ -11,38 +11,15 @@
 set -u -o pipefail
 SRCDIR=${SRCDIR:?}
 WORKER=${WORKER:?}
-LAB=$SRCDIR/tests/lab/lab.sh
 DRIVER=$SRCDIR/tests/e2e/worker-driver.py
 XFER=$SRCDIR/tests/e2e/xfer.py
 XFER_PORT=5201
 # ocserv randomises rekey times above 30 s only; a renegotiation sooner than half the period
 # after the last one is refused, so the period must stay above the ~1 s a renegotiation needs.
 REKEY=5
-
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP needs root (network namespaces, tun)"
-	exit 0
-fi
-
-TMP=$(mktemp -d /tmp/sslvpn-e2e-rekey.XXXXXX)
-chmod 0755 "$TMP"
-cleanup() {
-	"$LAB" stop "$TMP/lab" >/dev/null 2>&1 || true
-	if [ -n "${E2E_KEEP:-}" ]; then
-		echo "# kept $TMP"
-	else
-		rm -rf "$TMP"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-cookie() {
-	echo "$LAB_PASSWORD" | timeout 30 ip netns exec "$LAB_CLI_NS" openconnect --authenticate \
-		--cafile "$LAB_CA" --user "$LAB_USER" --passwd-on-stdin --authgroup engineering \
-		"https://$LAB_GATEWAY" 2>/dev/null |
-		sed -n "s/^COOKIE='.*webvpn=\\([^;']*\\).*/\\1/p"
-}
+# shellcheck source=tests/e2e/e2e-lib.sh
+. "$SRCDIR/tests/e2e/e2e-lib.sh"
+e2e_begin rekey "network namespaces, tun"
 
 echo "1..3"
 n=0
@@ -65,15 +42,14 @@ for method in ssl new-tunnel; do
 		failed=1
 		continue
 	fi
-	# shellcheck disable=SC1091
-	set -a && . "$TMP/lab/lab.env" && set +a
+	e2e_load_lab "$TMP/lab"
 	# Transfers from the LAN behind the gateway; lab.sh stop kills the server.
 	ip netns exec "$LAB_SRV_NS" /usr/bin/python3 "$XFER" serve "$LAB_LAN_HOST" "$XFER_PORT" \
 		>>"$TMP/xfer-server.log" 2>&1 &
 	disown -a
 	for sc in $scenarios; do
 		n=$((n + 1))
-		c=$(cookie)
+		c=$(e2e_cookie)
 		if [ -z "$c" ]; then
 			echo "not ok $n - $sc # no cookie from openconnect"
 			failed=1

@@ -7,27 +7,11 @@
 set -u -o pipefail
 SRCDIR=${SRCDIR:?}
 WORKER=${WORKER:?}
-LAB=$SRCDIR/tests/lab/lab.sh
 DRIVER=$SRCDIR/tests/e2e/worker-driver.py
 DPD=4
-
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP needs root (network namespaces, tun)"
-	exit 0
-fi
-
-TMP=$(mktemp -d /tmp/sslvpn-e2e-worker.XXXXXX)
-chmod 0755 "$TMP"
-cleanup() {
-	"$LAB" stop "$TMP/lab" >/dev/null 2>&1 || true
-	if [ -n "${E2E_KEEP:-}" ]; then
-		echo "# kept $TMP"
-	else
-		rm -rf "$TMP"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=tests/e2e/e2e-lib.sh
+. "$SRCDIR/tests/e2e/e2e-lib.sh"
+e2e_begin worker "network namespaces, tun"
 
 # Short timers so that DPD and keepalive happen within the test.
 cat >"$TMP/timers.conf" <<EOC
@@ -38,17 +22,7 @@ if ! "$LAB" start "$TMP/lab" --extra-config "$TMP/timers.conf" >"$TMP/lab-start.
 	echo "1..0 # the lab did not start: $(tail -n 3 "$TMP/lab-start.log" | tr '\n' ' ')"
 	exit 1
 fi
-set -a
-# shellcheck disable=SC1091
-. "$TMP/lab/lab.env"
-set +a
-
-cookie() {
-	echo "$LAB_PASSWORD" | timeout 30 ip netns exec "$LAB_CLI_NS" openconnect --authenticate \
-		--cafile "$LAB_CA" --user "$LAB_USER" --passwd-on-stdin --authgroup engineering \
-		"https://$LAB_GATEWAY" 2>/dev/null |
-		sed -n "s/^COOKIE='.*webvpn=\\([^;']*\\).*/\\1/p"
-}
+e2e_load_lab "$TMP/lab"
 
 SCENARIOS="basic bad-pin cookie-rejected prepared prepared-bad-pin sigterm helper-gone privileged dpd-idle dpd-dead gateway-kick"
 echo "1..$(echo $SCENARIOS | wc -w)"
@@ -57,7 +31,7 @@ failed=0
 old=none
 for sc in $SCENARIOS; do
 	n=$((n + 1))
-	c=$(cookie)
+	c=$(e2e_cookie)
 	if [ -z "$c" ]; then
 		echo "not ok $n - $sc # no cookie from openconnect"
 		failed=1
