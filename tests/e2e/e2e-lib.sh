@@ -10,6 +10,12 @@
 #   e2e_load_lab DIR     exports the variables of the lab in DIR (lab.env)
 #   e2e_cookie           a fresh webvpn cookie for LAB_USER (group engineering) from Debian's
 #                        openconnect, in the lab loaded last; empty when the login fails
+#   e2e_scenario N SC PATTERN [VAR=value...]
+#                        runs scenario SC of tests/e2e/worker-driver.py (WORKER, with a fresh
+#                        cookie, in the lab loaded last, VARs added to its environment) and
+#                        prints its TAP line: the driver's lines matching PATTERN, or the ends
+#                        of its output and of the worker's log; fails too when the cookie shows
+#                        up in that log.  Sets COOKIE to the cookie used.
 # Needs SRCDIR; sets LAB (tests/lab/lab.sh).
 
 LAB=$SRCDIR/tests/lab/lab.sh
@@ -42,6 +48,7 @@ e2e_begin() {
 }
 
 e2e_load_lab() {
+	E2E_LAB_DIR=$1
 	set -a
 	# shellcheck disable=SC1091
 	. "$1/lab.env"
@@ -53,4 +60,32 @@ e2e_cookie() {
 		--cafile "$LAB_CA" --user "$LAB_USER" --passwd-on-stdin --authgroup engineering \
 		"https://$LAB_GATEWAY" 2>/dev/null |
 		sed -n "s/^COOKIE='.*webvpn=\\([^;']*\\).*/\\1/p"
+}
+
+e2e_scenario() {
+	local n=$1 sc=$2 pattern=$3 log=$TMP/worker-$2.log out=$TMP/driver-$2.out
+	shift 3
+
+	COOKIE=$(e2e_cookie)
+	if [ -z "$COOKIE" ]; then
+		echo "not ok $n - $sc # no cookie from openconnect"
+		return 1
+	fi
+	: >"$log"
+	chmod 0666 "$log"
+	if ! env "$@" SRCDIR="$SRCDIR" WORKER="$WORKER" E2E_COOKIE="$COOKIE" E2E_LOG="$log" \
+		E2E_DEBUG=1 LAB_DIR="$E2E_LAB_DIR" timeout 180 ip netns exec "$LAB_CLI_NS" \
+		/usr/bin/python3 "$SRCDIR/tests/e2e/worker-driver.py" "$sc" >"$out" 2>&1; then
+		echo "not ok $n - $sc"
+		sed 's/^/# /' "$out" | tail -n 25
+		echo "# worker log:"
+		grep -v 'CONNECT answer' "$log" | sed 's/^/#   /' | tail -n 25
+		return 1
+	fi
+	# The cookie never reaches the worker's log (design.md 1).
+	if grep -qF "$COOKIE" "$log"; then
+		echo "not ok $n - $sc # the cookie appears in the worker's log"
+		return 1
+	fi
+	echo "ok $n - $sc $(grep -h "$pattern" "$out" | tr '\n' ' ')"
 }

@@ -11,7 +11,6 @@
 set -u -o pipefail
 SRCDIR=${SRCDIR:?}
 WORKER=${WORKER:?}
-DRIVER=$SRCDIR/tests/e2e/worker-driver.py
 XFER=$SRCDIR/tests/e2e/xfer.py
 XFER_PORT=5201
 # ocserv randomises rekey times above 30 s only; a renegotiation sooner than half the period
@@ -49,27 +48,8 @@ for method in ssl new-tunnel; do
 	disown -a
 	for sc in $scenarios; do
 		n=$((n + 1))
-		c=$(e2e_cookie)
-		if [ -z "$c" ]; then
-			echo "not ok $n - $sc # no cookie from openconnect"
-			failed=1
-			continue
-		fi
-		log=$TMP/worker-$sc.log
-		out=$TMP/driver-$sc.out
-		: >"$log"
-		chmod 0666 "$log"
-		if SRCDIR=$SRCDIR WORKER=$WORKER E2E_COOKIE=$c E2E_LOG=$log E2E_DEBUG=1 \
-			E2E_REKEY=$REKEY E2E_XFER_PORT=$XFER_PORT LAB_DIR=$TMP/lab timeout 120 ip netns exec "$LAB_CLI_NS" \
-			/usr/bin/python3 "$DRIVER" "$sc" >"$out" 2>&1; then
-			echo "ok $n - $sc: $(grep -h '^renegotiated\|^new tunnel\|^transfers' "$out" | tr '\n' ' ')"
-		else
-			echo "not ok $n - $sc"
-			failed=1
-			sed 's/^/# /' "$out" | tail -n 25
-			echo "# worker log:"
-			grep -v 'CONNECT answer' "$log" | sed 's/^/#   /' | tail -n 25
-		fi
+		e2e_scenario $n "$sc" '^renegotiated\|^new tunnel\|^transfers' E2E_REKEY=$REKEY \
+			E2E_XFER_PORT=$XFER_PORT || failed=1
 	done
 	cp "$LAB_OCSERV_LOG" "$TMP/ocserv-$method.log" 2>/dev/null
 done
