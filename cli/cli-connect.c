@@ -200,6 +200,7 @@ static SslvpnAgent *cli_register_agent(GDBusConnection *bus, struct cli_session 
 struct cli_prepare {
 	bool wanted;
 	bool no_dtls;
+	const char *gateway; /* as the user gave it */
 	char url[GATEWAY_URL_MAX_TEXT + 16]; /* canonical, as the login will report it */
 	char address[INET6_ADDRSTRLEN];
 	SslvpnManager *m;     /* from the thread */
@@ -240,7 +241,8 @@ static gpointer cli_connect_bus_thread(gpointer data)
 	if (!p->m)
 		return NULL;
 	p->bus = g_object_ref(g_dbus_proxy_get_connection(G_DBUS_PROXY(p->m)));
-	if (!p->wanted)
+	/* Resolved here, not before the login: a slow DNS server then delays nothing. */
+	if (!p->wanted || !cli_prepare_resolve(p, p->gateway))
 		return NULL;
 	g_variant_builder_init(&b, G_VARIANT_TYPE("a{sv}"));
 	g_variant_builder_add(&b, "{sv}", "Gateway", g_variant_new_string(p->url));
@@ -263,8 +265,9 @@ static bool cli_prepare_call(struct cli_prepare *p, const char *method, GVariant
 	g_autoptr(GVariant) ret = NULL;
 	g_autoptr(GError) error = NULL;
 
-	ret = g_dbus_connection_call_sync(p->bus, CLI_BUS_NAME, p->path, CLI_CONNECTION_IFACE, method, args,
-					  NULL, G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
+	ret = g_dbus_connection_call_sync(p->bus, CLI_BUS_NAME, p->path, CLI_CONNECTION_IFACE,
+					  method, args, NULL, G_DBUS_CALL_FLAGS_NONE, 10000, NULL,
+					  &error);
 	if (!ret)
 		log_debug("%s on the prepared connection: %s", method, error->message);
 	return ret != NULL;
@@ -295,11 +298,21 @@ static char *cli_prepare_start(struct cli_prepare *p, const struct auth_result *
 	g_variant_builder_init(&b, G_VARIANT_TYPE("a{sv}"));
 	g_variant_builder_add(&b, "{sv}", "Cookie", g_variant_new_string(secret_str(res->cookie)));
 	g_variant_builder_add(&b, "{sv}", "ServerCertPin", g_variant_new_string(res->pin));
-	if (!cli_prepare_call(p, "Start", g_variant_new_tuple((GVariant *[]){g_variant_builder_end(&b)}, 1))) {
+	if (!cli_prepare_call(p, "Start",
+			      g_variant_new_tuple((GVariant *[]){g_variant_builder_end(&b)}, 1))) {
 		cli_prepare_drop(p);
 		return NULL;
 	}
 	return steal_ptr(&p->path);
+}
+
+/* The bus thread's results: the Manager proxy; p->bus stays usable as long as *owner lives. */
+static SslvpnManager *cli_prepare_join(GThread **thread, struct cli_prepare *p,
+				       GDBusConnection **owner)
+{
+	g_thread_join(steal_ptr(thread));
+	*owner = p->bus;
+	return steal_ptr(&p->m);
 }
 
 int cli_cmd_connect(int argc, char **argv)
@@ -353,31 +366,24 @@ int cli_cmd_connect(int argc, char **argv)
 	 * while the login runs.  Someone at a terminal waits for the bus first: a password must
 	 * not be asked for a helper that cannot be reached. */
 	prep.no_dtls = s.no_dtls;
-	prep.wanted = !s.login.interactive && s.login.n_certificates == 0 &&
-		      cli_prepare_resolve(&prep, s.login.gateway);
+	prep.gateway = s.login.gateway;
+	prep.wanted = !s.login.interactive && s.login.n_certificates == 0;
 	bus_thread = g_thread_new("sslvpn-bus", cli_connect_bus_thread, &prep);
 	if (!prefs || prefs_load(prefs, NULL) < 0) {
 		fprintf(stderr, "sslvpn: cannot read the preferences\n");
-		g_thread_join(steal_ptr(&bus_thread));
-		prep_bus = prep.bus;
-		m = steal_ptr(&prep.m);
+		m = cli_prepare_join(&bus_thread, &prep, &prep_bus);
 		cli_prepare_drop(&prep);
 		return 1;
 	}
 	s.prefs = prefs;
 	if (s.login.interactive) {
-		g_thread_join(steal_ptr(&bus_thread));
-		prep_bus = prep.bus;
-		m = steal_ptr(&prep.m);
+		m = cli_prepare_join(&bus_thread, &prep, &prep_bus);
 		if (!m)
 			return 1;
 	}
 	r = cli_login(&s.login, prefs, &a);
-	if (bus_thread) {
-		g_thread_join(steal_ptr(&bus_thread));
-		prep_bus = prep.bus;
-		m = steal_ptr(&prep.m);
-	}
+	if (bus_thread)
+		m = cli_prepare_join(&bus_thread, &prep, &prep_bus);
 	if (r < 0 || !m || cli_accept_banner(auth_result(a)->banner, s.login.interactive) < 0) {
 		cli_prepare_drop(&prep);
 		return 1;
