@@ -595,6 +595,7 @@ def sc_rekey_ssl(w, cookie, cfg=None):
     if cfg is None:
         cfg = connect(w, cookie)
         apply_config(w, cfg)
+    start = len(open(w.log_path).read())
     t0 = time.monotonic()
     sent, got = ping_steady(os.environ["LAB_LAN_HOST"], 2.5 * rekey)
     log("pings for %.1f s: %d sent, %d answered" % (time.monotonic() - t0, sent, got))
@@ -602,29 +603,35 @@ def sc_rekey_ssl(w, cookie, cfg=None):
         fail("%d of %d pings lost across the renegotiations" % (sent - got, sent))
     only_stats(w, "during the renegotiations")
     text = open(w.log_path).read()
-    done = re.findall(r"TLS renegotiated \((TLS1\.2), ", text)
-    if len(done) < 2:
-        fail("%d renegotiations in the worker log, want 2 in %.0f s" % (len(done), 2.5 * rekey))
-    if "new tunnel" in text or "interrupted the TLS renegotiation" in text:
-        fail("the worker built a new tunnel")
+    if re.search(r"new tunnel|interrupted the TLS renegotiation|link lost", text[start:]):
+        fail("the worker built a new tunnel during the pings")
+    # "N so far" counts the renegotiations of the current TLS connection.
+    counts = [int(c) for c in re.findall(r"TLS renegotiated \(TLS1\.2, [^,]*, (\d+) so far\)",
+                                         text)]
+    if len(re.findall(r"TLS renegotiated", text[start:])) < 2:
+        fail("fewer than 2 renegotiations in %.0f s of pings" % (2.5 * rekey))
     pids = ocserv_worker_pids()
     if len(pids) != 1:
         fail("ocserv sessions: %s" % pids)
-    # The gateway's side of this session (its worker process logs as ocserv[PID]).
+    # The gateway's side of this connection (its worker process logs as ocserv[PID]).
     gw = len(re.findall(r"ocserv\[%d\]: worker\[[^]]*\]: \S+ TLS rehandshake completed" % pids[0],
                         open(os.environ["LAB_OCSERV_LOG"], errors="replace").read()))
-    if gw != len(done):
-        fail("ocserv completed %d rehandshakes, the worker %d" % (gw, len(done)))
-    print("renegotiated %d times; %d/%d pings answered" % (len(done), got, sent))
-    if len(done) > (time.monotonic() - w.connected_at) / (rekey - 1) + 1:
-        fail("%d renegotiations: more than one per rekey period" % len(done))
+    if gw != counts[-1]:
+        fail("ocserv completed %d rehandshakes on this connection, the worker %d" %
+             (gw, counts[-1]))
+    print("renegotiated %d times; %d/%d pings answered" % (len(counts), got, sent))
+    if counts[-1] > (time.monotonic() - w.connected_at) / (rekey - 1) + 1:
+        fail("%d renegotiations: more than one per rekey period" % counts[-1])
     stop(w)
 
 
 def sc_rekey_ssl_tls(w, cookie):
     """The same with NoDtls, so that everything crosses the TLS connection while it
-    renegotiates: first checked TCP transfers from the LAN (tests/e2e/xfer.py; the gateway's
-    records keep coming after our hello, which GnuTLS hands back mid-handshake), then pings."""
+    renegotiates: first checked TCP transfers from the LAN (tests/e2e/xfer.py), then pings.
+    Under a full TCP stream a record may still reach us before the gateway's answer to our
+    hello, whatever the wait for quiet; GnuTLS then abandons the renegotiation and the worker
+    builds a new tunnel with the cookie (README-worker.md).  One such fallback is allowed in
+    the transfer phase, with every byte intact; none in the ping phase."""
     rekey = int(os.environ["E2E_REKEY"])
     cfg = connect(w, cookie, extra=[("WATTR_NO_DTLS", 1)])
     apply_config(w, cfg)
@@ -639,8 +646,23 @@ def sc_rekey_ssl_tls(w, cookie):
                                                                  .strip()[-300:]))
         moved += 1
     log("%d checked transfers of 8 MiB in %.1f s" % (moved, time.monotonic() - t0))
-    waits = re.findall(r"handshake after waiting (\d+) ms for quiet", open(w.log_path).read())
-    print("transfers: %d x 8 MiB intact, waits for quiet %s ms;" % (moved, "/".join(waits)))
+    fallbacks, state = 0, 2
+    m = w.recv(0.2)
+    while m:
+        if m[0] == "WMSG_STATE" and attr(m[1], "WATTR_STATE") in (2, 3):
+            state = attr(m[1], "WATTR_STATE")
+            fallbacks += state == 3
+        elif m[0] not in ("WMSG_STATS", "WMSG_CONFIG"):
+            fail("during the transfers: unexpected %s %s" % (m[0], m[1]))
+        m = w.recv(0.2 if state == 2 else 20)
+    text = open(w.log_path).read()
+    why = re.findall(r"<4>link lost: (.*)|<6>(.*): building a new tunnel", text)
+    if fallbacks > 1 or len(why) != fallbacks or state != 2:
+        fail("%d new tunnels during the transfers (%s), state %d" % (fallbacks, why, state))
+    waits = re.findall(r"handshake after waiting (\d+) ms for quiet", text)
+    print("transfers: %d x 8 MiB intact, waits for quiet %s ms%s;" % (
+        moved, "/".join(waits),
+        ", one new tunnel (%s)" % "".join(why[0]) if fallbacks else ""))
     sc_rekey_ssl(w, None, cfg=cfg)
 
 
