@@ -8,6 +8,7 @@
 
 #define CLI_BUS_NAME     "org.sslvpn.Helper1"
 #define CLI_MANAGER_PATH "/org/sslvpn/Helper1"
+#define CLI_MANAGER_IFACE    "org.sslvpn.Helper1.Manager"
 #define CLI_CONNECTION_IFACE "org.sslvpn.Helper1.Connection"
 
 /* Proxies on the system bus (DBUS_SYSTEM_BUS_ADDRESS is honoured); NULL after printing one

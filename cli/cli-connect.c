@@ -233,29 +233,32 @@ static bool cli_prepare_resolve(struct cli_prepare *p, const char *gateway)
 static gpointer cli_connect_bus_thread(gpointer data)
 {
 	struct cli_prepare *p = data;
+	g_autoptr(GDBusConnection) bus = g_bus_get_sync(G_BUS_TYPE_SYSTEM, NULL, NULL);
 	g_autoptr(GVariant) ret = NULL;
 	g_autoptr(GError) error = NULL;
 	GVariantBuilder b;
 
+	/* Resolved here, not before the login: a slow DNS server then delays nothing.  The call
+	 * goes out before the Manager proxy is made: the worker's handshake is what the start
+	 * waits for. */
+	if (bus && p->wanted && cli_prepare_resolve(p, p->gateway)) {
+		g_variant_builder_init(&b, G_VARIANT_TYPE("a{sv}"));
+		g_variant_builder_add(&b, "{sv}", "Gateway", g_variant_new_string(p->url));
+		g_variant_builder_add(&b, "{sv}", "Address", g_variant_new_string(p->address));
+		if (p->no_dtls)
+			g_variant_builder_add(&b, "{sv}", "NoDtls", g_variant_new_boolean(TRUE));
+		ret = g_dbus_connection_call_sync(
+			bus, CLI_BUS_NAME, CLI_MANAGER_PATH, CLI_MANAGER_IFACE, "Connect",
+			g_variant_new_tuple((GVariant *[]){g_variant_builder_end(&b)}, 1),
+			G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
+		if (ret)
+			g_variant_get(ret, "(o)", &p->path);
+		else /* the real Connect will say why, if it matters */
+			log_debug("no prepared connection: %s", error->message);
+	}
+	/* On the same (shared) bus connection; errors are reported from here. */
 	p->m = cli_bus_manager(G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES);
-	if (!p->m)
-		return NULL;
-	p->bus = g_object_ref(g_dbus_proxy_get_connection(G_DBUS_PROXY(p->m)));
-	/* Resolved here, not before the login: a slow DNS server then delays nothing. */
-	if (!p->wanted || !cli_prepare_resolve(p, p->gateway))
-		return NULL;
-	g_variant_builder_init(&b, G_VARIANT_TYPE("a{sv}"));
-	g_variant_builder_add(&b, "{sv}", "Gateway", g_variant_new_string(p->url));
-	g_variant_builder_add(&b, "{sv}", "Address", g_variant_new_string(p->address));
-	if (p->no_dtls)
-		g_variant_builder_add(&b, "{sv}", "NoDtls", g_variant_new_boolean(TRUE));
-	ret = g_dbus_proxy_call_sync(G_DBUS_PROXY(p->m), "Connect",
-				     g_variant_new_tuple((GVariant *[]){g_variant_builder_end(&b)}, 1),
-				     G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
-	if (ret)
-		g_variant_get(ret, "(o)", &p->path);
-	else /* the real Connect will say why, if it matters */
-		log_debug("no prepared connection: %s", error->message);
+	p->bus = g_steal_pointer(&bus);
 	return NULL;
 }
 
