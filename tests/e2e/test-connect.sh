@@ -130,6 +130,19 @@ check "sslvpn disconnect exits 0 after State disconnected" \
 snapshot "$WORK/after1"
 check "disconnect restores links, addresses, routes and resolv.conf exactly" diff "$WORK/before" "$WORK/after1"
 
+# ---- a wrong password: the prepared connection opened during the login is ended too ----
+as_user "$SSLVPN" connect --non-interactive --cafile "$LAB_CA" --user "$LAB_USER" \
+	--password-stdin "$LAB_GATEWAY" <<<"not-$LAB_PASSWORD" >"$WORK/bad.out" 2>"$WORK/bad.err"
+bad_rc=$?
+wait_state disconnected 10
+check "a wrong password: exit $bad_rc, one clear line, the prepared connection ended" \
+	bash -c "test $bad_rc = 1 && grep -q 'authentication failed' '$WORK/bad.err' &&
+		test \"\$(wc -l <'$WORK/bad.err')\" = 1 &&
+		grep -q 'connection 2: disconnect requested' '$WORK/bus/helper.log' &&
+		test \"\$(grep -c 'connection 2: started by' '$WORK/bus/helper.log')\" = 0"
+snapshot "$WORK/after-bad"
+check "and the network is as before" diff "$WORK/before" "$WORK/after-bad"
+
 # ---- the gateway reboots: without an agent the cookie is rejected, the connection fails ----
 connect c3
 "$LAB" restart --crash "$WORK/lab" >/dev/null 2>&1
