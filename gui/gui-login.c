@@ -181,18 +181,27 @@ static void sslvpn_login_close_conn(SslvpnLogin *self, struct tls_conn *conn)
 	g_task_run_in_thread(task, login_close_thread);
 }
 
-static void login_open_done(GObject *source, GAsyncResult *res, gpointer data)
+/* A finished job hands its connection back to the login: the job, or NULL when the login was
+ * cancelled meanwhile (the connection is closed then). */
+static LoginJob *login_job_finish(SslvpnLogin *self, GAsyncResult *res)
 {
-	SslvpnLogin *self = SSLVPN_LOGIN(source);
 	LoginJob *job = g_task_get_task_data(G_TASK(res));
 
 	if (job->run != self->run || !self->auth) {
-		/* Cancelled meanwhile. */
 		sslvpn_login_close_conn(self, g_steal_pointer(&job->conn));
-		return;
+		return NULL;
 	}
-	self->conn = job->conn;
-	job->conn = NULL;
+	self->conn = g_steal_pointer(&job->conn);
+	return job;
+}
+
+static void login_open_done(GObject *source, GAsyncResult *res, gpointer data)
+{
+	SslvpnLogin *self = SSLVPN_LOGIN(source);
+	LoginJob *job = login_job_finish(self, res);
+
+	if (!job)
+		return;
 	auth_connected(self->auth, job->result, &job->report, job->result == 0 ? job->peer : NULL);
 	sslvpn_login_step(self);
 }
@@ -200,14 +209,10 @@ static void login_open_done(GObject *source, GAsyncResult *res, gpointer data)
 static void login_request_done(GObject *source, GAsyncResult *res, gpointer data)
 {
 	SslvpnLogin *self = SSLVPN_LOGIN(source);
-	LoginJob *job = g_task_get_task_data(G_TASK(res));
+	LoginJob *job = login_job_finish(self, res);
 
-	if (job->run != self->run || !self->auth) {
-		sslvpn_login_close_conn(self, g_steal_pointer(&job->conn));
+	if (!job)
 		return;
-	}
-	self->conn = job->conn;
-	job->conn = NULL;
 	if (job->result < 0)
 		auth_io_failed(self->auth, job->result);
 	else
