@@ -203,10 +203,12 @@ struct cli_prepare {
 	const char *gateway; /* as the user gave it */
 	char url[GATEWAY_URL_MAX_TEXT + 16]; /* canonical, as the login will report it */
 	char address[INET6_ADDRSTRLEN];
+	GThread *thread;      /* makes the bus connection, m and the prepared connection */
 	SslvpnManager *m;     /* from the thread */
 	GDBusConnection *bus; /* m's connection (a reference of its own) */
-	char *path;           /* the prepared connection, if the helper made one */
+	char *path;           /* the prepared connection, until Start */
 };
+typedef struct cli_prepare CliPrepare;
 
 /* The gateway's canonical URL and first address, as the login will most likely use them
  * (it reports what it used; cli_prepare_start compares). */
@@ -309,14 +311,23 @@ static char *cli_prepare_start(struct cli_prepare *p, const struct auth_result *
 	return steal_ptr(&p->path);
 }
 
-/* The bus thread's results: the Manager proxy; p->bus stays usable as long as *owner lives. */
-static SslvpnManager *cli_prepare_join(GThread **thread, struct cli_prepare *p,
-				       GDBusConnection **owner)
+/* The bus thread's result: the Manager proxy (NULL after printing why). */
+static SslvpnManager *cli_prepare_join(struct cli_prepare *p)
 {
-	g_thread_join(steal_ptr(thread));
-	*owner = p->bus;
+	if (p->thread)
+		g_thread_join(steal_ptr(&p->thread));
 	return steal_ptr(&p->m);
 }
+
+/* Whatever way connect ends, a prepared connection it did not start is ended. */
+static void cli_prepare_clear(struct cli_prepare *p)
+{
+	cli_prepare_join(p);
+	cli_prepare_drop(p);
+	g_clear_object(&p->m);
+	g_clear_object(&p->bus);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(CliPrepare, cli_prepare_clear)
 
 int cli_cmd_connect(int argc, char **argv)
 {
@@ -326,8 +337,7 @@ int cli_cmd_connect(int argc, char **argv)
 						 {"help", no_argument, NULL, 'h'},
 						 {NULL, 0, NULL, 0}};
 	struct cli_session s = {.login.interactive = true, .exit_status = 1};
-	struct cli_prepare prep = {0};
-	g_autoptr(GDBusConnection) prep_bus = NULL; /* owns prep.bus once the thread is done */
+	g_auto(CliPrepare) prep = {0};
 	_cleanup_(prefs_freep) struct prefs *prefs = prefs_new();
 	_cleanup_(auth_freep) struct auth *a = NULL;
 	g_autoptr(SslvpnManager) m = NULL;
@@ -339,7 +349,6 @@ int cli_cmd_connect(int argc, char **argv)
 	g_autofree char *path = NULL;
 	char agent_path[64];
 	bool foreground = false;
-	GThread *bus_thread = NULL;
 	const char *state;
 	int opt, verbosity = 0, r;
 
@@ -371,26 +380,22 @@ int cli_cmd_connect(int argc, char **argv)
 	prep.no_dtls = s.no_dtls;
 	prep.gateway = s.login.gateway;
 	prep.wanted = !s.login.interactive && s.login.n_certificates == 0;
-	bus_thread = g_thread_new("sslvpn-bus", cli_connect_bus_thread, &prep);
+	prep.thread = g_thread_new("sslvpn-bus", cli_connect_bus_thread, &prep);
 	if (!prefs || prefs_load(prefs, NULL) < 0) {
 		fprintf(stderr, "sslvpn: cannot read the preferences\n");
-		m = cli_prepare_join(&bus_thread, &prep, &prep_bus);
-		cli_prepare_drop(&prep);
 		return 1;
 	}
 	s.prefs = prefs;
 	if (s.login.interactive) {
-		m = cli_prepare_join(&bus_thread, &prep, &prep_bus);
+		m = cli_prepare_join(&prep);
 		if (!m)
 			return 1;
 	}
 	r = cli_login(&s.login, prefs, &a);
-	if (bus_thread)
-		m = cli_prepare_join(&bus_thread, &prep, &prep_bus);
-	if (r < 0 || !m || cli_accept_banner(auth_result(a)->banner, s.login.interactive) < 0) {
-		cli_prepare_drop(&prep);
+	if (!m)
+		m = cli_prepare_join(&prep);
+	if (r < 0 || !m || cli_accept_banner(auth_result(a)->banner, s.login.interactive) < 0)
 		return 1;
-	}
 	if (foreground) {
 		agent = cli_register_agent(g_dbus_proxy_get_connection(G_DBUS_PROXY(m)), &s,
 					   agent_path, sizeof(agent_path));
