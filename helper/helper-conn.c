@@ -1081,8 +1081,8 @@ static void prepared_expired(struct helper_loop_timer *t, void *data)
 
 	(void)t;
 	helper_loop_timer_remove(steal_ptr(&c->prepared_timer));
-	log_warning("connection %u: no Start within %d s of the prepared Connect", c->id,
-	            HELPER_PREPARED_SECONDS);
+	log_warning("connection %u: no Start within %u s of the prepared Connect", c->id,
+	            c->h->prepared_seconds);
 	fail(c, ERR_TIMEOUT);
 }
 
@@ -1113,7 +1113,7 @@ struct helper_conn *helper_conn_start(struct helper *h, struct helper_options *o
 	           opts->gateway, opts->address);
 
 	if (!opts->cookie)
-		c->prepared_timer = helper_loop_timer_add(h->loop, HELPER_PREPARED_SECONDS * 1000ull,
+		c->prepared_timer = helper_loop_timer_add(h->loop, h->prepared_seconds * 1000ull,
 		                                          prepared_expired, c);
 	r = c->prepared_timer || opts->cookie ? start_worker(c) : -ERR_NOMEM;
 	c->dirty = 0;

@@ -113,19 +113,20 @@ static void signal_ready(struct helper_loop_io *io, int fd, short revents, void 
 	helper_stop(h);
 }
 
-static unsigned idle_seconds_from_env(void)
+/* A number of seconds from the environment (tests shorten the helper's timers), else dflt. */
+static unsigned seconds_from_env(const char *name, unsigned dflt)
 {
-	const char *v = getenv("SSLVPN_HELPER_IDLE_SECONDS");
+	const char *v = getenv(name);
 	char *end;
 	unsigned long n;
 
 	if (!v || !*v)
-		return HELPER_IDLE_SECONDS_DEFAULT;
+		return dflt;
 	errno = 0;
 	n = strtoul(v, &end, 10);
 	if (errno || *end || n > 86400) {
-		log_warning("ignoring SSLVPN_HELPER_IDLE_SECONDS=%s", v);
-		return HELPER_IDLE_SECONDS_DEFAULT;
+		log_warning("ignoring %s=%s", name, v);
+		return dflt;
 	}
 	return (unsigned)n;
 }
@@ -181,7 +182,12 @@ int main(int argc, char **argv)
 
 	h.resolv_conf = HELPER_DNS_RESOLV_CONF;
 	h.state_dir = state_dir && state_dir[0] == '/' ? state_dir : HELPER_DNS_STATE_DIR;
-	h.idle_seconds = idle_seconds_from_env();
+	h.idle_seconds =
+	    seconds_from_env("SSLVPN_HELPER_IDLE_SECONDS", HELPER_IDLE_SECONDS_DEFAULT);
+	h.prepared_seconds =
+	    seconds_from_env("SSLVPN_HELPER_PREPARED_SECONDS", HELPER_PREPARED_SECONDS);
+	if (h.prepared_seconds == 0)
+		h.prepared_seconds = 1;
 	h.loop = helper_loop_new();
 	if (!h.loop || !helper_loop_io_add(h.loop, sfd, POLLIN, signal_ready, &h))
 		return 1;

@@ -38,7 +38,8 @@
 
 #define HELPER_IDLE_SECONDS_DEFAULT 60
 #define HELPER_LINGER_SECONDS       30 /* how long an ended connection's object stays */
-/* How long a prepared connection (Connect without a cookie) waits for Connection.Start. */
+/* How long a prepared connection (Connect without a cookie) waits for Connection.Start
+ * (SSLVPN_HELPER_PREPARED_SECONDS overrides it, for tests). */
 #define HELPER_PREPARED_SECONDS     60
 #define HELPER_MAX_CONNECTIONS      16 /* objects, ended ones included */
 #define HELPER_MAX_ACTIVE           1  /* tunnels at a time (see helper/README.md) */
@@ -64,6 +65,7 @@ struct helper {
 
 	struct helper_loop_timer *idle_timer;
 	unsigned idle_seconds;
+	unsigned prepared_seconds; /* HELPER_PREPARED_SECONDS, or SSLVPN_HELPER_PREPARED_SECONDS */
 	bool stopping; /* SIGTERM/SIGINT: tearing down, then exit */
 };
 

@@ -68,11 +68,13 @@ def run(*cmd, check_rc=True, **kw):
 
 
 class Env:
-    def __init__(self, source, build, worker=None, idle=60, polkit_uids=None, resolved=False):
+    def __init__(self, source, build, worker=None, idle=60, polkit_uids=None, resolved=False,
+                 prepared=None):
         self.source = source
         self.build = build
         self.worker = worker
         self.idle = idle
+        self.prepared = prepared
         self.polkit_uids = polkit_uids
         self.resolved = resolved
         self.tag = "svh%d" % random.randint(10000, 99999)
@@ -145,6 +147,7 @@ class Env:
         env.update({
             "DBUS_SYSTEM_BUS_ADDRESS": self.address,
             "SSLVPN_HELPER_IDLE_SECONDS": str(self.idle),
+            "SSLVPN_HELPER_PREPARED_SECONDS": str(self.prepared or 60),
             "SSLVPN_HELPER_STATE_DIR": os.path.join(self.tmp, "state"),
             "SSLVPN_DEBUG": "1",
         })

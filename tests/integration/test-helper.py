@@ -682,6 +682,28 @@ def case_prepared(env):
     check_restored(env, before, "after the prepared connections")
 
 
+def case_prepared_timeout(env):
+    """A prepared connection whose Start never comes (SSLVPN_HELPER_PREPARED_SECONDS=2 here):
+    it fails with Timeout, stops its worker and restores the network."""
+    before = env.snapshot()
+    opts = env.good_options("tunnel")
+    del opts["Cookie"], opts["ServerCertPin"]
+    t0 = time.time()
+    path = conn_path(env.connect("member", opts))
+    env.wait_state(path, ["failed"], timeout=10)
+    took = time.time() - t0
+    check(1.5 < took < 6, "failed after %.1f s (the limit is 2 s)" % took)
+    check(str(env.get(path, IFACE_CONN, "LastError")) == "Timeout", "LastError is Timeout")
+    deadline = time.time() + 3
+    children = ["?"]
+    while time.time() < deadline and children:
+        children = subprocess.run(["ps", "-o", "pid=", "--ppid", str(env.helper_pid())],
+                                  capture_output=True, text=True).stdout.split()
+        time.sleep(0.1)
+    check(not children, "the waiting worker is gone")
+    check_restored(env, before, "after the timeout")
+
+
 def case_worker_refused(env):
     before = env.snapshot()
     mon = Monitor(env)
@@ -714,6 +736,7 @@ CASES = {
     "sigterm": (case_sigterm, {}),
     "agent": (case_agent, {}),
     "prepared": (case_prepared, {}),
+    "prepared-timeout": (case_prepared_timeout, {"prepared": 2}),
     "worker-refused": (case_worker_refused, {"real_worker": True}),
 }
 
