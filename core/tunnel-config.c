@@ -199,56 +199,57 @@ static int tunnel_config_fail(char *why, size_t len, const char *fmt, ...)
 	return -ERR_PROTOCOL;
 }
 
+/* One route of either family: a valid prefix, no host bits, and (include) no special range. */
+static int tunnel_config_check_route(int family, const void *addr, unsigned prefix,
+                                     bool include, char *why, size_t len)
+{
+	const char *kind = include ? "include" : "exclude";
+	union {
+		struct in_addr a4;
+		struct in6_addr a6;
+	} net;
+	char buf[INET6_ADDRSTRLEN];
+	const char *special;
+	bool host_bits;
+
+	inet_ntop(family, addr, buf, sizeof(buf));
+	if (prefix > (family == AF_INET ? 32u : 128u))
+		return tunnel_config_fail(why, len, "%s route %s has prefix %u", kind, buf, prefix);
+	memcpy(&net, addr, family == AF_INET ? sizeof(net.a4) : sizeof(net.a6));
+	host_bits = family == AF_INET ? tunnel_config_clear_host4(&net.a4, prefix)
+	                              : tunnel_config_clear_host6(&net.a6, prefix);
+	if (host_bits)
+		return tunnel_config_fail(why, len, "%s route %s/%u has host bits set", kind, buf,
+		                          prefix);
+	special = family == AF_INET
+	              ? tunnel_config_special4_of(*(const struct in_addr *)addr, prefix)
+	              : tunnel_config_special6_of(addr, prefix);
+	if (include && special)
+		return tunnel_config_fail(why, len, "include route %s/%u lies in the %s range", buf,
+		                          prefix, special);
+	return 0;
+}
+
 static int tunnel_config_check_routes4(const struct route4 *routes, unsigned n, bool include,
                                        char *why, size_t len)
 {
-	const char *kind = include ? "include" : "exclude";
+	int r = 0;
 
-	for (unsigned i = 0; i < n; i++) {
-		struct in_addr net = routes[i].addr;
-		char buf[INET_ADDRSTRLEN];
-		const char *special;
-
-		inet_ntop(AF_INET, &routes[i].addr, buf, sizeof(buf));
-		if (routes[i].prefix > 32)
-			return tunnel_config_fail(why, len, "%s route %s has prefix %u", kind, buf,
-			                          routes[i].prefix);
-		if (tunnel_config_clear_host4(&net, routes[i].prefix))
-			return tunnel_config_fail(why, len, "%s route %s/%u has host bits set",
-			                          kind, buf, routes[i].prefix);
-		special = tunnel_config_special4_of(routes[i].addr, routes[i].prefix);
-		if (include && special)
-			return tunnel_config_fail(why, len,
-			                          "include route %s/%u lies in the %s range", buf,
-			                          routes[i].prefix, special);
-	}
-	return 0;
+	for (unsigned i = 0; i < n && r == 0; i++)
+		r = tunnel_config_check_route(AF_INET, &routes[i].addr, routes[i].prefix, include,
+		                              why, len);
+	return r;
 }
 
 static int tunnel_config_check_routes6(const struct route6 *routes, unsigned n, bool include,
                                        char *why, size_t len)
 {
-	const char *kind = include ? "include" : "exclude";
+	int r = 0;
 
-	for (unsigned i = 0; i < n; i++) {
-		struct in6_addr net = routes[i].addr;
-		char buf[INET6_ADDRSTRLEN];
-		const char *special;
-
-		inet_ntop(AF_INET6, &routes[i].addr, buf, sizeof(buf));
-		if (routes[i].prefix > 128)
-			return tunnel_config_fail(why, len, "%s route %s has prefix %u", kind, buf,
-			                          routes[i].prefix);
-		if (tunnel_config_clear_host6(&net, routes[i].prefix))
-			return tunnel_config_fail(why, len, "%s route %s/%u has host bits set",
-			                          kind, buf, routes[i].prefix);
-		special = tunnel_config_special6_of(&routes[i].addr, routes[i].prefix);
-		if (include && special)
-			return tunnel_config_fail(why, len,
-			                          "include route %s/%u lies in the %s range", buf,
-			                          routes[i].prefix, special);
-	}
-	return 0;
+	for (unsigned i = 0; i < n && r == 0; i++)
+		r = tunnel_config_check_route(AF_INET6, &routes[i].addr, routes[i].prefix, include,
+		                              why, len);
+	return r;
 }
 
 static bool tunnel_config_mtu_ok(uint32_t mtu, bool ipv6)
