@@ -40,6 +40,7 @@
 #include "error.h"
 #include "log.h"
 #include "mtu.h"
+#include "rx-hold.h"
 #include "worker.h"
 
 #ifndef SOL_UDP
@@ -105,6 +106,7 @@ struct worker_dtls {
 	uint8_t rx_cmsg[WORKER_DTLS_RX_MSGS][CMSG_SPACE(sizeof(uint16_t)) + 16];
 	size_t rx_n, rx_i, rx_seg; /* messages read, current message, datagram within it */
 	bool rx_more;              /* the budget ended with records left */
+	struct rx_hold hold;       /* receive moderation (rx-hold.h) */
 	int rx_errno;              /* a socket error to report through GnuTLS */
 
 	uint8_t rec[DTLS_FRAME_MAX_LEN + 256];
@@ -738,6 +740,7 @@ static int worker_dtls_read(struct worker_dtls *d, char *detail, size_t len)
 		int r;
 
 		if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED) {
+			rx_hold_drained(&d->hold, worker_now_us(), (unsigned)i, true);
 			if (d->rx_errno) {
 				char why[96];
 
@@ -771,6 +774,7 @@ static int worker_dtls_read(struct worker_dtls *d, char *detail, size_t len)
 			return r;
 	}
 	d->rx_more = worker_dtls_up(d);
+	rx_hold_drained(&d->hold, worker_now_us(), WORKER_DTLS_BUDGET, false);
 	return 0;
 }
 
@@ -840,11 +844,16 @@ static void worker_dtls_timers(struct worker_dtls *d)
 
 /* ---- the tunnel's interface ------------------------------------------------------------- */
 
-void worker_dtls_poll_fd(struct worker_dtls *d, struct pollfd *pfd, int *timeout_ms)
+void worker_dtls_poll_fd(struct worker_dtls *d, struct pollfd *pfd, int64_t *timeout_us)
 {
 	uint64_t now = worker_now_ms(), next = d->started ? dtls_fallback_next_ms(d->fb) : now;
+	uint64_t now_us = worker_now_us(), hold = 0;
 
-	*pfd = (struct pollfd){.fd = d->fd, .events = POLLIN};
+	if (worker_dtls_up(d) && !d->rx_more && d->rx_i >= d->rx_n)
+		hold = rx_hold_until(&d->hold, now_us);
+	*pfd = (struct pollfd){.fd = d->fd, .events = hold ? 0 : POLLIN};
+	if (hold && (*timeout_us < 0 || hold - now_us < (uint64_t)*timeout_us))
+		*timeout_us = (int64_t)(hold - now_us);
 	if (d->fd >= 0 && d->cipher->n)
 		pfd->events |= POLLOUT;
 	if (d->handshaking && d->s) {
@@ -866,8 +875,10 @@ void worker_dtls_poll_fd(struct worker_dtls *d, struct pollfd *pfd, int *timeout
 	if (next != UINT64_MAX) {
 		uint64_t wait = next > now ? next - now : 0;
 
-		if (*timeout_ms < 0 || wait < (uint64_t)*timeout_ms)
-			*timeout_ms = wait > INT32_MAX ? INT32_MAX : (int)wait;
+		if (wait > INT64_MAX / 1000)
+			wait = INT64_MAX / 1000;
+		if (*timeout_us < 0 || wait * 1000 < (uint64_t)*timeout_us)
+			*timeout_us = (int64_t)(wait * 1000);
 	}
 }
 
@@ -915,6 +926,7 @@ struct worker_dtls *worker_dtls_new(struct worker *w, const struct worker_dtls_s
 	if (!d)
 		return NULL;
 	d->fd = -1;
+	rx_hold_init(&d->hold, WORKER_RX_HOLD_US);
 	d->sealing = -1;
 	d->gso = true;
 	d->w = w;

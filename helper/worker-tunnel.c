@@ -42,6 +42,7 @@
 #include "error.h"
 #include "log.h"
 #include "mtu.h"
+#include "rx-hold.h"
 #include "worker.h"
 
 #define WORKER_TUNNEL_BUDGET     64           /* packets or records per wakeup and direction */
@@ -75,6 +76,7 @@ struct worker_tunnel {
 
 	bool tls_more; /* records may be waiting without the socket being readable */
 	bool tun_more; /* the budget ended the last tun drain */
+	struct rx_hold hold; /* receive moderation of the TLS socket (rx-hold.h) */
 	enum worker_tunnel_reneg reneg;
 	size_t max_record;
 
@@ -429,6 +431,7 @@ static int worker_tunnel_read_tls(struct worker_tunnel *t, char *detail, size_t 
 
 		if (n == GNUTLS_E_AGAIN) {
 			t->tls_more = gnutls_record_check_pending(t->session) > 0;
+			rx_hold_drained(&t->hold, worker_now_us(), (unsigned)i, !t->tls_more);
 			return 0;
 		}
 		if (n == GNUTLS_E_INTERRUPTED)
@@ -459,6 +462,7 @@ static int worker_tunnel_read_tls(struct worker_tunnel *t, char *detail, size_t 
 			return r;
 	}
 	t->tls_more = true;
+	rx_hold_drained(&t->hold, worker_now_us(), WORKER_TUNNEL_BUDGET, false);
 	return 0;
 }
 
@@ -689,6 +693,7 @@ struct worker_tunnel *worker_tunnel_new(struct worker *w, struct worker_connect_
 	gnutls_transport_set_pull_function(t->session, worker_tunnel_pull);
 	gnutls_transport_set_pull_timeout_function(t->session, worker_tunnel_pull_timeout);
 	t->tls_more = true;
+	rx_hold_init(&t->hold, WORKER_RX_HOLD_US);
 
 	/* The DTLS channel of this CONNECT (none with NoDtls or when the gateway offered none);
 	 * TLS carries the data until its handshake completes. */
@@ -772,30 +777,37 @@ void worker_tunnel_free(struct worker_tunnel *t, int disconnect_reason, const ch
 	free(t);
 }
 
-size_t worker_tunnel_poll_fds(struct worker_tunnel *t, struct pollfd *fds, int *timeout_ms)
+size_t worker_tunnel_poll_fds(struct worker_tunnel *t, struct pollfd *fds, int64_t *timeout_us)
 {
 	uint64_t now = worker_now_ms(), next;
 	bool room = worker_tunnel_queued(t) < WORKER_TUNNEL_HIGH_WATER &&
 	            !worker_dtls_busy(t->dtls) && worker_tunnel_tun_open(t);
+	uint64_t now_us = worker_now_us();
+	/* Never while renegotiating: the quiet it waits for must be seen, not held back. */
+	uint64_t hold = t->reneg == WORKER_TUNNEL_RENEG_NONE ? rx_hold_until(&t->hold, now_us) : 0;
 
-	fds[0] = (struct pollfd){.fd = t->fd, .events = POLLIN};
+	fds[0] = (struct pollfd){.fd = t->fd, .events = hold ? 0 : POLLIN};
 	if (worker_tunnel_queued(t))
 		fds[0].events |= POLLOUT;
 	fds[1] = (struct pollfd){.fd = room ? t->w->tun_fd : -1, .events = POLLIN};
 	fds[2] = (struct pollfd){.fd = -1};
 	if (t->dtls)
-		worker_dtls_poll_fd(t->dtls, &fds[2], timeout_ms);
+		worker_dtls_poll_fd(t->dtls, &fds[2], timeout_us);
 	if (t->tls_more || gnutls_record_check_pending(t->session) ||
 	    worker_batch_pending(t->rx) || (t->tun_more && room)) {
-		*timeout_ms = 0;
+		*timeout_us = 0;
 		return 3;
 	}
+	if (hold && (*timeout_us < 0 || hold - now_us < (uint64_t)*timeout_us))
+		*timeout_us = (int64_t)(hold - now_us);
 	next = worker_tunnel_next_timer(t, now);
 	if (next != UINT64_MAX) {
 		uint64_t wait = next > now ? next - now : 0;
 
-		if (wait < (uint64_t)*timeout_ms || *timeout_ms < 0)
-			*timeout_ms = wait > INT32_MAX ? INT32_MAX : (int)wait;
+		if (wait > INT64_MAX / 1000)
+			wait = INT64_MAX / 1000;
+		if (*timeout_us < 0 || wait * 1000 < (uint64_t)*timeout_us)
+			*timeout_us = (int64_t)(wait * 1000);
 	}
 	return 3;
 }

@@ -43,6 +43,14 @@ uint64_t worker_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+uint64_t worker_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
 /* journald-style lines on stderr: "<priority>message". */
 static void worker_log_sink(int priority, const char *message, void *user_data)
 {
@@ -258,7 +266,8 @@ static void worker_run(struct worker *w, const sigset_t *waitmask)
 	while (w->state != WORKER_RUN_STOPPING && w->state != WORKER_RUN_FAILED) {
 		struct pollfd fds[4]; /* helper, TLS, tun, DTLS */
 		size_t n = 0, tn = 0;
-		int timeout = -1, r;
+		int64_t timeout = -1; /* µs */
+		int r;
 		uint64_t now = worker_now_ms();
 
 		if ((w->state == WORKER_RUN_CONNECTING || w->state == WORKER_RUN_RECONNECTING) &&
@@ -268,7 +277,7 @@ static void worker_run(struct worker *w, const sigset_t *waitmask)
 			continue;
 		}
 		if (w->state == WORKER_RUN_CONNECTING || w->state == WORKER_RUN_RECONNECTING)
-			timeout = (int)(w->retry_at_ms - now);
+			timeout = (int64_t)(w->retry_at_ms - now) * 1000;
 		if (w->state == WORKER_RUN_CONNECTED) {
 			uint64_t due = w->stats_at_ms + WORKER_STATS_INTERVAL_MS;
 
@@ -276,7 +285,7 @@ static void worker_run(struct worker *w, const sigset_t *waitmask)
 				if (now >= due)
 					worker_ipc_send_stats(w);
 				else
-					timeout = (int)(due - now);
+					timeout = (int64_t)(due - now) * 1000;
 			}
 		}
 		fds[n++] =
@@ -286,8 +295,8 @@ static void worker_run(struct worker *w, const sigset_t *waitmask)
 			n += tn;
 		}
 		if (timeout >= 0) {
-			struct timespec ts = {.tv_sec = timeout / 1000,
-			                      .tv_nsec = (long)(timeout % 1000) * 1000000};
+			struct timespec ts = {.tv_sec = timeout / 1000000,
+			                      .tv_nsec = (long)(timeout % 1000000) * 1000};
 
 			r = ppoll(fds, n, &ts, waitmask);
 		} else {

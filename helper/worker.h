@@ -50,6 +50,9 @@
 #define WORKER_DEFAULT_USER_AGENT "AnyConnect Linux_64 4.10.07061"
 /* One connect attempt (TCP + TLS + CONNECT answer) may take this long. */
 #define WORKER_CONNECT_TIMEOUT_MS 15000
+/* Receive moderation of the gateway's sockets (core/rx-hold.h): how long a socket that
+ * streams records rests after a drain emptied it.  In a stream a record waits at most this. */
+#define WORKER_RX_HOLD_US 250
 
 enum worker_run_state {
 	WORKER_RUN_STARTING,     /* waiting for WMSG_START */
@@ -98,6 +101,7 @@ struct worker {
 /* worker.c */
 void worker_enter_state(struct worker *w, enum worker_run_state state);
 uint64_t worker_now_ms(void);
+uint64_t worker_now_us(void);
 /* Fatal: WMSG_ERROR with err and detail, then FAILED. */
 void worker_fail(struct worker *w, int err, const char *detail);
 /* May a new connect attempt help after this error (network, TLS, DPD, HTTP status)? */
@@ -146,9 +150,9 @@ void worker_connect_result_clear(struct worker_connect_result *res);
 struct worker_tunnel *worker_tunnel_new(struct worker *w, struct worker_connect_result *res);
 /* Sends DISCONNECT (reason byte + text) if the link is up, flushes briefly, closes. */
 void worker_tunnel_free(struct worker_tunnel *t, int disconnect_reason, const char *text);
-/* poll() set-up and dispatch: fills fds[0..n) and returns n; *timeout_ms is lowered to the
- * next timer. */
-size_t worker_tunnel_poll_fds(struct worker_tunnel *t, struct pollfd *fds, int *timeout_ms);
+/* poll() set-up and dispatch: fills fds[0..n) and returns n; *timeout_us (-1: none) is lowered
+ * to the next timer or the end of a receive hold. */
+size_t worker_tunnel_poll_fds(struct worker_tunnel *t, struct pollfd *fds, int64_t *timeout_us);
 /* After poll: moves data, runs timers.  Returns 0 (fine), WORKER_TUNNEL_REKEY (time for a new
  * tunnel), or -ERR_* with the reason in detail: the link is lost (worker_error_transient()
  * says whether a reconnect may help: -ERR_IO, -ERR_TLS, -ERR_TIMEOUT, -ERR_DPD_TIMEOUT) or
@@ -190,8 +194,8 @@ bool worker_dtls_busy(const struct worker_dtls *d);
 int worker_dtls_send(struct worker_dtls *d, const uint8_t *pkt, size_t len);
 /* Seals and sends what is queued (once per wakeup). */
 void worker_dtls_flush(struct worker_dtls *d);
-/* The UDP socket (fd -1 when there is none) and the next timer. */
-void worker_dtls_poll_fd(struct worker_dtls *d, struct pollfd *pfd, int *timeout_ms);
+/* The UDP socket (fd -1 when there is none) and the next timer or end of a receive hold. */
+void worker_dtls_poll_fd(struct worker_dtls *d, struct pollfd *pfd, int64_t *timeout_us);
 /* After poll: handshake, records, timers.  0, or -ERR_GATEWAY_CLOSED with detail. */
 int worker_dtls_dispatch(struct worker_dtls *d, short revents, char *detail, size_t len);
 
