@@ -970,17 +970,34 @@ class Bench:
                      str(self.args.time), "-J")
         if reverse:
             cmd.append("-R")
-        for _ in range(20):
-            r = run(cmd, check=False, timeout=self.args.time + 60)
-            # The server needs a moment after the previous test before it takes the next.
-            if "server is busy" not in r.stdout:
-                break
-            time.sleep(0.25)
-            cpu0 = {k: proc_cpu(p) for k, p in pids.items()}
-            gw0 = proc_cpu(gw) if gw else None
-        cpu1 = {k: proc_cpu(p) for k, p in pids.items()}
-        gw1 = proc_cpu(gw) if gw else None
+        # Latency under load: pings to the same host beside the transfer (50 a second: their
+        # CPU is lost in the noise).  Receive moderation may hold a packet in a stream; this is
+        # what that costs.
+        pinger = subprocess.Popen(ns_cmd(self.lab.cns, "ping", "-n", "-i", "0.02",
+                                         self.env["LAB_LAN_HOST"]),
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                  start_new_session=True)
+        self.track(pinger, "ping under load")
+        try:
+            for _ in range(20):
+                r = run(cmd, check=False, timeout=self.args.time + 60)
+                # The server needs a moment after the previous test before it takes the next.
+                if "server is busy" not in r.stdout:
+                    break
+                time.sleep(0.25)
+                cpu0 = {k: proc_cpu(p) for k, p in pids.items()}
+                gw0 = proc_cpu(gw) if gw else None
+            cpu1 = {k: proc_cpu(p) for k, p in pids.items()}
+            gw1 = proc_cpu(gw) if gw else None
+        finally:
+            pinger.terminate()
+            pings, _ = pinger.communicate(timeout=10)
+            self.untrack(pinger)
+        rtts = [float(m) for m in re.findall(r"time=([0-9.]+) ms", pings)]
         out = {"pids": pids}
+        if rtts:
+            out["ping_ms"] = round(statistics.median(rtts), 3)
+            out["pings"] = len(rtts)
         try:
             j = json.loads(r.stdout)
             if "error" in j:
@@ -1122,6 +1139,13 @@ class Bench:
                         0.3, "low", n)
             for t in ("dtls", "tls"):
                 oc, us = tr[t].get("openconnect", {}), tr[t].get("sslvpn", {})
+                n = transport_note(oc, us, t)
+                for d in ("upload", "download"):
+                    add("ping RTT during %s %s, median" % (t.upper(), d), "ms",
+                        oc.get(d, {}).get("ping_ms"), us.get(d, {}).get("ping_ms"), None, "low",
+                        n)
+            for t in ("dtls", "tls"):
+                oc, us = tr[t].get("openconnect", {}), tr[t].get("sslvpn", {})
                 add("peak RSS, %s runs" % t.upper(), "MiB", mib(oc.get("peak_rss_kib_total")),
                     mib(us.get("peak_rss_kib_total")), 0.5, "low", transport_note(oc, us, t))
         bl = R.get("dtls_blocked")
@@ -1224,7 +1248,7 @@ def summarize(runs):
     for d in ("upload", "download"):
         ok = [r[d] for r in runs if d in r and "error" not in r[d]]
         out[d] = {k: med(x.get(k) for x in ok) for k in ("mbit_s", "cpu_s_total", "cpu_s_per_gb",
-                                                          "gateway_cpu_s")}
+                                                          "gateway_cpu_s", "ping_ms")}
     rss = [r.get("peak_rss_kib_total") for r in runs if r.get("peak_rss_kib_total")]
     out["peak_rss_kib_total"] = max(rss) if rss else None
     return out
