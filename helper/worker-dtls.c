@@ -846,14 +846,14 @@ static void worker_dtls_timers(struct worker_dtls *d)
 
 void worker_dtls_poll_fd(struct worker_dtls *d, struct pollfd *pfd, int64_t *timeout_us)
 {
-	uint64_t now = worker_now_ms(), next = d->started ? dtls_fallback_next_ms(d->fb) : now;
-	uint64_t now_us = worker_now_us(), hold = 0;
+	uint64_t now_us = worker_now_us(), now = now_us / 1000, hold = 0;
+	uint64_t next = d->started ? dtls_fallback_next_ms(d->fb) : now;
 
 	if (worker_dtls_up(d) && !d->rx_more && d->rx_i >= d->rx_n)
 		hold = rx_hold_until(&d->hold, now_us);
 	*pfd = (struct pollfd){.fd = d->fd, .events = hold ? 0 : POLLIN};
-	if (hold && (*timeout_us < 0 || hold - now_us < (uint64_t)*timeout_us))
-		*timeout_us = (int64_t)(hold - now_us);
+	if (hold)
+		worker_timeout_lower(timeout_us, hold - now_us);
 	if (d->fd >= 0 && d->cipher->n)
 		pfd->events |= POLLOUT;
 	if (d->handshaking && d->s) {
@@ -872,14 +872,7 @@ void worker_dtls_poll_fd(struct worker_dtls *d, struct pollfd *pfd, int64_t *tim
 		if (d->rx_more || d->rx_i < d->rx_n)
 			next = now;
 	}
-	if (next != UINT64_MAX) {
-		uint64_t wait = next > now ? next - now : 0;
-
-		if (wait > INT64_MAX / 1000)
-			wait = INT64_MAX / 1000;
-		if (*timeout_us < 0 || wait * 1000 < (uint64_t)*timeout_us)
-			*timeout_us = (int64_t)(wait * 1000);
-	}
+	worker_timeout_until_ms(timeout_us, now, next);
 }
 
 int worker_dtls_dispatch(struct worker_dtls *d, short revents, char *detail, size_t len)

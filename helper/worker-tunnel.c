@@ -779,10 +779,9 @@ void worker_tunnel_free(struct worker_tunnel *t, int disconnect_reason, const ch
 
 size_t worker_tunnel_poll_fds(struct worker_tunnel *t, struct pollfd *fds, int64_t *timeout_us)
 {
-	uint64_t now = worker_now_ms(), next;
+	uint64_t now_us = worker_now_us(), now = now_us / 1000;
 	bool room = worker_tunnel_queued(t) < WORKER_TUNNEL_HIGH_WATER &&
 	            !worker_dtls_busy(t->dtls) && worker_tunnel_tun_open(t);
-	uint64_t now_us = worker_now_us();
 	/* Never while renegotiating: the quiet it waits for must be seen, not held back. */
 	uint64_t hold = t->reneg == WORKER_TUNNEL_RENEG_NONE ? rx_hold_until(&t->hold, now_us) : 0;
 
@@ -798,17 +797,9 @@ size_t worker_tunnel_poll_fds(struct worker_tunnel *t, struct pollfd *fds, int64
 		*timeout_us = 0;
 		return 3;
 	}
-	if (hold && (*timeout_us < 0 || hold - now_us < (uint64_t)*timeout_us))
-		*timeout_us = (int64_t)(hold - now_us);
-	next = worker_tunnel_next_timer(t, now);
-	if (next != UINT64_MAX) {
-		uint64_t wait = next > now ? next - now : 0;
-
-		if (wait > INT64_MAX / 1000)
-			wait = INT64_MAX / 1000;
-		if (*timeout_us < 0 || wait * 1000 < (uint64_t)*timeout_us)
-			*timeout_us = (int64_t)(wait * 1000);
-	}
+	if (hold)
+		worker_timeout_lower(timeout_us, hold - now_us);
+	worker_timeout_until_ms(timeout_us, now, worker_tunnel_next_timer(t, now));
 	return 3;
 }
 

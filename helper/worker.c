@@ -51,6 +51,22 @@ uint64_t worker_now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
+void worker_timeout_lower(int64_t *timeout_us, uint64_t wait_us)
+{
+	if (wait_us > INT64_MAX)
+		wait_us = INT64_MAX;
+	if (*timeout_us < 0 || wait_us < (uint64_t)*timeout_us)
+		*timeout_us = (int64_t)wait_us;
+}
+
+void worker_timeout_until_ms(int64_t *timeout_us, uint64_t now_ms, uint64_t at_ms)
+{
+	uint64_t wait = at_ms > now_ms ? at_ms - now_ms : 0;
+
+	if (at_ms != UINT64_MAX)
+		worker_timeout_lower(timeout_us, wait > INT64_MAX / 1000 ? INT64_MAX : wait * 1000);
+}
+
 /* journald-style lines on stderr: "<priority>message". */
 static void worker_log_sink(int priority, const char *message, void *user_data)
 {

@@ -102,6 +102,10 @@ struct worker {
 void worker_enter_state(struct worker *w, enum worker_run_state state);
 uint64_t worker_now_ms(void);
 uint64_t worker_now_us(void);
+/* Lowers a poll timeout (*timeout_us, -1: none) to wake after wait_us at the latest. */
+void worker_timeout_lower(int64_t *timeout_us, uint64_t wait_us);
+/* The same for a deadline in monotonic ms (UINT64_MAX: none). */
+void worker_timeout_until_ms(int64_t *timeout_us, uint64_t now_ms, uint64_t at_ms);
 /* Fatal: WMSG_ERROR with err and detail, then FAILED. */
 void worker_fail(struct worker *w, int err, const char *detail);
 /* May a new connect attempt help after this error (network, TLS, DPD, HTTP status)? */
