@@ -35,20 +35,17 @@ static const char *const worker_state_names[] = {
     [WORKER_RUN_FAILED] = "failed",
 };
 
-uint64_t worker_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 uint64_t worker_now_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+uint64_t worker_now_ms(void)
+{
+	return worker_now_us() / 1000;
 }
 
 void worker_timeout_lower(int64_t *timeout_us, uint64_t wait_us)
