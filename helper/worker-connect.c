@@ -89,7 +89,9 @@ static int worker_connect_read_answer(struct tls_conn *tls, struct http_response
 	}
 }
 
-static int worker_connect_tls(struct worker *w, bool defer_check, struct tls_conn **out,
+/* The TLS link of an attempt, a failure described in detail: the prepared one once its
+ * certificate matches the pin, else a new one (prepare: its certificate checked later). */
+static int worker_connect_tls(struct worker *w, bool prepare, struct tls_conn **out,
                               char *detail, size_t len)
 {
 	struct tls_identity id = {.cert_fd = w->cert_fd, .key_fd = w->key_fd};
@@ -98,14 +100,21 @@ static int worker_connect_tls(struct worker *w, bool defer_check, struct tls_con
 	    .port = w->port,
 	    .address = w->address,
 	    .pin = w->pin,
-	    .defer_check = defer_check,
+	    .defer_check = prepare,
 	    .timeout_ms = WORKER_CONNECT_TIMEOUT_MS,
 	    .identities = w->cert_fd >= 0 ? &id : NULL,
 	    .n_identities = w->cert_fd >= 0 ? 1 : 0,
 	};
 	struct tls_cert_report report;
-	int r = tls_conn_open(&opts, out, &report);
+	int r;
 
+	if (w->prepared && !prepare) {
+		/* Opened ahead of the login: nothing goes out before the pin matches. */
+		*out = steal_ptr(&w->prepared);
+		r = tls_conn_check_pin(*out, w->pin, &report);
+	} else {
+		r = tls_conn_open(&opts, out, &report);
+	}
 	if (r == -ERR_CERT_PIN_MISMATCH)
 		snprintf(detail, len, "the gateway presented %s, not the pinned certificate",
 		         report.pin);
@@ -121,7 +130,6 @@ int worker_connect_prepare(struct worker *w, char *detail, size_t len)
 
 int worker_connect(struct worker *w, struct worker_connect_result *res)
 {
-	struct tls_cert_report report;
 	struct cstp_connect_request req = {
 	    .host = w->host,
 	    .port = w->port,
@@ -135,23 +143,9 @@ int worker_connect(struct worker *w, struct worker_connect_result *res)
 	int family, r;
 
 	memset(res, 0, sizeof(*res));
-	if (w->prepared) {
-		/* Opened ahead of the login: nothing goes out before the pin matches. */
-		res->tls = steal_ptr(&w->prepared);
-		r = tls_conn_check_pin(res->tls, w->pin, &report);
-		if (r == -ERR_CERT_PIN_MISMATCH)
-			snprintf(res->detail, sizeof(res->detail),
-			         "the gateway presented %s, not the pinned certificate",
-			         report.pin);
-		else if (r < 0)
-			snprintf(res->detail, sizeof(res->detail), "unusable certificate pin");
-		if (r < 0)
-			return r;
-	} else {
-		r = worker_connect_tls(w, false, &res->tls, res->detail, sizeof(res->detail));
-		if (r < 0)
-			return r;
-	}
+	r = worker_connect_tls(w, false, &res->tls, res->detail, sizeof(res->detail));
+	if (r < 0)
+		return r;
 
 	family = worker_connect_family(tls_conn_peer_address(res->tls));
 	req.base_mtu = mtu_base_from_socket(tls_conn_fd(res->tls));
