@@ -1112,10 +1112,16 @@ struct helper_conn *helper_conn_start(struct helper *h, struct helper_options *o
 	log_notice("connection %u: created for uid %u to %s (%s)", c->id, (unsigned)owner,
 	           opts->gateway, opts->address);
 
-	if (!opts->cookie)
+	r = 0;
+	if (!opts->cookie) {
+		/* Prepared: Connection.Start must come in time (prepared_timer set = not started). */
 		c->prepared_timer = helper_loop_timer_add(h->loop, h->prepared_seconds * 1000ull,
 		                                          prepared_expired, c);
-	r = c->prepared_timer || opts->cookie ? start_worker(c) : -ERR_NOMEM;
+		if (!c->prepared_timer)
+			r = -ERR_NOMEM;
+	}
+	if (r == 0)
+		r = start_worker(c);
 	c->dirty = 0;
 	/* The object is announced with its properties as they are now. */
 	helper_bus_emit_added(h, c->path, &helper_conn_interface, c);
