@@ -20,10 +20,11 @@
  * DTLS carries the data), which stalls the flows inside the tunnel, until nothing came from the
  * gateway for WORKER_TUNNEL_QUIET_MS or two round trips since we stopped (at most
  * WORKER_TUNNEL_QUIET_MAX_MS in all).  Then HANDSHAKE: gnutls_handshake runs non-blocking
- * through the same batched transport, no frame of ours is sent, and DTLS keeps carrying data.  Data that still interrupts it is delivered, and the
- * gateway refusing, a failure or no end within WORKER_TUNNEL_RENEG_TIMEOUT_MS turn into the
- * new-tunnel method.  GnuTLS refuses a changed server certificate during a renegotiation
- * (GNUTLS_E_SESSION_USER_ID_CHANGED), so the pin checked at connect time still holds.
+ * through the same batched transport, no frame of ours is sent, and DTLS keeps carrying data.
+ * Data that still interrupts it is delivered, and the gateway refusing, a failure or no end
+ * within WORKER_TUNNEL_RENEG_TIMEOUT_MS turn into the new-tunnel method.  GnuTLS refuses a
+ * changed server certificate during a renegotiation (GNUTLS_E_SESSION_USER_ID_CHANGED), so the
+ * pin checked at connect time still holds.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -386,8 +387,11 @@ static int worker_tunnel_renegotiate_step(struct worker_tunnel *t, char *detail,
 
 		worker_tunnel_enter_reneg(t, WORKER_TUNNEL_RENEG_NONE);
 		if (r == GNUTLS_E_GOT_APPLICATION_DATA) {
+			/* A bad record in it is the link's failure, with its own detail. */
 			e = worker_tunnel_read_held(t, detail, len);
-			snprintf(detail, len, "data from the gateway interrupted the TLS renegotiation");
+			if (e == 0)
+				snprintf(detail, len,
+				         "data from the gateway interrupted the TLS renegotiation");
 		} else if (r == GNUTLS_E_WARNING_ALERT_RECEIVED &&
 		           gnutls_alert_get(t->session) == GNUTLS_A_NO_RENEGOTIATION) {
 			snprintf(detail, len, "the gateway refused the TLS renegotiation");
