@@ -844,9 +844,10 @@ static void worker_dtls_timers(struct worker_dtls *d)
 
 /* ---- the tunnel's interface ------------------------------------------------------------- */
 
-void worker_dtls_poll_fd(struct worker_dtls *d, struct pollfd *pfd, int64_t *timeout_us)
+void worker_dtls_poll_fd(struct worker_dtls *d, struct pollfd *pfd, uint64_t now_us,
+                         int64_t *timeout_us)
 {
-	uint64_t now_us = worker_now_us(), now = now_us / 1000, hold = 0;
+	uint64_t now = now_us / 1000, hold = 0;
 	uint64_t next = d->started ? dtls_fallback_next_ms(d->fb) : now;
 
 	if (worker_dtls_up(d) && !d->rx_more && d->rx_i >= d->rx_n)

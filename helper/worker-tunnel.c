@@ -795,7 +795,7 @@ size_t worker_tunnel_poll_fds(struct worker_tunnel *t, struct pollfd *fds, int64
 	fds[1] = (struct pollfd){.fd = room ? t->w->tun_fd : -1, .events = POLLIN};
 	fds[2] = (struct pollfd){.fd = -1};
 	if (t->dtls)
-		worker_dtls_poll_fd(t->dtls, &fds[2], timeout_us);
+		worker_dtls_poll_fd(t->dtls, &fds[2], now_us, timeout_us);
 	if (t->tls_more || gnutls_record_check_pending(t->session) ||
 	    worker_batch_pending(t->rx) || (t->tun_more && room)) {
 		*timeout_us = 0;

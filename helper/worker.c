@@ -201,7 +201,7 @@ static void worker_connected(struct worker *w, struct worker_connect_result *res
 static void worker_attempt(struct worker *w)
 {
 	struct worker_connect_result res;
-	bool first = w->state == WORKER_RUN_CONNECTING;
+	bool first = w->state == WORKER_RUN_CONNECTING, prepared = w->prepared != NULL;
 	int64_t delay;
 	int r;
 
@@ -214,8 +214,6 @@ static void worker_attempt(struct worker *w)
 			worker_enter_state(w, WORKER_RUN_PREPARED);
 		return;
 	}
-	bool prepared = w->prepared != NULL;
-
 	r = worker_connect(w, &res);
 	if (r < 0 && prepared && worker_error_transient(r)) {
 		/* The gateway may have dropped the idle link meanwhile: once more on a new one. */
@@ -290,7 +288,7 @@ static void worker_run(struct worker *w, const sigset_t *waitmask)
 			continue;
 		}
 		if (w->state == WORKER_RUN_CONNECTING || w->state == WORKER_RUN_RECONNECTING)
-			timeout = (int64_t)(w->retry_at_ms - now) * 1000;
+			worker_timeout_until_ms(&timeout, now, w->retry_at_ms);
 		if (w->state == WORKER_RUN_CONNECTED) {
 			uint64_t due = w->stats_at_ms + WORKER_STATS_INTERVAL_MS;
 
@@ -298,7 +296,7 @@ static void worker_run(struct worker *w, const sigset_t *waitmask)
 				if (now >= due)
 					worker_ipc_send_stats(w);
 				else
-					timeout = (int64_t)(due - now) * 1000;
+					worker_timeout_until_ms(&timeout, now, due);
 			}
 		}
 		fds[n++] =

@@ -198,8 +198,10 @@ bool worker_dtls_busy(const struct worker_dtls *d);
 int worker_dtls_send(struct worker_dtls *d, const uint8_t *pkt, size_t len);
 /* Seals and sends what is queued (once per wakeup). */
 void worker_dtls_flush(struct worker_dtls *d);
-/* The UDP socket (fd -1 when there is none) and the next timer or end of a receive hold. */
-void worker_dtls_poll_fd(struct worker_dtls *d, struct pollfd *pfd, int64_t *timeout_us);
+/* The UDP socket (fd -1 when there is none) and the next timer or end of a receive hold, as of
+ * now_us (worker_now_us()). */
+void worker_dtls_poll_fd(struct worker_dtls *d, struct pollfd *pfd, uint64_t now_us,
+                         int64_t *timeout_us);
 /* After poll: handshake, records, timers.  0, or -ERR_GATEWAY_CLOSED with detail. */
 int worker_dtls_dispatch(struct worker_dtls *d, short revents, char *detail, size_t len);
 
