@@ -30,6 +30,7 @@ LAB = os.path.join(SRC, "tests/lab/lab.sh")
 OC_SCRIPT = os.path.join(SRC, "tests/lab/oc-script.sh")
 SYSBUS = os.path.join(SRC, "tests/lab/sysbus.sh")
 DRIVER = os.path.join(SRC, "tests/bench/our-driver.py")
+PROBE = os.path.join(SRC, "tests/bench/echo-probe.py")
 BUS_NAME = "org.sslvpn.Helper1"
 ROOT_PATH = "/org/sslvpn/Helper1"
 IFACE_CONN = "org.sslvpn.Helper1.Connection"
@@ -236,49 +237,39 @@ class Lab:
         return out
 
 
-class PingPoller:
-    """One `ping -D -i 0.002` to the LAN host in the client namespace: the first echo reply
-    (through the tunnel: the gateway filters the LAN from its outside link) marks the tunnel
-    as working.  Replies carry ping's own wall-clock timestamp, so a slow reader costs
-    nothing.  Restarted if ping exits (it does on "Network is unreachable")."""
+class ReplyProbe:
+    """echo-probe.py in the client namespace: an echo request to the LAN host every
+    millisecond from before the start until the first echo reply (through the tunnel: the
+    gateway filters the LAN from its outside link), whose kernel receive time it reports.
+    Not `ping -i`: ping slows to one request per 10 ms while the gateway's "Packet
+    filtered" errors arrive, which gave every start a 10 ms grain."""
 
     def __init__(self, ns, host):
-        self.ns, self.host = ns, host
         self.first = None
-        self.proc = None
-        self.stopped = False
-        self.ready = threading.Event()
         self.got = threading.Event()
-        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.proc = subprocess.Popen(
+            ns_cmd(ns, sys.executable, PROBE, host, "1"), stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+        if self.proc.stdout.readline().strip() != "ready":
+            self.stop()
+            raise RuntimeError("echo-probe.py did not start")
+        self.thread = threading.Thread(target=self._read, daemon=True)
         self.thread.start()
-        if not self.ready.wait(5):
-            raise RuntimeError("ping did not start")
 
-    def _loop(self):
-        while not self.stopped:
-            self.proc = subprocess.Popen(
-                ns_cmd(self.ns, "ping", "-D", "-n", "-i", "0.002", self.host),
-                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                start_new_session=True)
-            for line in self.proc.stdout:
-                self.ready.set()
-                m = re.match(r"^\[(\d+\.\d+)\] \d+ bytes from ", line)
-                if m and self.first is None:
-                    self.first = float(m.group(1))
-                    self.got.set()
-            self.proc.wait()
-            if not self.stopped:
-                time.sleep(0.01)
+    def _read(self):
+        line = self.proc.stdout.readline().strip()
+        if re.match(r"^\d+\.\d+$", line):
+            self.first = float(line)
+            self.got.set()
 
     def wait(self, timeout):
         self.got.wait(timeout)
         return self.first
 
     def stop(self):
-        self.stopped = True
-        if self.proc:
+        if self.proc.poll() is None:
             kill_pid(self.proc.pid, signal.SIGKILL, popen=self.proc)
-        self.thread.join(3)
+        self.proc.wait()
 
 
 class MtuPoller:
@@ -880,7 +871,7 @@ class Bench:
 
     def first_ping(self, client, no_dtls=False, timeout=20.0, mtu_window=None):
         """Starts CLIENT; returns (seconds from command start to the first echo reply, info)."""
-        poller = PingPoller(self.lab.cns, self.env["LAB_LAN_HOST"])
+        poller = ReplyProbe(self.lab.cns, self.env["LAB_LAN_HOST"])
         mtu = None
         info = {}
         try:
