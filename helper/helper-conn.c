@@ -75,9 +75,10 @@ struct helper_conn {
 	struct helper_loop_timer *kill_timer;
 	bool worker_up; /* the worker said CONNECTED */
 
-	struct tunnel_config *cfg; /* applied */
+	struct tunnel_config *cfg; /* applied; freed with net and dns once the connection ends */
 	struct helper_netcfg *net;
 	struct helper_dns *dns;
+	char *banner; /* cfg's, kept for the ended object */
 	uint32_t mtu;
 	uint32_t early_mtu; /* a WMSG_MTU before the first WMSG_CONFIG */
 
@@ -358,7 +359,7 @@ static bool get_banner(void *o, DBusMessageIter *it)
 {
 	struct helper_conn *c = o;
 
-	return helper_bus_append_string(it, c->cfg ? c->cfg->banner : "");
+	return helper_bus_append_string(it, c->banner ? c->banner : "");
 }
 
 static bool get_bytes_sent(void *o, DBusMessageIter *it)
@@ -568,6 +569,8 @@ static int apply_config(struct helper_conn *c, struct tunnel_config *cfg)
 		return r;
 	tunnel_config_free(c->cfg);
 	c->cfg = cfg;
+	free(c->banner);
+	c->banner = strdup(cfg->banner);
 	c->mtu = mtu;
 	strv_free(c->routes);
 	strv_free(c->dns_servers);
@@ -575,7 +578,7 @@ static int apply_config(struct helper_conn *c, struct tunnel_config *cfg)
 	c->routes = helper_netcfg_route_strings(cfg);
 	c->dns_servers = dns_strings(cfg);
 	c->domains = domain_strings(cfg);
-	if (!c->routes || !c->dns_servers || !c->domains)
+	if (!c->routes || !c->dns_servers || !c->domains || !c->banner)
 		return -ERR_NOMEM;
 	set_address_strings(c);
 	mark(c, PROP_MTU);
@@ -858,6 +861,7 @@ static void linger_expired(struct helper_loop_timer *t, void *data)
 	helper_netcfg_free(c->net);
 	helper_dns_free(c->dns);
 	tunnel_config_free(c->cfg);
+	free(c->banner);
 	helper_options_free(c->opts);
 	clear_network_properties(c);
 	if (c->post_auth_xml)
@@ -884,6 +888,11 @@ static void teardown(struct helper_conn *c)
 		mark(c, PROP_INTERFACE);
 	}
 	clear_network_properties(c);
+	/* An ended object lingers (up to HELPER_MAX_CONNECTIONS of them): only its properties
+	 * stay, not the 33 KiB configuration. */
+	helper_netcfg_free(steal_ptr(&c->net));
+	helper_dns_free(steal_ptr(&c->dns));
+	tunnel_config_free(steal_ptr(&c->cfg));
 	c->transport = "";
 	mark(c, PROP_TRANSPORT);
 	c->worker_up = false;

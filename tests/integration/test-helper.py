@@ -468,6 +468,10 @@ def case_tunnel(env):
     check_restored(env, before, "after Disconnect")
     check(not os.path.exists(os.path.join(env.tmp, "state", "resolv.conf.orig")),
           "the state directory is clean")
+    p = env.get_all(path)
+    check(str(p["Banner"]) == "Welcome to the lab.\nAuthorised use only." and
+          str(p["Address"]) == "" and list(p["Routes"]) == [],
+          "the ended object keeps the banner, not the network properties")
     signals = mon.text()
     check("InterfacesAdded" in signals and path in signals, "InterfacesAdded was emitted")
     for state in ("connected", "disconnecting", "disconnected"):
