@@ -807,7 +807,8 @@ static bool read_worker_msg(struct helper_conn *c)
 	_cleanup_(worker_msg_freep) struct worker_msg *m = NULL;
 	int r;
 
-	if (c->sock < 0)
+	/* An ended connection has no socket, net or dns any more (teardown). */
+	if (c->sock < 0 || !helper_conn_active(c))
 		return false;
 	r = worker_msg_recv(c->sock, &m, NULL, NULL);
 	if (r == -ERR_TIMEOUT)
