@@ -871,7 +871,7 @@ class Bench:
 
     def first_ping(self, client, no_dtls=False, timeout=20.0, mtu_window=None):
         """Starts CLIENT; returns (seconds from command start to the first echo reply, info)."""
-        poller = ReplyProbe(self.lab.cns, self.env["LAB_LAN_HOST"])
+        probe = ReplyProbe(self.lab.cns, self.env["LAB_LAN_HOST"])
         mtu = None
         info = {}
         try:
@@ -882,9 +882,9 @@ class Bench:
             client.start(no_dtls)
             deadline = time.time() + timeout
             while time.time() < deadline and not client.dead():
-                if poller.wait(0.05):
+                if probe.wait(0.05):
                     break
-            first = poller.first
+            first = probe.first
             if client.wait_up(max(1.0, timeout - (time.time() - t0))):
                 info["up_s"] = round(time.time() - t0, 3)
             else:
@@ -896,7 +896,7 @@ class Bench:
                 # Ours must switch; openconnect never does: watch the whole window unless a
                 # switch was seen.  The MTU the device has when the tunnel works is the base.
                 def base():
-                    marks = [x for x in (poller.first and poller.first - t0, info.get("up_s"))
+                    marks = [x for x in (probe.first and probe.first - t0, info.get("up_s"))
                              if x is not None]
                     return max(marks) if marks else None
 
@@ -918,14 +918,14 @@ class Bench:
                 while time.time() - t0 < mtu_window and not switch():
                     time.sleep(0.2)
                 mtu.stop()
-                first = poller.first
+                first = probe.first
                 info["mtu_events"] = mtu.events
                 info["mtu_reports"] = [(round(t - t0, 2), m) for t, m in client.mtu_reports()]
                 info["mtu_switch"] = switch()
                 info["window_s"] = mtu_window
             info["transport"] = client.transport()
         finally:
-            poller.stop()
+            probe.stop()
             if mtu:
                 mtu.stop()
                 client.unwatch_mtu()
