@@ -781,9 +781,10 @@ void worker_tunnel_free(struct worker_tunnel *t, int disconnect_reason, const ch
 	free(t);
 }
 
-size_t worker_tunnel_poll_fds(struct worker_tunnel *t, struct pollfd *fds, int64_t *timeout_us)
+size_t worker_tunnel_poll_fds(struct worker_tunnel *t, struct pollfd *fds, uint64_t now_us,
+                              int64_t *timeout_us)
 {
-	uint64_t now_us = worker_now_us(), now = now_us / 1000;
+	uint64_t now = now_us / 1000;
 	bool room = worker_tunnel_queued(t) < WORKER_TUNNEL_HIGH_WATER &&
 	            !worker_dtls_busy(t->dtls) && worker_tunnel_tun_open(t);
 	/* Never while renegotiating: the quiet it waits for must be seen, not held back. */

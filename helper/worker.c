@@ -279,7 +279,8 @@ static void worker_run(struct worker *w, const sigset_t *waitmask)
 		size_t n = 0, tn = 0;
 		int64_t timeout = -1; /* µs */
 		int r;
-		uint64_t now = worker_now_ms();
+		/* One clock reading per wakeup, for the timers here and in the tunnel. */
+		uint64_t now_us = worker_now_us(), now = now_us / 1000;
 
 		if ((w->state == WORKER_RUN_CONNECTING || w->state == WORKER_RUN_RECONNECTING) &&
 		    now >= w->retry_at_ms) {
@@ -302,7 +303,7 @@ static void worker_run(struct worker *w, const sigset_t *waitmask)
 		fds[n++] =
 		    (struct pollfd){.fd = w->helper_gone ? -1 : w->helper_fd, .events = POLLIN};
 		if (w->state == WORKER_RUN_CONNECTED) {
-			tn = worker_tunnel_poll_fds(w->tunnel, fds + n, &timeout);
+			tn = worker_tunnel_poll_fds(w->tunnel, fds + n, now_us, &timeout);
 			n += tn;
 		}
 		if (timeout >= 0) {

@@ -155,8 +155,9 @@ struct worker_tunnel *worker_tunnel_new(struct worker *w, struct worker_connect_
 /* Sends DISCONNECT (reason byte + text) if the link is up, flushes briefly, closes. */
 void worker_tunnel_free(struct worker_tunnel *t, int disconnect_reason, const char *text);
 /* poll() set-up and dispatch: fills fds[0..n) and returns n; *timeout_us (-1: none) is lowered
- * to the next timer or the end of a receive hold. */
-size_t worker_tunnel_poll_fds(struct worker_tunnel *t, struct pollfd *fds, int64_t *timeout_us);
+ * to the next timer or the end of a receive hold, as of now_us (worker_now_us()). */
+size_t worker_tunnel_poll_fds(struct worker_tunnel *t, struct pollfd *fds, uint64_t now_us,
+                              int64_t *timeout_us);
 /* After poll: moves data, runs timers.  Returns 0 (fine), WORKER_TUNNEL_REKEY (time for a new
  * tunnel), or -ERR_* with the reason in detail: the link is lost (worker_error_transient()
  * says whether a reconnect may help: -ERR_IO, -ERR_TLS, -ERR_TIMEOUT, -ERR_DPD_TIMEOUT) or
