@@ -849,8 +849,9 @@ void worker_dtls_poll_fd(struct worker_dtls *d, struct pollfd *pfd, uint64_t now
 {
 	uint64_t now = now_us / 1000, hold = 0;
 	uint64_t next = d->started ? dtls_fallback_next_ms(d->fb) : now;
+	bool rx_pending = d->rx_more || d->rx_i < d->rx_n; /* records to read without polling */
 
-	if (worker_dtls_up(d) && !d->rx_more && d->rx_i >= d->rx_n)
+	if (worker_dtls_up(d) && !rx_pending)
 		hold = rx_hold_until(&d->hold, now_us);
 	*pfd = (struct pollfd){.fd = d->fd, .events = hold ? 0 : POLLIN};
 	if (hold)
@@ -870,7 +871,7 @@ void worker_dtls_poll_fd(struct worker_dtls *d, struct pollfd *pfd, uint64_t now
 			next = t;
 		if (d->rekey_at_ms && d->rekey_at_ms < next)
 			next = d->rekey_at_ms;
-		if (d->rx_more || d->rx_i < d->rx_n)
+		if (rx_pending)
 			next = now;
 	}
 	worker_timeout_until_ms(timeout_us, now, next);
