@@ -6,8 +6,8 @@
 
 #include "sslvpn-dbus.h"
 
-#define CLI_BUS_NAME     "org.sslvpn.Helper1"
-#define CLI_MANAGER_PATH "/org/sslvpn/Helper1"
+#define CLI_BUS_NAME         "org.sslvpn.Helper1"
+#define CLI_MANAGER_PATH     "/org/sslvpn/Helper1"
 #define CLI_MANAGER_IFACE    "org.sslvpn.Helper1.Manager"
 #define CLI_CONNECTION_IFACE "org.sslvpn.Helper1.Connection"
 
