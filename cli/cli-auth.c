@@ -48,7 +48,7 @@ int cli_cmd_auth(int argc, char **argv)
 	static const struct option longopts[] = {CLI_LOGIN_LONG_OPTIONS,
 						 {"help", no_argument, NULL, 'h'},
 						 {NULL, 0, NULL, 0}};
-	struct cli_login_options o = {.interactive = true};
+	_cleanup_(cli_options_free) struct cli_login_options o = {.interactive = true};
 	_cleanup_(prefs_freep) struct prefs *prefs = prefs_new();
 	_cleanup_(auth_freep) struct auth *a = NULL;
 	const struct auth_result *res;
@@ -66,8 +66,9 @@ int cli_cmd_auth(int argc, char **argv)
 		if (r == 0)
 			return cli_usage_error("unknown option", NULL);
 	}
-	if (cli_options_finish(&o, argc, argv, optind) != 0)
-		return 2;
+	r = cli_options_finish(&o, argc, argv, optind);
+	if (r != 0)
+		return r;
 	if (!prefs || prefs_load(prefs, NULL) < 0) {
 		fprintf(stderr, "sslvpn: cannot read the preferences\n");
 		return 1;

@@ -5,7 +5,6 @@
  * state changes, serves as the helper's Agent (a rejected cookie brings a new login instead of
  * a dead tunnel) and disconnects on Ctrl-C.
  */
-#include <fcntl.h>
 #include <glib-unix.h>
 #include <netdb.h>
 #include <gio/gunixfdlist.h>
@@ -37,8 +36,14 @@ struct cli_session {
 	bool disconnecting;
 };
 
-/* Adds the handoff of a finished login to Connect's options.  Client certificate files are
- * opened here and passed as descriptors: the helper never reads the user's files. */
+static void cli_session_clear(struct cli_session *s)
+{
+	cli_options_free(&s->login);
+}
+
+/* Adds the handoff of a finished login to Connect's options.  The identity the login presented
+ * goes as the sealed descriptor it was decoded to: the helper never reads the user's files and
+ * never sees the key's password. */
 static GVariant *cli_connect_options(const struct auth_result *res, const struct cli_session *s,
 				     GUnixFDList *fds)
 {
@@ -53,18 +58,13 @@ static GVariant *cli_connect_options(const struct auth_result *res, const struct
 		g_variant_builder_add(&b, "{sv}", "NoDtls", g_variant_new_boolean(TRUE));
 	/* The identity the login presented (the helper passes it to the worker as is). */
 	if (res->identity >= 0 && (size_t)res->identity < s->login.n_certificates) {
-		const char *files[2] = {s->login.certificates[res->identity],
-					s->login.keys[res->identity]};
-		const char *keys[2] = {"ClientCertFd", "ClientKeyFd"};
+		int idx = g_unix_fd_list_append(fds, s->login.identity_fds[res->identity], NULL);
 
-		for (int i = 0; i < 2 && files[i]; i++) {
-			int fd = open(files[i], O_RDONLY | O_CLOEXEC);
-			int idx = fd >= 0 ? g_unix_fd_list_append(fds, fd, NULL) : -1;
-
-			if (fd >= 0)
-				close(fd);
-			g_variant_builder_add(&b, "{sv}", keys[i], g_variant_new_handle(idx));
+		if (idx < 0) {
+			g_variant_builder_clear(&b);
+			return NULL;
 		}
+		g_variant_builder_add(&b, "{sv}", "ClientCertFd", g_variant_new_handle(idx));
 	}
 	return g_variant_builder_end(&b);
 }
@@ -336,7 +336,8 @@ int cli_cmd_connect(int argc, char **argv)
 						 {"foreground", no_argument, NULL, CLI_OPT_FOREGROUND},
 						 {"help", no_argument, NULL, 'h'},
 						 {NULL, 0, NULL, 0}};
-	struct cli_session s = {.login.interactive = true, .exit_status = 1};
+	_cleanup_(cli_session_clear) struct cli_session s = {.login.interactive = true,
+							     .exit_status = 1};
 	g_auto(CliPrepare) prep = {0};
 	_cleanup_(prefs_freep) struct prefs *prefs = prefs_new();
 	_cleanup_(auth_freep) struct auth *a = NULL;
@@ -372,8 +373,9 @@ int cli_cmd_connect(int argc, char **argv)
 		if (r == 0)
 			return cli_usage_error("unknown option", NULL);
 	}
-	if (cli_options_finish(&s.login, argc, argv, optind) != 0)
-		return 2;
+	r = cli_options_finish(&s.login, argc, argv, optind);
+	if (r != 0)
+		return r;
 	/* The bus connection (about 5 ms) and, without prompts, a prepared connection are made
 	 * while the login runs.  Someone at a terminal waits for the bus first: a password must
 	 * not be asked for a helper that cannot be reached. */
@@ -404,10 +406,15 @@ int cli_cmd_connect(int argc, char **argv)
 	}
 	path = cli_prepare_start(&prep, auth_result(a));
 	if (!path) {
+		/* Built first: the descriptor list must be complete before the call reads it. */
+		GVariant *opts = cli_connect_options(auth_result(a), &s, fds);
+
+		if (!opts) {
+			fprintf(stderr, "sslvpn: cannot pass the client certificate to the helper\n");
+			return 1;
+		}
 		ret = g_dbus_proxy_call_with_unix_fd_list_sync(
-			G_DBUS_PROXY(m), "Connect",
-			g_variant_new_tuple(
-				(GVariant *[]){cli_connect_options(auth_result(a), &s, fds)}, 1),
+			G_DBUS_PROXY(m), "Connect", g_variant_new_tuple(&opts, 1),
 			/* Long enough for a polkit password dialog: the helper waits 5 minutes. */
 			G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, 330000,
 			g_unix_fd_list_get_length(fds) ? fds : NULL, NULL, NULL, &error);

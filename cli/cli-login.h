@@ -23,6 +23,9 @@ struct cli_login_options {
 	const char *certificates[TLS_CONN_MAX_IDENTITIES];
 	const char *keys[TLS_CONN_MAX_IDENTITIES];
 	size_t n_certificates;
+	struct secret *key_password; /* --key-password(-stdin): for every encrypted key */
+	bool key_password_stdin;
+	int identity_fds[TLS_CONN_MAX_IDENTITIES]; /* the decoded identities (cli-identity.h) */
 };
 
 /* 0 with *out in the DONE state, or -ERR_* after printing one clear line (plus certificate

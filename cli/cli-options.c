@@ -7,10 +7,11 @@
 
 #include "cert-pin.h"
 #include "cli-commands.h"
+#include "cli-identity.h"
 #include "cli-term.h"
 #include "gateway-url.h"
 
-int cli_options_login(int opt, const char *arg, struct cli_login_options *o, int *verbosity)
+int cli_options_login(int opt, char *arg, struct cli_login_options *o, int *verbosity)
 {
 	struct cert_pin pin;
 
@@ -43,6 +44,7 @@ int cli_options_login(int opt, const char *arg, struct cli_login_options *o, int
 			return cli_usage_error("too many --certificate options", NULL);
 		if (access(arg, R_OK) < 0)
 			return cli_usage_error("--certificate: cannot read", arg);
+		o->identity_fds[o->n_certificates] = -1;
 		o->certificates[o->n_certificates++] = arg;
 		return 1;
 	case CLI_OPT_KEY:
@@ -51,6 +53,20 @@ int cli_options_login(int opt, const char *arg, struct cli_login_options *o, int
 		if (access(arg, R_OK) < 0)
 			return cli_usage_error("--key: cannot read", arg);
 		o->keys[o->n_certificates - 1] = arg;
+		return 1;
+	case CLI_OPT_KEY_PASSWORD:
+		if (o->key_password || o->key_password_stdin)
+			return cli_usage_error("the key password is given twice", NULL);
+		o->key_password = secret_new_str(arg);
+		if (!o->key_password)
+			return cli_usage_error("out of memory", NULL);
+		/* Other users can read argv in /proc: shorten the window in which it is there. */
+		secret_wipe(arg, strlen(arg));
+		return 1;
+	case CLI_OPT_KEY_PASSWORD_STDIN:
+		if (o->key_password)
+			return cli_usage_error("the key password is given twice", NULL);
+		o->key_password_stdin = true;
 		return 1;
 	case CLI_OPT_NON_INTERACTIVE:
 		o->interactive = false;
@@ -80,7 +96,22 @@ int cli_options_finish(struct cli_login_options *o, int argc, char **argv, int o
 	}
 	if (o->remember_cert && !o->pin)
 		return cli_usage_error("--remember-cert needs --server-cert", NULL);
+	if ((o->key_password || o->key_password_stdin) && !o->n_certificates)
+		return cli_usage_error("a key password needs --certificate", NULL);
 	if (o->interactive && !cli_term_open())
 		o->interactive = false;
-	return 0;
+	if (o->key_password_stdin) {
+		o->key_password = cli_term_stdin_secret();
+		if (!o->key_password) {
+			fprintf(stderr, "sslvpn: --key-password-stdin: standard input has no line\n");
+			return 1;
+		}
+	}
+	return cli_identity_open_all(o) < 0 ? 1 : 0;
+}
+
+void cli_options_free(struct cli_login_options *o)
+{
+	cli_identity_close_all(o);
+	secret_free(steal_ptr(&o->key_password));
 }

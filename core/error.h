@@ -37,7 +37,9 @@
 	X(ERR_WORKER_CRASHED, "WorkerCrashed", "the tunnel worker died")                           \
 	X(ERR_NETWORK_CONFIG, "NetworkConfigFailed", "the network could not be configured")        \
 	X(ERR_INTERNAL, "Internal", "internal error")                                              \
-	X(ERR_BUSY, "Busy", "busy")
+	X(ERR_BUSY, "Busy", "busy")                                                                \
+	X(ERR_KEY_PASSWORD, "KeyPasswordNeeded",                                                   \
+	  "the client key needs a password, or the one given is wrong")
 
 enum error_code {
 	ERR_OK = 0,

@@ -2,7 +2,6 @@
 #include "tls-conn.h"
 
 #include <gnutls/abstract.h>
-#include <gnutls/pkcs12.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,8 +21,6 @@
 #include "cert-pin.h"
 #include "error.h"
 #include "log.h"
-
-#define TLS_CONN_MAX_FILE (1024 * 1024)
 
 struct tls_loaded_identity {
 	gnutls_pcert_st *pcerts;
@@ -69,147 +66,6 @@ void tls_conn_free(struct tls_conn *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	free(c);
-}
-
-/* Reads an identity file from a path or a descriptor (the worker gets descriptors only). */
-static int tls_read_file(const char *path, int fd, gnutls_datum_t *out)
-{
-	_cleanup_close_ int own = -1;
-	struct stat st;
-	unsigned char *buf;
-	size_t len = 0;
-
-	if (path) {
-		own = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-		if (own < 0) {
-			log_error("cannot open %s: %s", path, strerror(errno));
-			return -ERR_CLIENT_CERT;
-		}
-		fd = own;
-	} else if (fd >= 0) {
-		lseek(fd, 0, SEEK_SET);
-	} else {
-		return -ERR_INVALID_ARGS;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > TLS_CONN_MAX_FILE) {
-		log_error("client certificate %s is not a regular file of at most 1 MiB",
-			  path ? path : "(descriptor)");
-		return -ERR_CLIENT_CERT;
-	}
-	buf = gnutls_malloc((size_t)st.st_size + 1);
-	if (!buf)
-		return -ERR_NOMEM;
-	while (len < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			secret_wipe(buf, len);
-			gnutls_free(buf);
-			return -ERR_CLIENT_CERT;
-		}
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	out->data = buf;
-	out->size = (unsigned)len;
-	return 0;
-}
-
-static void tls_free_datum(gnutls_datum_t *d)
-{
-	if (d->data) {
-		secret_wipe(d->data, d->size);
-		gnutls_free(d->data);
-	}
-	d->data = NULL;
-	d->size = 0;
-}
-
-static bool tls_looks_like_pem(const gnutls_datum_t *d)
-{
-	return memmem(d->data, d->size, "-----BEGIN", 10) != NULL;
-}
-
-static int tls_load_pkcs12(const gnutls_datum_t *data, const char *password,
-			   gnutls_x509_crt_t **chain, unsigned *n_chain, gnutls_x509_privkey_t *key)
-{
-	gnutls_pkcs12_t p12;
-	int r;
-
-	if (gnutls_pkcs12_init(&p12) < 0)
-		return -ERR_NOMEM;
-	r = gnutls_pkcs12_import(p12, data, GNUTLS_X509_FMT_DER, 0);
-	if (r >= 0)
-		r = gnutls_pkcs12_verify_mac(p12, password ? password : "");
-	if (r >= 0)
-		r = gnutls_pkcs12_simple_parse(p12, password ? password : "", key, chain, n_chain,
-					       NULL, NULL, NULL, 0);
-	gnutls_pkcs12_deinit(p12);
-	if (r < 0) {
-		log_error("cannot read the PKCS#12 file: %s", gnutls_strerror(r));
-		return -ERR_CLIENT_CERT;
-	}
-	return 0;
-}
-
-static int tls_load_identity(const struct tls_identity *id, struct tls_loaded_identity *out)
-{
-	gnutls_datum_t cert = {0}, key = {0};
-	gnutls_x509_crt_t *chain = NULL;
-	unsigned n_chain = 0;
-	gnutls_x509_privkey_t xkey = NULL;
-	const char *password = id->password ? secret_str(id->password) : NULL;
-	int r;
-
-	r = tls_read_file(id->cert_file, id->cert_fd, &cert);
-	if (r < 0)
-		return r;
-	if (!tls_looks_like_pem(&cert)) {
-		r = tls_load_pkcs12(&cert, password, &chain, &n_chain, &xkey);
-	} else {
-		r = gnutls_x509_crt_list_import2(&chain, &n_chain, &cert, GNUTLS_X509_FMT_PEM, 0);
-		if (r < 0) {
-			log_error("cannot read the client certificate: %s", gnutls_strerror(r));
-			r = -ERR_CLIENT_CERT;
-		} else if (id->key_file || id->key_fd >= 0) {
-			r = tls_read_file(id->key_file, id->key_fd, &key);
-		} else {
-			key = cert; /* key in the same PEM file */
-			cert.data = NULL;
-		}
-		if (r >= 0 && gnutls_x509_privkey_init(&xkey) >= 0) {
-			r = gnutls_x509_privkey_import2(xkey, &key, GNUTLS_X509_FMT_PEM, password, 0);
-			if (r < 0) {
-				log_error("cannot read the client key: %s", gnutls_strerror(r));
-				r = -ERR_CLIENT_CERT;
-			}
-		}
-	}
-	tls_free_datum(&cert);
-	tls_free_datum(&key);
-	if (r >= 0 && (n_chain == 0 || !xkey))
-		r = -ERR_CLIENT_CERT;
-	if (r >= 0) {
-		out->pcerts = calloc(n_chain, sizeof(*out->pcerts));
-		if (!out->pcerts)
-			r = -ERR_NOMEM;
-	}
-	if (r >= 0 && gnutls_pcert_import_x509_list(out->pcerts, chain, &n_chain, 0) < 0)
-		r = -ERR_CLIENT_CERT;
-	if (r >= 0) {
-		out->n_pcerts = n_chain;
-		if (gnutls_privkey_init(&out->key) < 0 ||
-		    gnutls_privkey_import_x509(out->key, xkey, GNUTLS_PRIVKEY_IMPORT_COPY) < 0)
-			r = -ERR_CLIENT_CERT;
-	}
-	for (unsigned i = 0; i < n_chain; i++)
-		gnutls_x509_crt_deinit(chain[i]);
-	gnutls_free(chain);
-	if (xkey)
-		gnutls_x509_privkey_deinit(xkey);
-	return r;
 }
 
 /* Does the gateway's list of acceptable CAs name the issuer of this identity's leaf (or of any
@@ -532,7 +388,8 @@ int tls_conn_open(const struct tls_conn_options *o, struct tls_conn **out,
 		}
 	}
 	for (size_t i = 0; i < o->n_identities; i++) {
-		r = tls_load_identity(&o->identities[i], &c->ids[i]);
+		r = tls_identity_load(&o->identities[i], &c->ids[i].pcerts, &c->ids[i].n_pcerts,
+				      &c->ids[i].key);
 		if (r < 0)
 			return r;
 		c->n_ids++;

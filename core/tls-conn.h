@@ -16,8 +16,8 @@
  * validity, the reason and the pin, and the caller can connect again with that pin once the user
  * accepted it.
  *
- * Client certificates: any number of identities (PEM or PKCS#12 files, or file descriptors for
- * the worker, which cannot open the user's files).  When the gateway sends a CertificateRequest,
+ * Client certificates: any number of identities (tls-identity.h: files in the common formats, or
+ * descriptors for the worker, which cannot open the user's files).  When the gateway sends a CertificateRequest,
  * the identity whose issuer is in the gateway's CA list is presented; with one identity and an
  * empty list, that one.
  */
@@ -31,6 +31,7 @@
 
 #include "cleanup.h"
 #include "secret.h"
+#include "tls-identity.h"
 
 #define TLS_CONN_MAX_IDENTITIES 8
 
@@ -39,14 +40,6 @@
 #define TLS_CONN_DEFAULT_PRIORITY                                                                  \
 	"NORMAL:-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1:+SHA256:%COMPAT:-3DES-CBC:-ARCFOUR-128"
 
-
-struct tls_identity {
-	const char *cert_file; /* PEM (certificate, optionally chain and key) or PKCS#12 (.p12/.pfx) */
-	const char *key_file;  /* PEM key; NULL when cert_file holds the key or is PKCS#12 */
-	int cert_fd;           /* instead of the file names: -1 when unused */
-	int key_fd;
-	const struct secret *password; /* PKCS#12 or encrypted key password, may be NULL */
-};
 
 struct tls_conn_options {
 	const char *host;    /* name as the user gave it: SNI (not for IP literals) and verification */

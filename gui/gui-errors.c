@@ -51,6 +51,8 @@ static const char *const gui_error_table[ERR_COUNT_] = {
     [ERR_NETWORK_CONFIG] = N_("The network settings for the VPN could not be applied."),
     [ERR_INTERNAL] = N_("An internal error occurred."),
     [ERR_BUSY] = N_("A VPN connection is already active. Disconnect it first."),
+    [ERR_KEY_PASSWORD] =
+        N_("The client certificate's key needs a password, or the password given is wrong."),
 };
 
 static int gui_error_index(int err)

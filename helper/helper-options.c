@@ -263,6 +263,11 @@ static int collect(DBusMessageIter *iter, bool relogin, struct opt_values *v, ch
 			dbus_message_iter_get_basic(&var, &v->flag[k]);
 		else
 			dbus_message_iter_get_basic(&var, &v->fd[k]); /* a dup we own */
+		/* libdbus gives -1 for a handle whose index the message has no descriptor for:
+		 * going on without it would start the tunnel without the certificate. */
+		if (type == DBUS_TYPE_UNIX_FD && v->fd[k] < 0)
+			return fail(err, errlen, "option '%s' has no descriptor behind it",
+			            opt_table[k].name);
 	}
 	for (int k = 0; k < OPT_COUNT_; k++) {
 		bool required = relogin ? opt_table[k].relogin_required : opt_table[k].required;

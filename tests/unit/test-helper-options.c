@@ -346,6 +346,43 @@ static void test_fds(void)
 	g_rmdir(dir);
 }
 
+/* A handle whose descriptor the message does not carry, as a sender that evaluated its
+ * descriptor list before filling it sends: built with a uint32 in the handle's place (libdbus
+ * will not append a handle without a descriptor), its variant signature then turned into 'h'. */
+static void test_fd_missing(void)
+{
+	struct opt o[] = {
+	    {"Gateway", DBUS_TYPE_STRING, "https://vpn.example.com/", 0},
+	    {"Address", DBUS_TYPE_STRING, "192.0.2.10", 0},
+	    {"Cookie", DBUS_TYPE_STRING, "c", 0},
+	    {"ServerCertPin", DBUS_TYPE_STRING, PIN, 0},
+	    {"ClientCertFd", DBUS_TYPE_UINT32, NULL, 0},
+	};
+	_cleanup_(helper_options_freep) struct helper_options *out = NULL;
+	DBusMessage *m = build(o, G_N_ELEMENTS(o));
+	DBusMessageIter it;
+	DBusError derr;
+	char *blob = NULL, *sig;
+	int len = 0;
+	char err[256];
+
+	dbus_message_set_serial(m, 1);
+	g_assert_true(dbus_message_marshal(m, &blob, &len));
+	dbus_message_unref(m);
+	sig = memmem(blob, (size_t)len, "\001u\0", 3);
+	g_assert_nonnull(sig);
+	sig[1] = 'h';
+	dbus_error_init(&derr);
+	m = dbus_message_demarshal(blob, len, &derr);
+	dbus_free(blob);
+	g_assert_nonnull(m);
+	dbus_message_iter_init(m, &it);
+	g_assert_cmpint(helper_options_parse(&it, &out, err, sizeof(err)), ==, -ERR_INVALID_ARGS);
+	g_assert_nonnull(strstr(err, "'ClientCertFd' has no descriptor"));
+	g_assert_null(out);
+	dbus_message_unref(m);
+}
+
 static void test_relogin(void)
 {
 	/* The shape of a Relogin reply; a method call carries it as well. */
@@ -413,6 +450,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/helper-options/pin-cookie-address-ua", test_pin_cookie_address_ua);
 	g_test_add_func("/helper-options/literal-address", test_literal_address_must_match);
 	g_test_add_func("/helper-options/fds", test_fds);
+	g_test_add_func("/helper-options/fd-missing", test_fd_missing);
 	g_test_add_func("/helper-options/relogin", test_relogin);
 	return g_test_run();
 }
