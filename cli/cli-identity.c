@@ -14,7 +14,7 @@ static struct secret *cli_identity_ask(const char *file)
 {
 	_cleanup_free_ char *prompt = NULL;
 
-	if (asprintf(&prompt, "Password for the key of %s", file) < 0)
+	if (asprintf(&prompt, "Password for the key of %s:", file) < 0)
 		return NULL;
 	return cli_term_ask_secret(prompt);
 }

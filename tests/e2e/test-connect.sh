@@ -9,21 +9,14 @@
 set -u
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILDDIR=${BUILDDIR:?}
-SSLVPN=$BUILDDIR/cli/sslvpn
-LAB=$SRCDIR/tests/lab/lab.sh
-SYSBUS=$SRCDIR/tests/lab/sysbus.sh
 WORK=$(mktemp -d /tmp/sslvpn-e2e-connect.XXXXXX)
 chmod 755 "$WORK"
-TUSER=svc$$
 n=0
 failed=0
 cleanup() {
 	pkill -KILL -f "sslvpn-e2e-connect-fg-$$" 2>/dev/null
 	[ -s "$WORK/stdin.pid" ] && kill "$(cat "$WORK/stdin.pid")" 2>/dev/null
-	"$SYSBUS" stop "$WORK/bus" >/dev/null 2>&1
-	"$LAB" stop "$WORK/lab" >/dev/null 2>&1
-	userdel "$TUSER" >/dev/null 2>&1
-	[ -n "${MADE_NETDEV:-}" ] && groupdel netdev >/dev/null 2>&1
+	stack_stop
 	rm -rf "$WORK"
 }
 [ -n "${KEEP_WORK:-}" ] || trap cleanup EXIT INT TERM
@@ -40,62 +33,16 @@ check() {
 }
 bail() { echo "not ok $((n + 1)) - $1"; echo "1..$((n + 1))"; exit 1; }
 
-# A test user in netdev, as a desktop user would be (the bus drops rules naming groups that do
-# not exist yet, so the group and user come before the bus).
-getent group netdev >/dev/null || { groupadd --system netdev && MADE_NETDEV=1; }
-useradd -M -N -G netdev -d "$WORK/home" -s /usr/sbin/nologin "$TUSER" || bail "test user created"
-mkdir -p "$WORK/home" && chown "$TUSER" "$WORK/home"
+# shellcheck source=tests/e2e/stack-lib.sh
+. "$SRCDIR/tests/e2e/stack-lib.sh"
+stack_start
 
-"$LAB" start "$WORK/lab" >"$WORK/lab.log" 2>&1 || bail "lab starts"
-# shellcheck disable=SC1091
-. "$WORK/lab/lab.env"
-mkdir -p "$WORK/bus"
-"$SYSBUS" start "$WORK/bus" "$LAB_CLI_NS" "$BUILDDIR" || bail "private system bus starts"
-# shellcheck disable=SC1091
-. "$WORK/bus/sysbus.env"
-RESOLV=/etc/netns/$LAB_CLI_NS/resolv.conf
-# The lab keeps its PKI private to root; the user gets the CA certificate, as users do.
-install -m 0644 "$LAB_CA" "$WORK/ca.pem"
-LAB_CA=$WORK/ca.pem
-
-# as_user CMD...: in the client namespace, as the netdev user, with the private system bus.
-as_user() {
-	ip netns exec "$LAB_CLI_NS" setpriv --reuid "$TUSER" --regid "$(id -g "$TUSER")" --init-groups \
-		env -i PATH=/usr/bin:/bin HOME="$WORK/home" XDG_CONFIG_HOME="$WORK/home/.config" \
-		DBUS_SYSTEM_BUS_ADDRESS="$SYSBUS_ADDRESS" "$@"
-}
-in_ns() { ip netns exec "$LAB_CLI_NS" "$@"; }
-snapshot() {
-	{
-		ip -n "$LAB_CLI_NS" -o link show | sed -E 's/^[0-9]+: //; s/ qlen [0-9]+//' | awk '{print $1, $3, $5}'
-		ip -n "$LAB_CLI_NS" -o -4 addr show | awk '{print $2, $4}'
-		# Link-local addresses come and go with the kernel's own timing, not ours.
-		ip -n "$LAB_CLI_NS" -o -6 addr show | awk '$4 !~ /^fe80:/ {print $2, $4}'
-		ip -n "$LAB_CLI_NS" -4 route show table all | grep -v '^local\|^broadcast'
-		ip -n "$LAB_CLI_NS" -6 route show table all | grep -v '^local\|^multicast\|^anycast'
-		md5sum <"$RESOLV"
-		stat -c '%a %U %F' "$RESOLV"
-	} >"$1"
-}
 connect() { # connect NAME [ARGS] : logs in and brings the tunnel up as the netdev user
 	local name=$1; shift
 	as_user "$SSLVPN" connect --non-interactive --cafile "$LAB_CA" --user "$LAB_USER" \
 		--password-stdin "$@" "$LAB_GATEWAY" <<<"$LAB_PASSWORD" >"$WORK/$name.out" 2>"$WORK/$name.err"
 	echo $? >"$WORK/$name.rc"
 }
-# A field of the newest connection (ended ones stay listed for a while).
-status_field() {
-	as_user "$SSLVPN" status --json | /usr/bin/python3 -c "import json,sys
-c = json.load(sys.stdin)
-c.sort(key=lambda x: int(x['path'].rsplit('/', 1)[1]))
-print(c[-1]['$1'] if c else '')"
-}
-wait_state() { # wait_state STATE SECONDS
-	for _ in $(seq $(($2 * 10))); do [ "$(status_field state 2>/dev/null)" = "$1" ] && return 0; sleep 0.1; done
-	return 1
-}
-gw_tunnel_ip() { ip -n "$LAB_SRV_NS" -o -4 addr show | awk '/vpns/ {print $4}' | cut -d/ -f1 | head -n1; }
-
 snapshot "$WORK/before"
 
 # ---- connect, traffic, routes, DNS, privileges ----

@@ -229,6 +229,24 @@ make_server_cert() { # NAME HOSTNAME CA [ALTNAME]
 	mv -f "$pki/$name.pem.new" "$pki/$name.pem"
 }
 
+make_client_cert() { # NAME USER CA : a TLS client certificate whose UID (cert-user-oid) is USER
+	local pki=$DIR/pki name=$1
+	certtool --generate-privkey --key-type rsa --bits 2048 --outfile "$pki/$name.key" \
+		2>/dev/null
+	cat >"$pki/$name.tmpl" <<-EOF
+		cn = "$2"
+		uid = "$2"
+		organization = "sslvpn lab"
+		serial = $(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+		expiration_days = 30
+		signing_key
+		tls_www_client
+	EOF
+	certtool --generate-certificate --load-privkey "$pki/$name.key" \
+		--load-ca-privkey "$pki/$3.key" --load-ca-certificate "$pki/$3.pem" \
+		--template "$pki/$name.tmpl" --outfile "$pki/$name.pem" 2>/dev/null
+}
+
 cert_pin() {
 	certtool -i --infile "$1" | awk '/pin-sha256:/ {print $1; exit}'
 }
@@ -436,7 +454,10 @@ start_ocserv() {
 
 tls_ready() {
 	# A full handshake from the client namespace by name: proves address, hosts, cert and CA.
+	# With a client certificate: a gateway configured to require one refuses the handshake
+	# without.
 	ip netns exec "$CNS" gnutls-cli --x509cafile="$DIR/pki/lab-ca.pem" --port=443 \
+		--x509certfile="$DIR/pki/client-alice.pem" --x509keyfile="$DIR/pki/client-alice.key" \
 		"$GATEWAY" </dev/null >/dev/null 2>&1
 }
 
@@ -469,6 +490,10 @@ write_env() {
 		echo "LAB_UNTRUSTED_CERT_SHA1=$(cert_sha1 "$DIR/pki/untrusted.pem")"
 		echo "LAB_OTP_CERT_PIN=$(cert_pin "$DIR/pki/otp.pem")"
 		echo "LAB_OTP_CERT_SHA1=$(cert_sha1 "$DIR/pki/otp.pem")"
+		echo "LAB_CLIENT_CERT=$(q "$DIR/pki/client-alice.pem")"
+		echo "LAB_CLIENT_KEY=$(q "$DIR/pki/client-alice.key")"
+		echo "LAB_CLIENT_OTHER_CERT=$(q "$DIR/pki/client-other.pem")"
+		echo "LAB_CLIENT_OTHER_KEY=$(q "$DIR/pki/client-other.key")"
 		echo "LAB_USER=alice"
 		echo "LAB_PASSWORD=alice-pass"
 		echo "LAB_OTP_USER=bob"
@@ -599,6 +624,8 @@ cmd_start() {
 	make_server_cert vpn "$GATEWAY" lab-ca "$GATEWAY6"
 	make_server_cert otp "$OTP_GATEWAY" lab-ca
 	make_server_cert untrusted "$UNTRUSTED_GATEWAY" other-ca
+	make_client_cert client-alice alice lab-ca
+	make_client_cert client-other alice other-ca
 	write_users
 	write_groups
 	write_profile
