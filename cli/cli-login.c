@@ -19,6 +19,7 @@ struct cli_login {
 	struct prefs *prefs;
 	struct auth *auth;
 	bool group_asked;
+	bool banner_shown; /* the pre-login banner, without a terminal: once */
 };
 
 static void cli_print_time(const char *what, time_t t)
@@ -227,6 +228,11 @@ static int cli_fill_form(struct cli_login *l)
 	const char *rejected = auth_rejected_message(l->auth);
 	int r;
 
+	/* Scripts and service logs keep what the gateway tells every user before the login. */
+	if (!interactive && form->banner && *form->banner && !l->banner_shown) {
+		cli_term_print_safe(stderr, "| ", form->banner);
+		l->banner_shown = true;
+	}
 	if (rejected && !interactive) {
 		/* Nobody to ask again: the gateway's refusal is the one line the user gets. */
 		fprintf(stderr, "sslvpn: authentication failed: ");

@@ -47,6 +47,9 @@ prefs() { cat "$WORK/$1/sslvpn/preferences.xml" 2>/dev/null; }
 # --- success, group selected by flag (the gateway's default is engineering) ---
 auth sales --cafile "$LAB_CA" --user "$LAB_USER" --group sales --password-stdin "$LAB_GATEWAY" <<<"$LAB_PASSWORD"
 check "login with --group sales succeeds" test "$(rc sales)" = 0
+check "without a terminal both banners go to stderr, the pre-login one first and once" \
+	bash -c "grep -xF '| $LAB_PRE_LOGIN_BANNER' '$WORK/sales.err' | wc -l | grep -qx 1 &&
+		grep -A100 -xF '| $LAB_PRE_LOGIN_BANNER' '$WORK/sales.err' | grep -qxF '| $LAB_BANNER'"
 check "handoff names the gateway, address, pin and group" \
 	test "$(kv sales GATEWAY)" = "https://$LAB_GATEWAY/" -a "$(kv sales ADDRESS)" = "$LAB_SERVER_IP" \
 	-a "$(kv sales SERVER_CERT_PIN)" = "$LAB_SERVER_CERT_PIN" -a "$(kv sales GROUP)" = sales
@@ -99,7 +102,9 @@ check "a missing OTP fails with a clear message" \
 # --- wrong password ---
 auth wrong --cafile "$LAB_CA" --user "$LAB_USER" --password-stdin "$LAB_GATEWAY" <<<"not-the-password"
 check "wrong password exits 1" test "$(rc wrong)" = 1
-check "wrong password gives exactly one line on stderr" test "$(wc -l <"$WORK/wrong.err")" = 1
+check "wrong password gives the pre-login banner, then exactly one line on stderr" \
+	bash -c "test \"\$(head -n1 '$WORK/wrong.err')\" = '| $LAB_PRE_LOGIN_BANNER' &&
+		test \"\$(grep -vc '^| ' '$WORK/wrong.err')\" = 1"
 check "that line says authentication failed" grep -qi "authentication failed" "$WORK/wrong.err"
 check "nothing written to the preferences after a failed login" test ! -e "$WORK/wrong/sslvpn/preferences.xml"
 

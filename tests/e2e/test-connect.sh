@@ -84,7 +84,7 @@ bad_rc=$?
 wait_state disconnected 10
 check "a wrong password: exit $bad_rc, one clear line, the prepared connection ended" \
 	bash -c "test $bad_rc = 1 && grep -q 'authentication failed' '$WORK/bad.err' &&
-		test \"\$(wc -l <'$WORK/bad.err')\" = 1 &&
+		test \"\$(grep -vc '^| ' '$WORK/bad.err')\" = 1 &&
 		grep -q 'connection 2: disconnect requested' '$WORK/bus/helper.log' &&
 		test \"\$(grep -c 'connection 2: started by' '$WORK/bus/helper.log')\" = 0"
 snapshot "$WORK/after-bad"
