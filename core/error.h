@@ -37,7 +37,9 @@
 	X(ERR_WORKER_CRASHED, "WorkerCrashed", "the tunnel worker died")                           \
 	X(ERR_NETWORK_CONFIG, "NetworkConfigFailed", "the network could not be configured")        \
 	X(ERR_INTERNAL, "Internal", "internal error")                                              \
-	X(ERR_BUSY, "Busy", "busy")
+	X(ERR_BUSY, "Busy", "busy")                                                                \
+	X(ERR_TLS_OBSOLETE, "TlsObsolete",                                                         \
+	  "the gateway offers only TLS versions or ciphers this client refuses as insecure")
 
 enum error_code {
 	ERR_OK = 0,
