@@ -512,6 +512,8 @@ static int tls_conn_handshake_failed(const struct tls_conn *c, const struct tls_
 	if (strcmp(priority, TLS_DIAGNOSE_PRIORITY) != 0 && tls_diagnose_worth(err, alert)) {
 		log_info("TLS handshake with %s failed: %s; asking what the gateway offers",
 			 c->peer_address, gnutls_strerror(err));
+		/* This connection is dead: a gateway that serves one at a time must see it end. */
+		shutdown(c->fd, SHUT_RDWR);
 		if (tls_diagnose(o, c->peer_address, priority, rep->refused, sizeof(rep->refused)) ==
 		    0) {
 			log_info("%s", rep->refused);
