@@ -377,7 +377,10 @@ void auth_connected(struct auth *a, int result, const struct tls_cert_report *re
 			  a->report.pin[0] ? a->report.pin : "no certificate");
 		return;
 	default:
-		auth_fail(a, result, "cannot connect to %s: %s", a->url.host, error_text(result));
+		/* An obsolete gateway: which version or cipher it offers says more than the code. */
+		auth_fail(a, result, "cannot connect to %s: %s", a->url.host,
+			  result == -ERR_TLS_OBSOLETE && a->report.refused[0] ? a->report.refused
+									: error_text(result));
 		return;
 	}
 	a->conn_open = true;

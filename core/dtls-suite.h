@@ -10,7 +10,8 @@
  *    is a legacy (Cisco) suite whose DTLS version depends on WHICH header named it
  *    (pitfall 22): AES256-SHA answered in X-DTLS-CipherSuite is DTLS 0.9, the same name in
  *    X-DTLS12-CipherSuite would be DTLS 1.2 (we offer no CBC suite there);
- *  - the GnuTLS priority strings of both methods (ChaCha20 never: design.md 5);
+ *  - the GnuTLS priority strings of both methods (ChaCha20 only in PSK mode and there last:
+ *    design.md 5; no legacy suite uses it, as ocserv 1.1.6 and Cisco's gateways offer none);
  *  - the GnuTLS versions that must not run DTLS (all-zero ClientHello random);
  *  - the PSK key: 32 bytes of the RFC 5705 exporter of the CURRENT CSTP TLS session, label
  *    "EXPORTER-openconnect-psk", no context (pitfall 26), computed exactly as ocserv does.
@@ -59,7 +60,8 @@ enum dtls_method dtls_suite_choose(const char *name, bool dtls12, const struct d
 
 /*
  * PSK priority from the TLS one: TLS versions removed, DTLS added, key exchange restricted to
- * plain PSK, ChaCha20-Poly1305 removed.  Returns 0, -ERR_INVALID_ARGS (empty or NULL tls
+ * plain PSK, ChaCha20-Poly1305 moved to the end (the gateway's choice when it has nothing else,
+ * e.g. ocserv's match-tls-dtls-ciphers after a ChaCha20 TLS session).  Returns 0, -ERR_INVALID_ARGS (empty or NULL tls
  * priority) or -ERR_TOO_LARGE (out too small).
  */
 int dtls_suite_psk_priority(const char *tls_priority, char *out, size_t len);

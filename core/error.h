@@ -39,7 +39,9 @@
 	X(ERR_INTERNAL, "Internal", "internal error")                                              \
 	X(ERR_BUSY, "Busy", "busy")                                                                \
 	X(ERR_KEY_PASSWORD, "KeyPasswordNeeded",                                                   \
-	  "the client key needs a password, or the one given is wrong")
+	  "the client key needs a password, or the one given is wrong")                            \
+	X(ERR_TLS_OBSOLETE, "TlsObsolete",                                                         \
+	  "the gateway offers only TLS versions or ciphers this client refuses as insecure")
 
 enum error_code {
 	ERR_OK = 0,

@@ -21,6 +21,7 @@
 #include "cert-pin.h"
 #include "error.h"
 #include "log.h"
+#include "tls-diagnose.h"
 
 struct tls_loaded_identity {
 	gnutls_pcert_st *pcerts;
@@ -351,6 +352,35 @@ static int tls_check_peer(struct tls_conn *c, const char *host, const char *pin,
 	return r;
 }
 
+/* The handshake failed.  A gateway that refuses what we offer gets asked what it does offer,
+ * so the user learns that it is obsolete instead of GnuTLS's symptom. */
+static int tls_conn_handshake_failed(const struct tls_conn *c, const struct tls_conn_options *o,
+				     int err, struct tls_cert_report *rep)
+{
+	const char *priority = o->priority ? o->priority : TLS_CONN_DEFAULT_PRIORITY;
+	gnutls_alert_description_t alert = gnutls_alert_get(c->session);
+
+	if (err == GNUTLS_E_TIMEDOUT || err == GNUTLS_E_AGAIN) {
+		log_error("TLS handshake with %s failed: %s", c->peer_address, gnutls_strerror(err));
+		return -ERR_TIMEOUT;
+	}
+	/* The diagnostic handshake itself is never diagnosed. */
+	if (strcmp(priority, TLS_DIAGNOSE_PRIORITY) != 0 && tls_diagnose_worth(err, alert)) {
+		log_info("TLS handshake with %s failed: %s; asking what the gateway offers",
+			 c->peer_address, gnutls_strerror(err));
+		/* This connection is dead: a gateway that serves one at a time must see it end. */
+		shutdown(c->fd, SHUT_RDWR);
+		if (tls_diagnose(o, c->peer_address, priority, rep->refused, sizeof(rep->refused)) ==
+		    0) {
+			log_info("%s", rep->refused);
+			return -ERR_TLS_OBSOLETE;
+		}
+		rep->refused[0] = '\0';
+	}
+	log_error("TLS handshake with %s failed: %s", c->peer_address, gnutls_strerror(err));
+	return -ERR_TLS;
+}
+
 int tls_conn_open(const struct tls_conn_options *o, struct tls_conn **out,
 		  struct tls_cert_report *report)
 {
@@ -421,10 +451,8 @@ int tls_conn_open(const struct tls_conn_options *o, struct tls_conn **out,
 	do {
 		r = gnutls_handshake(c->session);
 	} while (r < 0 && !gnutls_error_is_fatal(r) && r != GNUTLS_E_AGAIN);
-	if (r < 0) {
-		log_error("TLS handshake with %s failed: %s", c->peer_address, gnutls_strerror(r));
-		return r == GNUTLS_E_TIMEDOUT || r == GNUTLS_E_AGAIN ? -ERR_TIMEOUT : -ERR_TLS;
-	}
+	if (r < 0)
+		return tls_conn_handshake_failed(c, o, r, rep);
 	rep->identity_sent = c->sent_identity;
 	if (!o->defer_check) {
 		r = tls_check_peer(c, o->host, o->pin, rep);

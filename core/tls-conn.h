@@ -66,12 +66,16 @@ struct tls_cert_report {
 	char pin[64];  /* pin-sha256:<base64> of the leaf key */
 	char sha1[41]; /* SHA-1 of the leaf DER, upper-case hex (what gateways report) */
 	int identity_sent; /* our client identity presented (index), -1 for none */
+	/* -ERR_TLS_OBSOLETE: what the gateway offers that we refuse (core/tls-diagnose.h) */
+	char refused[200];
 };
 
 struct tls_conn;
 
 /* Resolves (unless address is given), connects, handshakes and checks the certificate.
- * Returns 0, -ERR_RESOLVE, -ERR_CONNECT, -ERR_TIMEOUT, -ERR_TLS, -ERR_CERT_UNTRUSTED,
+ * Returns 0, -ERR_RESOLVE, -ERR_CONNECT, -ERR_TIMEOUT, -ERR_TLS, -ERR_TLS_OBSOLETE (the gateway
+ * offers only versions or ciphers the priority refuses: report->refused says which),
+ * -ERR_CERT_UNTRUSTED,
  * -ERR_CERT_PIN_MISMATCH, -ERR_CLIENT_CERT (identity files unusable) or -ERR_INVALID_ARGS.
  * *out is only set on success. */
 int tls_conn_open(const struct tls_conn_options *opts, struct tls_conn **out,

@@ -53,6 +53,9 @@ static const char *const gui_error_table[ERR_COUNT_] = {
     [ERR_BUSY] = N_("A VPN connection is already active. Disconnect it first."),
     [ERR_KEY_PASSWORD] =
         N_("The client certificate's key needs a password, or the password given is wrong."),
+    [ERR_TLS_OBSOLETE] =
+        N_("The gateway offers only old TLS versions or ciphers that are no longer safe, so the "
+           "connection was refused. Ask the gateway's administrator to enable TLS 1.2 or later."),
 };
 
 static int gui_error_index(int err)

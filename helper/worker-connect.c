@@ -118,6 +118,8 @@ static int worker_connect_tls(struct worker *w, bool prepare, struct tls_conn **
 	if (r == -ERR_CERT_PIN_MISMATCH)
 		snprintf(detail, len, "the gateway presented %s, not the pinned certificate",
 		         report.pin);
+	else if (r == -ERR_TLS_OBSOLETE && report.refused[0])
+		snprintf(detail, len, "TLS to %s port %u: %s", w->address, w->port, report.refused);
 	else if (r < 0)
 		snprintf(detail, len, "TLS to %s port %u: %s", w->address, w->port, error_text(r));
 	return r;

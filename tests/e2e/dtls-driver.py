@@ -263,6 +263,55 @@ def sc_legacy(w, cookie):
     wd.stop(w)
 
 
+def gateway_session():
+    """What the gateway says about our session (occtl, in the server namespace)."""
+    out = subprocess.run([os.path.join(SRC, "tests/lab/lab.sh"), "occtl", os.environ["LAB_DIR"],
+                          "--json", "show", "users"], capture_output=True, text=True).stdout
+    try:
+        users = json.loads(out)
+    except ValueError:
+        fail("occtl: %r" % out[-300:])
+    if len(users) != 1:
+        fail("occtl lists %d sessions, want 1" % len(users))
+    return users[0]
+
+
+def chacha(w, cookie, method):
+    """The gateway's TLS priority leaves only ChaCha20-Poly1305; DTLS must still come up."""
+    counters_setup()
+    cfg, t_up = start(w, cookie)
+    (_, t_dtls, _), mtu = wait_dtls(w)
+    udp, tcp = check_udp_carries(w, os.environ["LAB_LAN_HOST"])
+    gw = gateway_session()
+    # ocserv truncates the description: "...-(CHACHA20-POLY".
+    if "CHACHA20" not in gw.get("TLS ciphersuite", ""):
+        fail("the lab's TLS session is not ChaCha20: %s" % gw.get("TLS ciphersuite"))
+    up = [l for l in worker_log(w).splitlines() if "DTLS up (" in l]
+    if not up or "DTLS up (%s" % method not in up[0]:
+        fail("no %s session in the worker's log: %s" % (method, up))
+    say("result: TLS %s, DTLS %s (%s), MTU %d, 10 pings = %d UDP / %d TCP packets" %
+        (gw["TLS ciphersuite"], method, gw.get("DTLS cipher"), mtu, udp, tcp))
+    return gw, mtu
+
+
+def sc_chacha(w, cookie):
+    """match-tls-dtls-ciphers: the DTLS cipher is the TLS one, ChaCha20 (design.md 5 prefers
+    AES-GCM, but accepts this)."""
+    gw, mtu = chacha(w, cookie, "PSK-NEGOTIATE")
+    if "CHACHA20-POLY1305" not in gw.get("DTLS cipher", ""):
+        fail("DTLS cipher %s, want ChaCha20 (match-tls-dtls-ciphers)" % gw.get("DTLS cipher"))
+    # ChaCha20's record has no explicit nonce: 8 bytes more than AES-GCM's per record.
+    if mtu != int(gw["MTU"]):
+        fail("tun MTU %d, the gateway's DTLS MTU %s" % (mtu, gw["MTU"]))
+    wd.stop(w)
+
+
+def sc_legacy_chacha(w, cookie):
+    """Legacy DTLS after a ChaCha20 TLS session: the gateway picks one of our AES suites."""
+    chacha(w, cookie, "legacy")
+    wd.stop(w)
+
+
 def sc_blocked(w, cookie):
     """UDP silently dropped from the start: TLS at once, the tries, then X-CSTP-MTU."""
     block("udp")
@@ -501,6 +550,8 @@ SCENARIOS = {
     "psk": sc_psk,
     "psk6": sc_psk6,
     "legacy": sc_legacy,
+    "chacha": sc_chacha,
+    "legacy-chacha": sc_legacy_chacha,
     "blocked": sc_blocked,
     "dtls-dies": sc_dtls_dies,
     "link-cut": sc_link_cut,

@@ -8,6 +8,8 @@
 #   A (PSK, dpd 3):     psk, psk6 (gateway over IPv6), no-dtls, dtls-dies, link-cut
 #   B (PSK):            blocked
 #   C (legacy, dpd 3):  legacy   (--no-dtls-psk + dtls-legacy + cisco-client-compat)
+#   D (TLS ChaCha20 only, match-tls-dtls-ciphers):  chacha
+#   E (TLS ChaCha20 only, legacy as C):              legacy-chacha
 # Needs root.  Environment: SRCDIR, WORKER.  Not part of the suite: `test-dtls.sh bench` runs
 # only the iperf3 measurement (E2E_IPERF_TIME seconds each way, default 10) and prints it;
 # `test-dtls.sh early-hellos` the experiment on ocserv's handling of early ClientHellos.
@@ -35,6 +37,19 @@ dtls-legacy = true
 cisco-client-compat = true
 EOC
 : >"$TMP/plain.conf"
+# What a gateway without AES acceleration negotiates: TLS 1.3 with ChaCha20-Poly1305.
+# match-tls-dtls-ciphers then offers that cipher alone for DTLS (ocserv refuses the option
+# together with dtls-legacy or cisco-client-compat).
+CHACHA_TLS='tls-priorities = "NORMAL:%SERVER_PRECEDENCE:%COMPAT:-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1:-CIPHER-ALL:+CHACHA20-POLY1305"'
+cat >"$TMP/chacha.conf" <<EOC
+$CHACHA_TLS
+match-tls-dtls-ciphers = true
+dtls-legacy = false
+cisco-client-compat = false
+EOC
+cat "$TMP/legacy.conf" - >"$TMP/legacy-chacha.conf" <<EOC
+$CHACHA_TLS
+EOC
 
 # start_lab NAME CONF [lab options]
 start_lab() {
@@ -105,26 +120,38 @@ start_lab B "$TMP/plain.conf" &
 pb=$!
 start_lab C "$TMP/legacy.conf" --no-dtls-psk &
 pc=$!
+start_lab D "$TMP/chacha.conf" &
+pd=$!
+start_lab E "$TMP/legacy-chacha.conf" --no-dtls-psk &
+pe=$!
 failed_start=
 wait $pa || failed_start="$failed_start A"
 wait $pb || failed_start="$failed_start B"
 wait $pc || failed_start="$failed_start C"
+wait $pd || failed_start="$failed_start D"
+wait $pe || failed_start="$failed_start E"
 if [ -n "$failed_start" ]; then
 	echo "1..0 # a lab did not start ($failed_start): $(tail -n 3 "$TMP"/lab-*-start.log | tr '\n' ' ')"
 	exit 1
 fi
 
 # E2E_ONLY="sc ..." runs only those (debugging).
-SCENARIOS=${E2E_ONLY:-psk psk6 legacy no-dtls dtls-dies link-cut blocked}
+SCENARIOS=${E2E_ONLY:-psk psk6 legacy chacha legacy-chacha no-dtls dtls-dies link-cut blocked}
 want() { case " $SCENARIOS " in *" $1 "*) return 0 ;; esac; return 1; }
 t0=$(date +%s)
-pb= pc=
+pb= pc= pd=
 want blocked && { ( scenario B blocked ) & pb=$!; }
 want legacy && { ( scenario C legacy ) & pc=$!; }
+# D and E one after the other, beside A: fewer drivers competing with A's timed scenarios.
+{
+	want chacha && scenario D chacha
+	want legacy-chacha && scenario E legacy-chacha
+} &
+pd=$!
 for sc in psk psk6 no-dtls dtls-dies link-cut; do
 	want "$sc" && scenario A "$sc"
 done
-wait $pb $pc
+wait $pb $pc $pd
 
 echo "1..$(echo $SCENARIOS | wc -w)"
 n=0

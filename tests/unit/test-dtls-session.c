@@ -286,7 +286,13 @@ static int psk_cb(gnutls_session_t s, const char *user, gnutls_datum_t *key)
 	return 0;
 }
 
-static int check_psk(const uint8_t *client_key, const uint8_t *server_key, size_t app_id_len)
+/* ocserv's end: the default DTLS priority, or with match-tls-dtls-ciphers only the TLS
+ * session's cipher. */
+#define PSK_SERVER_PRIORITY        "NORMAL:-VERS-TLS-ALL:+VERS-DTLS-ALL:-KX-ALL:+PSK"
+#define PSK_SERVER_PRIORITY_CHACHA PSK_SERVER_PRIORITY ":-CIPHER-ALL:+CHACHA20-POLY1305"
+
+static int check_psk(const uint8_t *client_key, const uint8_t *server_key, size_t app_id_len,
+                     const char *server_priority, gnutls_cipher_algorithm_t want_cipher)
 {
 	uint8_t app_id[32];
 	char prio[512];
@@ -313,11 +319,8 @@ static int check_psk(const uint8_t *client_key, const uint8_t *server_key, size_
 	p.session_id_len = app_id_len;
 	g_assert_cmpint(socketpair(AF_UNIX, SOCK_DGRAM, 0, fd), ==, 0);
 	g_assert_cmpint(dtls_session_new(&p, &cs), ==, 0);
-	/* ocserv's end: "NORMAL:+VERS-DTLS-ALL:-KX-ALL:+PSK"-like, PSK credentials. */
 	g_assert_cmpint(gnutls_init(&ss, GNUTLS_SERVER | GNUTLS_DATAGRAM | GNUTLS_NONBLOCK), ==, 0);
-	g_assert_cmpint(gnutls_priority_set_direct(
-	                    ss, "NORMAL:-VERS-TLS-ALL:+VERS-DTLS-ALL:-KX-ALL:+PSK", NULL),
-	                ==, 0);
+	g_assert_cmpint(gnutls_priority_set_direct(ss, server_priority, NULL), ==, 0);
 	g_assert_cmpint(gnutls_psk_allocate_server_credentials(&scred), ==, 0);
 	gnutls_psk_set_server_credentials_function(scred, psk_cb);
 	gnutls_credentials_set(ss, GNUTLS_CRD_PSK, scred);
@@ -336,9 +339,9 @@ static int check_psk(const uint8_t *client_key, const uint8_t *server_key, size_
 		g_assert_cmpint(dtls_session_verify(cs, &p), ==, 0);
 		g_assert_cmpint(gnutls_protocol_get_version(cs->session), ==, GNUTLS_DTLS1_2);
 		g_assert_cmpint(gnutls_kx_get(cs->session), ==, GNUTLS_KX_PSK);
-		/* Never ChaCha20 (design.md 5): AES-GCM here. */
-		g_assert_cmpint(gnutls_cipher_get(cs->session), !=,
-		                GNUTLS_CIPHER_CHACHA20_POLY1305);
+		/* AES-GCM whenever the gateway has it (design.md 5), ChaCha20 when it has nothing
+		 * else. */
+		g_assert_cmpint(gnutls_cipher_get(cs->session), ==, want_cipher);
 		exchange(&c, &s);
 	}
 	gnutls_deinit(ss);
@@ -354,10 +357,14 @@ static void test_psk(void)
 
 	memset(k, 0x42, sizeof(k));
 	memset(other, 0x43, sizeof(other));
-	g_assert_cmpint(check_psk(k, k, 32), ==, 0);
-	g_assert_cmpint(check_psk(k, k, 16), ==, 0);
+	g_assert_cmpint(check_psk(k, k, 32, PSK_SERVER_PRIORITY, GNUTLS_CIPHER_AES_256_GCM), ==, 0);
+	g_assert_cmpint(check_psk(k, k, 16, PSK_SERVER_PRIORITY, GNUTLS_CIPHER_AES_256_GCM), ==, 0);
+	g_assert_cmpint(check_psk(k, k, 32, PSK_SERVER_PRIORITY_CHACHA,
+	                          GNUTLS_CIPHER_CHACHA20_POLY1305),
+	                ==, 0);
 	/* A key from another TLS session (pitfall 26) never completes. */
-	g_assert_cmpint(check_psk(k, other, 32), <, 0);
+	g_assert_cmpint(check_psk(k, other, 32, PSK_SERVER_PRIORITY, GNUTLS_CIPHER_AES_256_GCM), <,
+	                0);
 }
 
 static void test_params(void)
