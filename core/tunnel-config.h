@@ -13,7 +13,10 @@
 
 #include "cleanup.h"
 
-#define TUNNEL_CONFIG_MAX_ROUTES  512
+/* Per route list (include4, exclude4, include6, exclude6).  Split-tunnel ACLs of a few
+ * thousand entries are common; 4096 per list keeps the struct near 230 KiB and the worker's
+ * WMSG_CONFIG within WORKER_MSG_MAX even with every list full. */
+#define TUNNEL_CONFIG_MAX_ROUTES  4096
 #define TUNNEL_CONFIG_MAX_DNS     8
 #define TUNNEL_CONFIG_MAX_DOMAINS 16
 #define TUNNEL_CONFIG_MAX_DOMAIN  253

@@ -13,6 +13,16 @@
 #define WATTR_HEADER_LEN 4
 #define WATTR_MAX_LEN    0xffff
 
+/* The largest WMSG_CONFIG worker_msg_put_config() can build: every list at its cap. */
+#define WATTR_SIZE(len) (WATTR_HEADER_LEN + (((len) + 3) & ~3))
+_Static_assert(WMSG_HEADER_LEN + 2 * WATTR_SIZE(16) + 5 * WATTR_SIZE(4) +
+                       TUNNEL_CONFIG_MAX_DNS * (WATTR_SIZE(4) + WATTR_SIZE(16)) +
+                       TUNNEL_CONFIG_MAX_DOMAINS * WATTR_SIZE(TUNNEL_CONFIG_MAX_DOMAIN + 1) +
+                       TUNNEL_CONFIG_MAX_ROUTES * 2 * (WATTR_SIZE(5) + WATTR_SIZE(17)) +
+                       WATTR_SIZE(TUNNEL_CONFIG_MAX_BANNER + 1) <=
+                   WORKER_MSG_MAX,
+               "a full WMSG_CONFIG must fit in WORKER_MSG_MAX");
+
 enum worker_attr_kind {
 	WKIND_NONE = 0, /* unknown attribute number */
 	WKIND_U32,
@@ -440,6 +450,15 @@ int worker_msg_send(int sock, const struct worker_msg *m, const int *fds, size_t
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK ? -ERR_TIMEOUT : -ERR_IO;
 	return (size_t)n == m->len ? 0 : -ERR_IO;
+}
+
+int worker_msg_socket_size(int sock)
+{
+	int size = WORKER_MSG_MAX;
+
+	/* The kernel doubles the value for its own bookkeeping: room for the largest message
+	 * and the skb overhead. */
+	return setsockopt(sock, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) == 0 ? 0 : -ERR_IO;
 }
 
 static void worker_msg_close_fds(int *fds, size_t n)

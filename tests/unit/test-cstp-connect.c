@@ -538,6 +538,83 @@ static void test_reply_required(void)
 #undef RUN
 }
 
+/* A CONNECT answer as a gateway with a large split-tunnel list sends it: n4 IPv4 and n6 IPv6
+ * include routes, one header line each. */
+static GString *answer_with_routes(unsigned n4, unsigned n6)
+{
+	GString *s = g_string_new("HTTP/1.1 200 CONNECTED\r\n"
+	                          "X-CSTP-Version: 1\r\n"
+	                          "X-CSTP-Address: 10.255.0.2\r\n"
+	                          "X-CSTP-Netmask: 255.255.255.0\r\n"
+	                          "X-CSTP-Address-IP6: 2001:db8:ffff::2/64\r\n"
+	                          "X-CSTP-MTU: 1400\r\n"
+	                          "X-CSTP-Split-Exclude: 192.0.2.0/255.255.255.0\r\n");
+
+	for (unsigned i = 0; i < n4; i++)
+		g_string_append_printf(s, "X-CSTP-Split-Include: 10.%u.%u.0/255.255.255.0\r\n",
+		                       i / 256, i % 256);
+	for (unsigned i = 0; i < n6; i++)
+		g_string_append_printf(s, "X-CSTP-Split-Include-IP6: 2001:db8:%x:%x::/64\r\n",
+		                       i / 256, i % 256);
+	g_string_append(s, "\r\n");
+	return s;
+}
+
+/* Parses it as the worker does: TLS-record-sized pieces into the HEAD_ONLY parser. */
+static int parse_answer(const GString *s, struct cstp_connect_reply *r)
+{
+	_cleanup_(http_response_freep) struct http_response *h =
+	    http_response_new(HTTP_RESPONSE_HEAD_ONLY);
+	size_t off = 0;
+	int ret = 0;
+
+	while (off < s->len && ret == 0) {
+		size_t n = MIN(s->len - off, 16384), used = 0;
+
+		ret = http_response_feed(h, s->str + off, n, &used);
+		off += used;
+	}
+	if (ret != 1)
+		return ret < 0 ? ret : -ERR_PROTOCOL;
+	return cstp_connect_reply_from_http(r, h);
+}
+
+static void test_reply_many_routes(void)
+{
+	g_autoptr(GString) big = answer_with_routes(2000, 500);
+	g_autoptr(GString) full = answer_with_routes(TUNNEL_CONFIG_MAX_ROUTES, 0);
+	g_autoptr(GString) over = answer_with_routes(TUNNEL_CONFIG_MAX_ROUTES + 1, 0);
+	g_autoptr(GString) lines = answer_with_routes(HTTP_RESPONSE_MAX_HEADERS, 0);
+	_cleanup_(cstp_connect_reply_freep) struct cstp_connect_reply *r = cstp_connect_reply_new();
+	struct in_addr want;
+
+	/* Far more than the 200 header lines that once failed the whole tunnel. */
+	g_assert_cmpint(parse_answer(big, r), ==, 0);
+	g_assert_cmpuint(r->cfg.n_include4, ==, 2000);
+	g_assert_cmpuint(r->cfg.n_include6, ==, 500);
+	g_assert_cmpuint(r->cfg.n_exclude4, ==, 1);
+	inet_pton(AF_INET, "10.7.207.0", &want);
+	g_assert_cmpuint(r->cfg.include4[1999].addr.s_addr, ==, want.s_addr);
+	g_assert_cmpuint(r->cfg.include4[1999].prefix, ==, 24);
+
+	cstp_connect_reply_free(r);
+	r = cstp_connect_reply_new();
+	g_assert_cmpint(parse_answer(full, r), ==, 0);
+	g_assert_cmpuint(r->cfg.n_include4, ==, TUNNEL_CONFIG_MAX_ROUTES);
+
+	/* One past the cap: refused with a reason that names it, never silently cut. */
+	cstp_connect_reply_free(r);
+	r = cstp_connect_reply_new();
+	g_assert_cmpint(parse_answer(over, r), ==, -ERR_TOO_LARGE);
+	g_assert_nonnull(strstr(r->error, "more than 4096 IPv4 include routes"));
+
+	/* More header lines than the HTTP parser holds: refused before the reply sees them. */
+	cstp_connect_reply_free(r);
+	r = cstp_connect_reply_new();
+	g_assert_cmpint(parse_answer(lines, r), ==, -ERR_TOO_LARGE);
+	g_assert_cmpuint(r->cfg.n_include4, ==, 0);
+}
+
 static void test_reply_caps(void)
 {
 	_cleanup_(cstp_connect_reply_freep) struct cstp_connect_reply *r = cstp_connect_reply_new();
@@ -632,6 +709,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/cstp-connect/leftover", test_leftover);
 	g_test_add_func("/cstp-connect/reply-required", test_reply_required);
 	g_test_add_func("/cstp-connect/reply-caps", test_reply_caps);
+	g_test_add_func("/cstp-connect/reply-many-routes", test_reply_many_routes);
 	for (size_t i = 0; i < G_N_ELEMENTS(reply_cases); i++) {
 		char *path =
 		    g_strdup_printf("/cstp-connect/reply-bad/%zu-%s", i, reply_cases[i].name);
