@@ -886,6 +886,7 @@ int cstp_connect_reply_finish(struct cstp_connect_reply *r)
 		return cstp_fail(r, -ERR_PROTOCOL, "no tunnel address in the CONNECT answer");
 	if (!(r->parse_.seen & (UINT64_C(1) << H_MTU)))
 		return cstp_fail(r, -ERR_PROTOCOL, "no X-CSTP-MTU in the CONNECT answer");
+	tunnel_config_drop_unusable(cfg);
 	if (tunnel_config_validate(cfg, why, sizeof(why)) < 0)
 		return cstp_fail(r, -ERR_PROTOCOL, "unacceptable configuration: %s", why);
 	return 0;

@@ -78,6 +78,8 @@ enum worker_attr {
 	WATTR_ERROR,          /* u32 enum error_code (positive) */
 	WATTR_DETAIL,         /* string: English detail for logs, never secret */
 	WATTR_BLOB,           /* bytes */
+	WATTR_DROPPED4,       /* 5 bytes (address, prefix): a family left out of the tunnel */
+	WATTR_DROPPED6,       /* 17 bytes */
 	WATTR_COUNT_
 };
 

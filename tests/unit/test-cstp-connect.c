@@ -382,7 +382,6 @@ static const struct {
     {"X-CSTP-Address-IP6", "2001:db8::5/129", -ERR_PROTOCOL, "addr/prefix"},
     {"X-CSTP-Address-IP6", "2001:db8::5/064", -ERR_PROTOCOL, "addr/prefix"},
     {"X-CSTP-Address-IP6", "10.0.0.1/24", -ERR_PROTOCOL, "addr/prefix"},
-    {"X-CSTP-Address-IP6", "fe80::1/64", -ERR_PROTOCOL, "link-local"},
     {"X-CSTP-Split-Include", "10.0.0.0", -ERR_PROTOCOL, "net/mask"},
     {"X-CSTP-Split-Include", "10.0.0.0/255.0.255.0", -ERR_PROTOCOL, "mask"},
     {"X-CSTP-Split-Include", "10.0.0.0/33", -ERR_PROTOCOL, "prefix"},
@@ -480,6 +479,9 @@ static void test_reply_required(void)
 	    "1300",           NULL};
 	static const char *const v6_small_mtu[] = {"X-CSTP-Address-IP6", "2001:db8::2/64",
 	                                           "X-CSTP-MTU", "1200", NULL};
+	/* An unusable address with no other family to fall back on. */
+	static const char *const v6_linklocal_only[] = {"X-CSTP-Address-IP6", "fe80::1/64",
+	                                                "X-CSTP-MTU", "1300", NULL};
 	static const char *const v6_disagree[] = {"X-CSTP-Address-IP6",
 	                                          "2001:db8::2/64",
 	                                          "X-CSTP-Address",
@@ -518,6 +520,8 @@ static void test_reply_required(void)
 	RUN(mask_only, -ERR_PROTOCOL, "Netmask without");
 	cstp_connect_reply_free(r);
 	RUN(v6_small_mtu, -ERR_PROTOCOL, "for IPv6");
+	cstp_connect_reply_free(r);
+	RUN(v6_linklocal_only, -ERR_PROTOCOL, "IPv6 address fe80::1 is link-local");
 	cstp_connect_reply_free(r);
 	RUN(v6_disagree, -ERR_PROTOCOL, "disagree");
 	cstp_connect_reply_free(r);
@@ -615,6 +619,63 @@ static void test_reply_many_routes(void)
 	g_assert_cmpuint(r->cfg.n_include4, ==, 0);
 }
 
+/* An address of one family we cannot use costs that family only (tunnel-config.h). */
+static void test_reply_drops_family(void)
+{
+	/* ocserv with `ipv6-network = fe80::/64`: a link-local pool, IPv6 routes and DNS. */
+	static const char *const linklocal6[] = {
+	    "X-CSTP-Address", "198.51.100.50", "X-CSTP-Netmask", "255.255.255.0",
+	    "X-CSTP-Address-IP6", "fe80::5/64", "X-CSTP-DNS", "203.0.113.53",
+	    "X-CSTP-DNS", "2001:db8:2::53", "X-CSTP-Split-Include", "203.0.113.0/255.255.255.0",
+	    "X-CSTP-Split-Include-IP6", "2001:db8:2::/64", "X-CSTP-Split-Exclude-IP6",
+	    "2001:db8:3::/64", "X-CSTP-Default-Domain", "lab.test", "X-CSTP-MTU", "1400", NULL};
+	/* The other way round: an IPv4 address in a reserved range, a good IPv6 one. */
+	static const char *const reserved4[] = {
+	    "X-CSTP-Address", "169.254.3.4", "X-CSTP-Netmask", "255.255.0.0",
+	    "X-CSTP-Address-IP6", "2001:db8:100::5/64", "X-CSTP-Split-Include",
+	    "10.0.0.0/255.0.0.0", "X-CSTP-DNS", "10.0.0.53", "X-CSTP-MTU", "1400", NULL};
+	/* Both families present, an MTU that only IPv4 can live with. */
+	static const char *const small_mtu[] = {"X-CSTP-Address", "198.51.100.50",
+	                                        "X-CSTP-Address-IP6", "2001:db8::2/64",
+	                                        "X-CSTP-MTU", "1200", NULL};
+	_cleanup_(cstp_connect_reply_freep) struct cstp_connect_reply *r = cstp_connect_reply_new();
+	char text[256];
+
+	g_assert_cmpint(parse_headers(linklocal6, r), ==, 0);
+	g_assert_false(r->cfg.has_addr6);
+	g_assert_true(r->cfg.dropped6);
+	g_assert_cmpuint(r->cfg.dropped_prefix6, ==, 64);
+	g_assert_cmpuint(r->cfg.n_include6 + r->cfg.n_exclude6 + r->cfg.n_dns6, ==, 0);
+	/* The rest is kept. */
+	g_assert_true(r->cfg.has_addr4);
+	g_assert_false(r->cfg.dropped4);
+	g_assert_cmpuint(r->cfg.n_include4, ==, 1);
+	g_assert_cmpuint(r->cfg.n_dns4, ==, 1);
+	g_assert_cmpuint(r->cfg.n_domains, ==, 1);
+	g_assert_cmpint(tunnel_config_validate(&r->cfg, NULL, 0), ==, 0);
+	g_assert_true(tunnel_config_dropped_text(&r->cfg, AF_INET6, text, sizeof(text)));
+	g_assert_nonnull(strstr(text, "IPv6 address fe80::5 is link-local"));
+	g_assert_nonnull(strstr(text, "carries IPv4 only"));
+	g_assert_false(tunnel_config_dropped_text(&r->cfg, AF_INET, text, sizeof(text)));
+	g_assert_cmpstr(text, ==, "");
+
+	cstp_connect_reply_free(r);
+	r = cstp_connect_reply_new();
+	g_assert_cmpint(parse_headers(reserved4, r), ==, 0);
+	g_assert_true(r->cfg.dropped4 && !r->cfg.has_addr4 && r->cfg.has_addr6);
+	g_assert_cmpuint(r->cfg.n_include4 + r->cfg.n_dns4, ==, 0);
+	g_assert_true(tunnel_config_dropped_text(&r->cfg, AF_INET, text, sizeof(text)));
+	g_assert_nonnull(strstr(text, "169.254.3.4 is link-local"));
+	g_assert_nonnull(strstr(text, "carries IPv6 only"));
+
+	cstp_connect_reply_free(r);
+	r = cstp_connect_reply_new();
+	g_assert_cmpint(parse_headers(small_mtu, r), ==, 0);
+	g_assert_true(r->cfg.dropped6 && r->cfg.has_addr4);
+	g_assert_true(tunnel_config_dropped_text(&r->cfg, AF_INET6, text, sizeof(text)));
+	g_assert_nonnull(strstr(text, "MTU 1200 out of range for IPv6"));
+}
+
 static void test_reply_caps(void)
 {
 	_cleanup_(cstp_connect_reply_freep) struct cstp_connect_reply *r = cstp_connect_reply_new();
@@ -709,6 +770,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/cstp-connect/leftover", test_leftover);
 	g_test_add_func("/cstp-connect/reply-required", test_reply_required);
 	g_test_add_func("/cstp-connect/reply-caps", test_reply_caps);
+	g_test_add_func("/cstp-connect/reply-drops-family", test_reply_drops_family);
 	g_test_add_func("/cstp-connect/reply-many-routes", test_reply_many_routes);
 	for (size_t i = 0; i < G_N_ELEMENTS(reply_cases); i++) {
 		char *path =

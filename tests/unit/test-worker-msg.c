@@ -342,6 +342,30 @@ static void test_config_roundtrip(void)
 		g_assert_cmpint(worker_msg_get_config(pp, got), ==, 0);
 		g_assert_true(tunnel_config_equal(min, got));
 	}
+	/* A family left out travels with its reason; a claim that a usable one was is refused. */
+	{
+		_cleanup_(tunnel_config_freep) struct tunnel_config *d = sample_config();
+		_cleanup_(worker_msg_freep) struct worker_msg *dm = worker_msg_new(WMSG_CONFIG);
+		_cleanup_(worker_msg_freep) struct worker_msg *dp = NULL;
+		_cleanup_(worker_msg_freep) struct worker_msg *bad = worker_msg_new(WMSG_CONFIG);
+		_cleanup_(worker_msg_freep) struct worker_msg *badp = NULL;
+		uint8_t v[17] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1, [16] = 64};
+
+		inet_pton(AF_INET6, "fe80::10", &d->addr6);
+		tunnel_config_drop_unusable(d);
+		g_assert_true(d->dropped6);
+		g_assert_cmpint(worker_msg_put_config(dm, d), ==, 0);
+		dp = reparse(dm);
+		g_assert_cmpint(worker_msg_get_config(dp, got), ==, 0);
+		g_assert_true(tunnel_config_equal(d, got));
+		g_assert_true(got->dropped6 && !got->has_addr6);
+
+		d->dropped6 = false;
+		g_assert_cmpint(worker_msg_put_config(bad, d), ==, 0);
+		g_assert_cmpint(worker_msg_put_bytes(bad, WATTR_DROPPED6, v, sizeof(v)), ==, 0);
+		badp = reparse(bad);
+		g_assert_cmpint(worker_msg_get_config(badp, got), ==, -ERR_PROTOCOL);
+	}
 	/* Wrong message type, invalid config. */
 	{
 		_cleanup_(worker_msg_freep) struct worker_msg *s = worker_msg_new(WMSG_STATE);
