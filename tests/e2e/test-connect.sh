@@ -15,8 +15,6 @@ SYSBUS=$SRCDIR/tests/lab/sysbus.sh
 WORK=$(mktemp -d /tmp/sslvpn-e2e-connect.XXXXXX)
 chmod 755 "$WORK"
 TUSER=svc$$
-n=0
-failed=0
 cleanup() {
 	pkill -KILL -f "sslvpn-e2e-connect-fg-$$" 2>/dev/null
 	[ -s "$WORK/stdin.pid" ] && kill "$(cat "$WORK/stdin.pid")" 2>/dev/null
@@ -28,23 +26,13 @@ cleanup() {
 }
 [ -n "${KEEP_WORK:-}" ] || trap cleanup EXIT INT TERM
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"
-	shift
-	for f in "$@"; do [ -f "$f" ] && tail -n 30 "$f" | sed 's/^/# /'; done
-}
-check() {
-	local d=$1; shift
-	if "$@" >"$WORK/check.out" 2>&1; then ok "$d"; else not_ok "$d" "$WORK/check.out" "$WORK/bus/helper.log"; fi
-}
-bail() { echo "not ok $((n + 1)) - $1"; echo "1..$((n + 1))"; exit 1; }
+# shellcheck source=tests/e2e/stack-lib.sh
+. "$SRCDIR/tests/e2e/stack-lib.sh"
+STACK_OUT=$WORK/check.out
+STACK_LOG=$WORK/bus/helper.log
 
-# A test user in netdev, as a desktop user would be (the bus drops rules naming groups that do
-# not exist yet, so the group and user come before the bus).
-getent group netdev >/dev/null || { groupadd --system netdev && MADE_NETDEV=1; }
-useradd -M -N -G netdev -d "$WORK/home" -s /usr/sbin/nologin "$TUSER" || bail "test user created"
-mkdir -p "$WORK/home" && chown "$TUSER" "$WORK/home"
+# A test user in netdev, as a desktop user would be.
+stack_user "$TUSER" "$WORK/home"
 
 "$LAB" start "$WORK/lab" >"$WORK/lab.log" 2>&1 || bail "lab starts"
 # shellcheck disable=SC1091

@@ -15,8 +15,9 @@ SYSBUS=$SRCDIR/tests/lab/sysbus.sh
 . "$SRCDIR/tests/e2e/e2e-lib.sh"
 e2e_begin gateway-config "network namespaces, a test user, the helper as root"
 TUSER=svg$$
-n=0
-failed=0
+# shellcheck source=tests/e2e/stack-lib.sh
+. "$SRCDIR/tests/e2e/stack-lib.sh"
+STACK_OUT=$TMP/check.out
 
 e2e_on_exit() {
 	local d
@@ -28,21 +29,7 @@ e2e_on_exit() {
 	[ -n "${MADE_NETDEV:-}" ] && groupdel netdev >/dev/null 2>&1
 }
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"
-	shift
-	for f in "$@"; do [ -f "$f" ] && tail -n 30 "$f" | sed 's/^/# /'; done
-}
-check() {
-	local d=$1; shift
-	if "$@" >"$TMP/check.out" 2>&1; then ok "$d"; else not_ok "$d" "$TMP/check.out" "$BUS/helper.log"; fi
-}
-bail() { echo "not ok $((n + 1)) - $1"; echo "1..$((n + 1))"; exit 1; }
-
-getent group netdev >/dev/null || { groupadd --system netdev && MADE_NETDEV=1; }
-useradd -M -N -G netdev -d "$TMP/home" -s /usr/sbin/nologin "$TUSER" || bail "test user created"
-mkdir -p "$TMP/home" && chown "$TUSER" "$TMP/home"
+stack_user "$TUSER" "$TMP/home"
 
 # stack NAME --extra-config|--group-config FILE: a lab with those ocserv lines and a private
 # system bus in its client namespace; sets BUS and the lab's variables.
@@ -50,6 +37,7 @@ stack() {
 	"$LAB" start "$TMP/lab-$1" "$2" "$3" >"$TMP/lab-$1.log" 2>&1 || bail "lab $1 starts"
 	e2e_load_lab "$TMP/lab-$1"
 	BUS=$TMP/bus-$1
+	STACK_LOG=$BUS/helper.log
 	mkdir -p "$BUS"
 	"$SYSBUS" start "$BUS" "$LAB_CLI_NS" "$BUILDDIR" || bail "private system bus for $1 starts"
 	# shellcheck disable=SC1091
