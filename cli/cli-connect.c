@@ -85,6 +85,8 @@ static void cli_print_connected(SslvpnConnection *c)
 		printf("Routes: %s\n", joined);
 	}
 	fflush(stdout);
+	for (const char *const *w = sslvpn_connection_get_warnings(c); w && *w; w++)
+		fprintf(stderr, "sslvpn: warning: %s\n", *w);
 }
 
 static void cli_print_last_error(SslvpnConnection *c)

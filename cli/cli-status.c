@@ -14,6 +14,7 @@ static void cli_status_text(SslvpnConnection *c, const char *path)
 {
 	const char *const *routes = sslvpn_connection_get_routes(c);
 	const char *const *dns = sslvpn_connection_get_dns(c);
+	const char *const *warnings = sslvpn_connection_get_warnings(c);
 	const char *last = sslvpn_connection_get_last_error(c);
 	guint64 since = sslvpn_connection_get_connected_since(c);
 
@@ -35,6 +36,8 @@ static void cli_status_text(SslvpnConnection *c, const char *path)
 	if (last && *last)
 		printf("  Last error: %s (%s)\n", last, error_text(error_from_name(last)));
 	printf("  Owner:      %u\n", sslvpn_connection_get_owner(c));
+	for (size_t i = 0; warnings && warnings[i]; i++)
+		printf("  Warning:    %s\n", warnings[i]);
 }
 
 static void cli_json_strv(GString *out, const char *key, const char *const *v)
@@ -76,6 +79,7 @@ static void cli_status_json(GString *out, SslvpnConnection *c, const char *path)
 			       sslvpn_connection_get_bytes_received(c),
 			       sslvpn_connection_get_connected_since(c), sslvpn_connection_get_owner(c));
 	cli_json_str(out, "last_error", sslvpn_connection_get_last_error(c), false);
+	cli_json_strv(out, "warnings", sslvpn_connection_get_warnings(c));
 	g_string_append_c(out, '}');
 }
 

@@ -451,11 +451,13 @@ static int cstp_add_route(struct cstp_connect_reply *r, const char *hname, const
 		}
 		if (include) {
 			if (cfg->n_include6 >= TUNNEL_CONFIG_MAX_ROUTES)
-				return cstp_fail(r, -ERR_TOO_LARGE, "too many IPv6 include routes");
+				return cstp_fail(r, -ERR_TOO_LARGE, "more than %d IPv6 include routes",
+				                 TUNNEL_CONFIG_MAX_ROUTES);
 			cfg->include6[cfg->n_include6++] = rt;
 		} else {
 			if (cfg->n_exclude6 >= TUNNEL_CONFIG_MAX_ROUTES)
-				return cstp_fail(r, -ERR_TOO_LARGE, "too many IPv6 exclude routes");
+				return cstp_fail(r, -ERR_TOO_LARGE, "more than %d IPv6 exclude routes",
+				                 TUNNEL_CONFIG_MAX_ROUTES);
 			cfg->exclude6[cfg->n_exclude6++] = rt;
 		}
 		return 0;
@@ -487,11 +489,13 @@ static int cstp_add_route(struct cstp_connect_reply *r, const char *hname, const
 		}
 		if (include) {
 			if (cfg->n_include4 >= TUNNEL_CONFIG_MAX_ROUTES)
-				return cstp_fail(r, -ERR_TOO_LARGE, "too many IPv4 include routes");
+				return cstp_fail(r, -ERR_TOO_LARGE, "more than %d IPv4 include routes",
+				                 TUNNEL_CONFIG_MAX_ROUTES);
 			cfg->include4[cfg->n_include4++] = rt;
 		} else {
 			if (cfg->n_exclude4 >= TUNNEL_CONFIG_MAX_ROUTES)
-				return cstp_fail(r, -ERR_TOO_LARGE, "too many IPv4 exclude routes");
+				return cstp_fail(r, -ERR_TOO_LARGE, "more than %d IPv4 exclude routes",
+				                 TUNNEL_CONFIG_MAX_ROUTES);
 			cfg->exclude4[cfg->n_exclude4++] = rt;
 		}
 		return 0;
@@ -882,6 +886,7 @@ int cstp_connect_reply_finish(struct cstp_connect_reply *r)
 		return cstp_fail(r, -ERR_PROTOCOL, "no tunnel address in the CONNECT answer");
 	if (!(r->parse_.seen & (UINT64_C(1) << H_MTU)))
 		return cstp_fail(r, -ERR_PROTOCOL, "no X-CSTP-MTU in the CONNECT answer");
+	tunnel_config_drop_unusable(cfg);
 	if (tunnel_config_validate(cfg, why, sizeof(why)) < 0)
 		return cstp_fail(r, -ERR_PROTOCOL, "unacceptable configuration: %s", why);
 	return 0;

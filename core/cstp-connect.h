@@ -139,8 +139,9 @@ void cstp_connect_reply_free(struct cstp_connect_reply *r); /* wipes the Post-Au
 int cstp_connect_reply_add_header(struct cstp_connect_reply *r, const char *name,
                                   const char *value);
 
-/* All headers seen: derives prefixes, checks that an address and X-CSTP-MTU came, and runs
- * tunnel_config_validate().  0 or -ERR_PROTOCOL with r->error set. */
+/* All headers seen: derives prefixes, checks that an address and X-CSTP-MTU came, leaves out
+ * a family whose address is unusable while the other works (tunnel_config_drop_unusable())
+ * and runs tunnel_config_validate().  0 or -ERR_PROTOCOL with r->error set. */
 int cstp_connect_reply_finish(struct cstp_connect_reply *r);
 
 /* Feeds every header of a parsed response (core/http-response.h) in order, then finish(). */

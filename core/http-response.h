@@ -32,8 +32,15 @@
 
 #include "cleanup.h"
 
-#define HTTP_RESPONSE_MAX_HEAD    (64 * 1024)
-#define HTTP_RESPONSE_MAX_HEADERS 200
+/*
+ * A CONNECT answer carries one header line per split route, and gateways push thousands
+ * (large split-tunnel ACLs).  8192 lines of up to 128 bytes (an IPv6 route line is about 75)
+ * fit in the head cap, so the line cap is the one that bites; the head buffer and the array
+ * of header offsets (16 bytes a line) both grow by doubling up to these caps, so a hostile
+ * answer costs at most about 1.2 MiB.
+ */
+#define HTTP_RESPONSE_MAX_HEAD    (1024 * 1024)
+#define HTTP_RESPONSE_MAX_HEADERS 8192
 #define HTTP_RESPONSE_MAX_BODY    (16 * 1024 * 1024)
 
 enum http_response_mode {

@@ -257,6 +257,112 @@ static bool tunnel_config_mtu_ok(uint32_t mtu, bool ipv6)
 	return mtu_valid_tunnel(mtu, ipv6);
 }
 
+/* Whether the tunnel cannot use this IPv4 address; why says so (see the header). */
+static bool tunnel_config_addr4_unusable(struct in_addr addr, unsigned prefix, char *why,
+                                         size_t len)
+{
+	char buf[INET_ADDRSTRLEN];
+	const char *special = tunnel_config_special4_of(addr, 32);
+
+	inet_ntop(AF_INET, &addr, buf, sizeof(buf));
+	if (special)
+		tunnel_config_fail(why, len, "IPv4 address %s is %s", buf, special);
+	else if (prefix < 8 || prefix > 32)
+		tunnel_config_fail(why, len, "IPv4 prefix /%u out of range", prefix);
+	return special || prefix < 8 || prefix > 32;
+}
+
+static bool tunnel_config_addr6_unusable(const struct in6_addr *addr, unsigned prefix,
+                                         uint32_t mtu, char *why, size_t len)
+{
+	char buf[INET6_ADDRSTRLEN];
+	const char *special = tunnel_config_special6_of(addr, 128);
+	/* An MTU that is wrong for IPv4 too is not IPv6's problem: validate() refuses it. */
+	bool small_mtu = tunnel_config_mtu_ok(mtu, false) && !tunnel_config_mtu_ok(mtu, true);
+
+	inet_ntop(AF_INET6, addr, buf, sizeof(buf));
+	if (special)
+		tunnel_config_fail(why, len, "IPv6 address %s is %s", buf, special);
+	else if (prefix < 16 || prefix > 128)
+		tunnel_config_fail(why, len, "IPv6 prefix /%u out of range", prefix);
+	else if (small_mtu)
+		tunnel_config_fail(why, len, "MTU %u out of range for IPv6", mtu);
+	return special || prefix < 16 || prefix > 128 || small_mtu;
+}
+
+static bool tunnel_config_usable4(const struct tunnel_config *cfg)
+{
+	return cfg->has_addr4 && !tunnel_config_addr4_unusable(cfg->addr4, cfg->prefix4, NULL, 0);
+}
+
+static bool tunnel_config_usable6(const struct tunnel_config *cfg)
+{
+	return cfg->has_addr6 &&
+	       !tunnel_config_addr6_unusable(&cfg->addr6, cfg->prefix6, cfg->mtu, NULL, 0);
+}
+
+void tunnel_config_drop_unusable(struct tunnel_config *cfg)
+{
+	bool ok4 = tunnel_config_usable4(cfg), ok6 = tunnel_config_usable6(cfg);
+
+	if (cfg->has_addr4 && !ok4 && ok6) {
+		cfg->dropped4 = true;
+		cfg->dropped_addr4 = cfg->addr4;
+		cfg->dropped_prefix4 = cfg->prefix4;
+		cfg->has_addr4 = false;
+		cfg->addr4.s_addr = 0;
+		cfg->prefix4 = 0;
+		cfg->n_include4 = cfg->n_exclude4 = cfg->n_dns4 = 0;
+	}
+	if (cfg->has_addr6 && !ok6 && ok4) {
+		cfg->dropped6 = true;
+		cfg->dropped_addr6 = cfg->addr6;
+		cfg->dropped_prefix6 = cfg->prefix6;
+		cfg->has_addr6 = false;
+		memset(&cfg->addr6, 0, sizeof(cfg->addr6));
+		cfg->prefix6 = 0;
+		cfg->n_include6 = cfg->n_exclude6 = cfg->n_dns6 = 0;
+	}
+}
+
+bool tunnel_config_dropped_text(const struct tunnel_config *cfg, int family, char *buf,
+                                size_t len)
+{
+	char why[128] = "";
+
+	if (len)
+		buf[0] = '\0';
+	if (family == AF_INET && cfg->dropped4)
+		tunnel_config_addr4_unusable(cfg->dropped_addr4, cfg->dropped_prefix4, why,
+		                             sizeof(why));
+	else if (family == AF_INET6 && cfg->dropped6)
+		tunnel_config_addr6_unusable(&cfg->dropped_addr6, cfg->dropped_prefix6, cfg->mtu,
+		                             why, sizeof(why));
+	else
+		return false;
+	snprintf(buf, len, "%s: the tunnel carries %s only (the gateway's %s address, routes and "
+	                   "DNS servers are not used)",
+	         why, family == AF_INET ? "IPv6" : "IPv4", family == AF_INET ? "IPv4" : "IPv6");
+	return true;
+}
+
+/* A dropped family: really unusable, really gone, and the other family carries the tunnel. */
+static int tunnel_config_check_dropped(const struct tunnel_config *cfg, char *why, size_t len)
+{
+	if (cfg->dropped4 &&
+	    (cfg->has_addr4 || !cfg->has_addr6 || cfg->n_include4 || cfg->n_exclude4 ||
+	     cfg->n_dns4 ||
+	     !tunnel_config_addr4_unusable(cfg->dropped_addr4, cfg->dropped_prefix4, NULL, 0)))
+		return tunnel_config_fail(why, len, "IPv4 left out without reason");
+	if (cfg->dropped6 &&
+	    (cfg->has_addr6 || !cfg->has_addr4 || cfg->n_include6 || cfg->n_exclude6 ||
+	     cfg->n_dns6 ||
+	     !tunnel_config_addr6_unusable(&cfg->dropped_addr6, cfg->dropped_prefix6, cfg->mtu,
+	                                   NULL, 0)))
+		return tunnel_config_fail(why, len, "IPv6 left out without reason");
+	return 0;
+}
+
 int tunnel_config_validate(const struct tunnel_config *cfg, char *why, size_t len)
 {
 	char buf[INET6_ADDRSTRLEN];
@@ -269,24 +375,14 @@ int tunnel_config_validate(const struct tunnel_config *cfg, char *why, size_t le
 		return tunnel_config_fail(why, len, "no configuration");
 	if (!cfg->has_addr4 && !cfg->has_addr6)
 		return tunnel_config_fail(why, len, "no tunnel address");
-	if (cfg->has_addr4) {
-		inet_ntop(AF_INET, &cfg->addr4, buf, sizeof(buf));
-		special = tunnel_config_special4_of(cfg->addr4, 32);
-		if (special)
-			return tunnel_config_fail(why, len, "IPv4 address %s is %s", buf, special);
-		if (cfg->prefix4 < 8 || cfg->prefix4 > 32)
-			return tunnel_config_fail(why, len, "IPv4 prefix /%u out of range",
-			                          cfg->prefix4);
-	}
-	if (cfg->has_addr6) {
-		inet_ntop(AF_INET6, &cfg->addr6, buf, sizeof(buf));
-		special = tunnel_config_special6_of(&cfg->addr6, 128);
-		if (special)
-			return tunnel_config_fail(why, len, "IPv6 address %s is %s", buf, special);
-		if (cfg->prefix6 < 16 || cfg->prefix6 > 128)
-			return tunnel_config_fail(why, len, "IPv6 prefix /%u out of range",
-			                          cfg->prefix6);
-	}
+	if (cfg->has_addr4 && tunnel_config_addr4_unusable(cfg->addr4, cfg->prefix4, why, len))
+		return -ERR_PROTOCOL;
+	if (cfg->has_addr6 &&
+	    tunnel_config_addr6_unusable(&cfg->addr6, cfg->prefix6, cfg->mtu, why, len))
+		return -ERR_PROTOCOL;
+	r = tunnel_config_check_dropped(cfg, why, len);
+	if (r < 0)
+		return r;
 	if (!tunnel_config_mtu_ok(cfg->mtu, cfg->has_addr6))
 		return tunnel_config_fail(why, len, "MTU %u out of range%s", cfg->mtu,
 		                          cfg->has_addr6 ? " for IPv6" : "");
@@ -344,7 +440,14 @@ int tunnel_config_validate(const struct tunnel_config *cfg, char *why, size_t le
 
 bool tunnel_config_same_addresses(const struct tunnel_config *a, const struct tunnel_config *b)
 {
-	if (a->has_addr4 != b->has_addr4 || a->has_addr6 != b->has_addr6)
+	if (a->has_addr4 != b->has_addr4 || a->has_addr6 != b->has_addr6 ||
+	    a->dropped4 != b->dropped4 || a->dropped6 != b->dropped6)
+		return false;
+	if (a->dropped4 && (a->dropped_addr4.s_addr != b->dropped_addr4.s_addr ||
+	                    a->dropped_prefix4 != b->dropped_prefix4))
+		return false;
+	if (a->dropped6 && (memcmp(&a->dropped_addr6, &b->dropped_addr6, 16) != 0 ||
+	                    a->dropped_prefix6 != b->dropped_prefix6))
 		return false;
 	if (a->has_addr4 && (a->addr4.s_addr != b->addr4.s_addr || a->prefix4 != b->prefix4))
 		return false;

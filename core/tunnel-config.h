@@ -13,7 +13,10 @@
 
 #include "cleanup.h"
 
-#define TUNNEL_CONFIG_MAX_ROUTES  512
+/* Per route list (include4, exclude4, include6, exclude6).  Split-tunnel ACLs of a few
+ * thousand entries are common; 4096 per list keeps the struct near 230 KiB and the worker's
+ * WMSG_CONFIG within WORKER_MSG_MAX even with every list full. */
+#define TUNNEL_CONFIG_MAX_ROUTES  4096
 #define TUNNEL_CONFIG_MAX_DNS     8
 #define TUNNEL_CONFIG_MAX_DOMAINS 16
 #define TUNNEL_CONFIG_MAX_DOMAIN  253
@@ -55,6 +58,18 @@ struct tunnel_config {
 	struct route6 exclude6[TUNNEL_CONFIG_MAX_ROUTES];
 
 	char banner[TUNNEL_CONFIG_MAX_BANNER + 1]; /* %XX-decoded X-CSTP-Banner, UTF-8 */
+
+	/*
+	 * An address the gateway sent that this host cannot use, while the other family works
+	 * (tunnel_config_drop_unusable()): that family is left out of the tunnel, and its
+	 * address is kept here only so that the user can be told.
+	 */
+	bool dropped4;
+	struct in_addr dropped_addr4;
+	uint8_t dropped_prefix4;
+	bool dropped6;
+	struct in6_addr dropped_addr6;
+	uint8_t dropped_prefix6;
 };
 
 /* The struct is large (routes): allocate it.  new() returns it zeroed (NULL on ENOMEM). */
@@ -63,10 +78,34 @@ void tunnel_config_free(struct tunnel_config *cfg);
 DEFINE_CLEANUP(struct tunnel_config *, tunnel_config_free)
 
 /*
+ * One family's address is unusable when it lies in a range below (IPv4: 0/8, 127/8,
+ * 169.254/16, 224/4, 240/4; IPv6: ::, ::1, fe80::/10, ff00::/8, ::ffff:0:0/96), its prefix is
+ * out of range (IPv4 8..32, IPv6 16..128), or, for IPv6, the MTU is a valid IPv4 MTU below
+ * IPv6's 1280.  Gateways do send such addresses: ocserv's own test configurations hand out a
+ * link-local IPv6 pool (`ipv6-network = fe80::`).
+ *
+ * Rule: an unusable address costs its own family only, never the other.  When the other
+ * family has a usable address, tunnel_config_drop_unusable() leaves the unusable family out
+ * of the tunnel: its address moves to dropped4/dropped6, and its routes and DNS servers are
+ * cleared (they could only be reached through that family inside the tunnel; a DNS server
+ * left in place would be queried outside it).  Everything else stays.  When neither family
+ * is usable it changes nothing and tunnel_config_validate() refuses the configuration.
+ * Problems that are not a family's (a bad MTU, an include route into a special range, a
+ * hostile banner) are never repaired.
+ */
+void tunnel_config_drop_unusable(struct tunnel_config *cfg);
+
+/* The one-line English warning for a family tunnel_config_drop_unusable() left out (family
+ * AF_INET or AF_INET6) into buf; false (buf empty) when that family was not dropped. */
+bool tunnel_config_dropped_text(const struct tunnel_config *cfg, int family, char *buf,
+                                size_t len);
+
+/*
  * Everything the helper must know before it applies a configuration.  Returns 0, or
  * -ERR_PROTOCOL with a one-line English reason in why (if given):
- *  - at least one address; IPv4 not in 0/8, 127/8, 169.254/16, 224/4, 240/4, prefix 8..32;
- *    IPv6 not ::, ::1, fe80::/10, ff00::/8, ::ffff:0:0/96, prefix 16..128;
+ *  - at least one address, every address usable (above);
+ *  - a dropped family: its address is indeed unusable, it has no address, route or DNS
+ *    server in the tunnel, and the other family has an address;
  *  - mtu 576..9000, and >= 1280 with an IPv6 address; dtls_mtu 0 or the same range;
  *    base_mtu 0 or 576..65535;
  *  - counts within the TUNNEL_CONFIG_MAX_* caps; DNS servers not unspecified, loopback or

@@ -13,6 +13,17 @@
 #define WATTR_HEADER_LEN 4
 #define WATTR_MAX_LEN    0xffff
 
+/* The largest WMSG_CONFIG worker_msg_put_config() can build: every list at its cap. */
+#define WATTR_SIZE(len) (WATTR_HEADER_LEN + (((len) + 3) & ~3))
+_Static_assert(WMSG_HEADER_LEN + 2 * WATTR_SIZE(16) + 5 * WATTR_SIZE(4) +
+                       TUNNEL_CONFIG_MAX_DNS * (WATTR_SIZE(4) + WATTR_SIZE(16)) +
+                       TUNNEL_CONFIG_MAX_DOMAINS * WATTR_SIZE(TUNNEL_CONFIG_MAX_DOMAIN + 1) +
+                       TUNNEL_CONFIG_MAX_ROUTES * 2 * (WATTR_SIZE(5) + WATTR_SIZE(17)) +
+                       WATTR_SIZE(TUNNEL_CONFIG_MAX_BANNER + 1) + WATTR_SIZE(5) +
+                       WATTR_SIZE(17) <=
+                   WORKER_MSG_MAX,
+               "a full WMSG_CONFIG must fit in WORKER_MSG_MAX");
+
 enum worker_attr_kind {
 	WKIND_NONE = 0, /* unknown attribute number */
 	WKIND_U32,
@@ -42,6 +53,7 @@ static const struct {
     [WATTR_TRANSPORT] = {WKIND_U32, 4, false},  [WATTR_TX_BYTES] = {WKIND_U64, 8, false},
     [WATTR_RX_BYTES] = {WKIND_U64, 8, false},   [WATTR_ERROR] = {WKIND_U32, 4, false},
     [WATTR_DETAIL] = {WKIND_STR, 0, false},     [WATTR_BLOB] = {WKIND_BYTES, 0, false},
+    [WATTR_DROPPED4] = {WKIND_FIXED, 5, false}, [WATTR_DROPPED6] = {WKIND_FIXED, 17, false},
 };
 
 #define A(x) (UINT64_C(1) << (x))
@@ -61,7 +73,8 @@ static uint64_t worker_msg_allowed(uint16_t type)
 		return A(WATTR_ADDR4) | A(WATTR_PREFIX4) | A(WATTR_ADDR6) | A(WATTR_PREFIX6) |
 		       A(WATTR_MTU) | A(WATTR_DTLS_MTU) | A(WATTR_BASE_MTU) | A(WATTR_DNS4) |
 		       A(WATTR_DNS6) | A(WATTR_DOMAIN) | A(WATTR_INCLUDE4) | A(WATTR_EXCLUDE4) |
-		       A(WATTR_INCLUDE6) | A(WATTR_EXCLUDE6) | A(WATTR_BANNER);
+		       A(WATTR_INCLUDE6) | A(WATTR_EXCLUDE6) | A(WATTR_BANNER) |
+		       A(WATTR_DROPPED4) | A(WATTR_DROPPED6);
 	case WMSG_STATE:
 		return A(WATTR_STATE) | A(WATTR_TRANSPORT);
 	case WMSG_MTU:
@@ -442,6 +455,15 @@ int worker_msg_send(int sock, const struct worker_msg *m, const int *fds, size_t
 	return (size_t)n == m->len ? 0 : -ERR_IO;
 }
 
+int worker_msg_socket_size(int sock)
+{
+	int size = WORKER_MSG_MAX;
+
+	/* The kernel doubles the value for its own bookkeeping: room for the largest message
+	 * and the skb overhead. */
+	return setsockopt(sock, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) == 0 ? 0 : -ERR_IO;
+}
+
 static void worker_msg_close_fds(int *fds, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -560,6 +582,20 @@ int worker_msg_put_config(struct worker_msg *m, const struct tunnel_config *cfg)
 	}
 	if (r == 0 && cfg->banner[0])
 		r = worker_msg_put_str(m, WATTR_BANNER, cfg->banner);
+	if (r == 0 && cfg->dropped4) {
+		uint8_t v[5];
+
+		memcpy(v, &cfg->dropped_addr4, 4);
+		v[4] = cfg->dropped_prefix4;
+		r = worker_msg_put_bytes(m, WATTR_DROPPED4, v, sizeof(v));
+	}
+	if (r == 0 && cfg->dropped6) {
+		uint8_t v[17];
+
+		memcpy(v, &cfg->dropped_addr6, 16);
+		v[16] = cfg->dropped_prefix6;
+		r = worker_msg_put_bytes(m, WATTR_DROPPED6, v, sizeof(v));
+	}
 	return r;
 }
 
@@ -655,6 +691,17 @@ static int worker_msg_decode_config(const struct worker_msg *m, struct tunnel_co
 			memcpy(&routes[*n].addr, d, 16);
 			routes[(*n)++].prefix = ((const uint8_t *)d)[16];
 		}
+	}
+	/* The prefix byte is any value: validate() decides whether the address was unusable. */
+	if (worker_msg_get_bytes(m, WATTR_DROPPED4, &d, &len) == 0) {
+		memcpy(&cfg->dropped_addr4, d, 4);
+		cfg->dropped_prefix4 = ((const uint8_t *)d)[4];
+		cfg->dropped4 = true;
+	}
+	if (worker_msg_get_bytes(m, WATTR_DROPPED6, &d, &len) == 0) {
+		memcpy(&cfg->dropped_addr6, d, 16);
+		cfg->dropped_prefix6 = ((const uint8_t *)d)[16];
+		cfg->dropped6 = true;
 	}
 	r = worker_msg_get_bytes(m, WATTR_BANNER, &d, &len);
 	if (r == 0) {

@@ -21,7 +21,10 @@
 #include "secret.h"
 #include "tunnel-config.h"
 
-#define WORKER_MSG_MAX     (256 * 1024)
+/* A WMSG_CONFIG with every route list full is about 300 KiB (checked at compile time in
+ * worker-msg.c); that is more than a socket's default send buffer: see
+ * worker_msg_socket_size(). */
+#define WORKER_MSG_MAX     (512 * 1024)
 #define WORKER_MSG_MAX_FDS 4
 
 enum worker_msg_type {
@@ -75,6 +78,8 @@ enum worker_attr {
 	WATTR_ERROR,          /* u32 enum error_code (positive) */
 	WATTR_DETAIL,         /* string: English detail for logs, never secret */
 	WATTR_BLOB,           /* bytes */
+	WATTR_DROPPED4,       /* 5 bytes (address, prefix): a family left out of the tunnel */
+	WATTR_DROPPED6,       /* 17 bytes */
 	WATTR_COUNT_
 };
 
@@ -129,6 +134,11 @@ int worker_msg_next(const struct worker_msg *m, uint16_t attr, size_t *iter, con
  * fds[0..*nfds), marked close-on-exec, and owned by the caller (closed on error, and then
  * *nfds is 0).  fds and nfds may both be NULL when no fds are expected. */
 int worker_msg_send(int sock, const struct worker_msg *m, const int *fds, size_t nfds);
+/* Lets `sock` send messages of WORKER_MSG_MAX bytes.  A SOCK_SEQPACKET message must fit the
+ * sender's send buffer (net.core.wmem_default, often 208 KiB, else EMSGSIZE), and the
+ * unprivileged worker could not raise its own past net.core.wmem_max: the helper forces it
+ * (CAP_NET_ADMIN) on both ends before the fork.  0 or -ERR_IO. */
+int worker_msg_socket_size(int sock);
 int worker_msg_recv(int sock, struct worker_msg **out, int *fds, size_t *nfds);
 
 /* struct tunnel_config <-> WMSG_CONFIG attributes.  put refuses (-ERR_PROTOCOL) a config

@@ -45,6 +45,7 @@ enum conn_prop {
 	PROP_CONNECTED_SINCE,
 	PROP_LAST_ERROR,
 	PROP_OWNER,
+	PROP_WARNINGS,
 	PROP_COUNT_
 };
 
@@ -87,6 +88,7 @@ struct helper_conn {
 	char **routes;
 	char **dns_servers;
 	char **domains;
+	char **warnings; /* what of the gateway's configuration was left out, and why */
 	const char *transport;
 	uint64_t tx, rx;
 	uint64_t connected_since;
@@ -271,6 +273,27 @@ static char **dns_strings(const struct tunnel_config *cfg)
 	return v;
 }
 
+/* One line for each family tunnel_config_drop_unusable() left out; logged here, once per
+ * applied configuration. */
+static char **warning_strings(const struct helper_conn *c, const struct tunnel_config *cfg)
+{
+	static const int families[] = {AF_INET, AF_INET6};
+	char **v = calloc(sizeof(families) / sizeof(families[0]) + 1, sizeof(char *));
+	char buf[256];
+	size_t n = 0;
+
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		if (!tunnel_config_dropped_text(cfg, families[i], buf, sizeof(buf)))
+			continue;
+		log_warning("connection %u: %s", c->id, buf);
+		if (!(v[n++] = strdup(buf)))
+			return strv_free(v), NULL;
+	}
+	return v;
+}
+
 static char **domain_strings(const struct tunnel_config *cfg)
 {
 	char **v = calloc(cfg->n_domains + 1, sizeof(char *));
@@ -289,12 +312,14 @@ static void clear_network_properties(struct helper_conn *c)
 	strv_free(c->routes);
 	strv_free(c->dns_servers);
 	strv_free(c->domains);
-	c->routes = c->dns_servers = c->domains = NULL;
+	strv_free(c->warnings);
+	c->routes = c->dns_servers = c->domains = c->warnings = NULL;
 	c->mtu = 0;
 	c->address[0] = c->address6[0] = '\0';
 	mark(c, PROP_ROUTES);
 	mark(c, PROP_DNS);
 	mark(c, PROP_DOMAINS);
+	mark(c, PROP_WARNINGS);
 	mark(c, PROP_MTU);
 	mark(c, PROP_ADDRESS);
 	mark(c, PROP_ADDRESS6);
@@ -353,6 +378,11 @@ static bool get_dns(void *o, DBusMessageIter *it)
 static bool get_domains(void *o, DBusMessageIter *it)
 {
 	return helper_bus_append_strv(it, ((struct helper_conn *)o)->domains);
+}
+
+static bool get_warnings(void *o, DBusMessageIter *it)
+{
+	return helper_bus_append_strv(it, ((struct helper_conn *)o)->warnings);
 }
 
 static bool get_banner(void *o, DBusMessageIter *it)
@@ -575,16 +605,19 @@ static int apply_config(struct helper_conn *c, struct tunnel_config *cfg)
 	strv_free(c->routes);
 	strv_free(c->dns_servers);
 	strv_free(c->domains);
+	strv_free(c->warnings);
 	c->routes = helper_netcfg_route_strings(cfg);
 	c->dns_servers = dns_strings(cfg);
 	c->domains = domain_strings(cfg);
-	if (!c->routes || !c->dns_servers || !c->domains || !c->banner)
+	c->warnings = warning_strings(c, cfg);
+	if (!c->routes || !c->dns_servers || !c->domains || !c->warnings || !c->banner)
 		return -ERR_NOMEM;
 	set_address_strings(c);
 	mark(c, PROP_MTU);
 	mark(c, PROP_ROUTES);
 	mark(c, PROP_DNS);
 	mark(c, PROP_DOMAINS);
+	mark(c, PROP_WARNINGS);
 	mark(c, PROP_BANNER);
 	return 0;
 }
@@ -1310,6 +1343,7 @@ static const struct helper_bus_property conn_properties[PROP_COUNT_] = {
     [PROP_CONNECTED_SINCE] = {"ConnectedSince", "t", get_connected_since},
     [PROP_LAST_ERROR] = {"LastError", "s", get_last_error},
     [PROP_OWNER] = {"Owner", "u", get_owner},
+    [PROP_WARNINGS] = {"Warnings", "as", get_warnings},
 };
 
 const struct helper_bus_interface helper_conn_interface = {

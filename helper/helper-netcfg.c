@@ -336,8 +336,9 @@ static int add_route(struct helper_netcfg *n, const struct helper_rtnl_route *ro
 		log_info("route %s already present; left alone", buf);
 		return 0;
 	}
-	log_info("route %s%s%s dev %d", buf, route->has_gateway ? " via " : "",
-	         route->has_gateway ? gw : "", route->oif);
+	/* Gateways push thousands of routes: one line each only when debugging. */
+	log_debug("route %s%s%s dev %d", buf, route->has_gateway ? " via " : "",
+	          route->has_gateway ? gw : "", route->oif);
 	u = log_push(n, UNDO_ROUTE);
 	if (!u) {
 		helper_rtnl_route_del(n->rtnl, route);
@@ -353,7 +354,7 @@ int helper_netcfg_apply(struct helper_netcfg *n, const struct tunnel_config *cfg
 	_cleanup_free_ struct helper_netcfg_route *plan = NULL;
 	_cleanup_free_ struct helper_rtnl_route *routes = NULL;
 	_cleanup_free_ bool *skip = NULL;
-	size_t n_plan = 0;
+	size_t n_plan = 0, n_added = 0;
 	int r;
 
 	r = helper_netcfg_plan(cfg, gw_family, gw, &plan, &n_plan);
@@ -408,12 +409,16 @@ int helper_netcfg_apply(struct helper_netcfg *n, const struct tunnel_config *cfg
 		r = add_route(n, &routes[i]);
 		if (r < 0)
 			return r;
+		n_added++;
 	}
+	log_info("%zu routes set up for link %d", n_added, n->ifindex);
 	return 0;
 }
 
 void helper_netcfg_undo(struct helper_netcfg *n)
 {
+	size_t n_removed = 0;
+
 	while (n->n_log > 0) {
 		struct undo *u = &n->log[--n->n_log];
 		char buf[80];
@@ -422,10 +427,12 @@ void helper_netcfg_undo(struct helper_netcfg *n)
 		case UNDO_ROUTE:
 			helper_rtnl_format(u->route.family, &u->route.dst, u->route.dst_len, buf,
 			                   sizeof(buf));
-			if (helper_rtnl_route_del(n->rtnl, &u->route) < 0)
+			if (helper_rtnl_route_del(n->rtnl, &u->route) < 0) {
 				log_warning("could not remove route %s", buf);
-			else
-				log_info("removed route %s", buf);
+			} else {
+				log_debug("removed route %s", buf);
+				n_removed++;
+			}
 			break;
 		case UNDO_ADDR:
 			helper_rtnl_format(u->family, &u->addr, u->prefix, buf, sizeof(buf));
@@ -442,4 +449,6 @@ void helper_netcfg_undo(struct helper_netcfg *n)
 			break;
 		}
 	}
+	if (n_removed)
+		log_info("%zu routes removed", n_removed);
 }

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "error.h"
 #include "log.h"
+#include "worker-msg.h"
 
 #define WORKER_NAME "sslvpn-worker"
 
@@ -233,6 +234,10 @@ int helper_spawn_worker(int tun_fd, pid_t *pid_out, int *sock_out)
 	}
 	parent_end = sv[0];
 	child_end = sv[1];
+	if (worker_msg_socket_size(parent_end) < 0 || worker_msg_socket_size(child_end) < 0) {
+		log_error("worker socket buffer: %m");
+		return -ERR_INTERNAL;
+	}
 	if (pipe2(pp, O_CLOEXEC) < 0) {
 		log_error("pipe: %m");
 		return -ERR_INTERNAL;

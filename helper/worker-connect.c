@@ -72,6 +72,12 @@ static int worker_connect_read_answer(struct tls_conn *tls, struct http_response
 			return -ERR_IO;
 		}
 		r = http_response_feed(h, buf, (size_t)n, &consumed);
+		if (r == -ERR_TOO_LARGE) {
+			snprintf(res->detail, sizeof(res->detail),
+			         "CONNECT answer beyond our limits (%d header lines, %d bytes)",
+			         HTTP_RESPONSE_MAX_HEADERS, HTTP_RESPONSE_MAX_HEAD);
+			return r;
+		}
 		if (r < 0) {
 			snprintf(res->detail, sizeof(res->detail), "malformed CONNECT answer");
 			return r;

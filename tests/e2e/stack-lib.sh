@@ -1,24 +1,55 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
-# Sourced by the e2e scripts that run the whole stack as a user does (`sslvpn connect` ->
-# sslvpn-helper on a private system bus with our policy -> sslvpn-worker -> the lab's ocserv).
-# Needs SRCDIR, BUILDDIR, WORK (a 0755 work directory) and TAP helpers ok/not_ok/bail from the
-# script.
+# Sourced by the e2e scripts that run the whole stack as a desktop user would (`sslvpn connect`
+# -> sslvpn-helper on a private system bus with our policy -> sslvpn-worker -> the lab's
+# ocserv): TAP lines, the test user, the lab and the bus.
 #
-#   stack_start [LAB ARGS...]  a netdev test user ($TUSER), the lab in $WORK/lab (lab.env
-#                              sourced) and the bus in $WORK/bus; LAB_CA becomes a copy the
-#                              user can read; RESOLV is the namespace's resolv.conf
-#   stack_stop                 undoes all of it (call it from the script's EXIT trap)
+#   ok DESC                    "ok N - DESC"
+#   not_ok DESC [FILE...]      "not ok N - DESC", then the last 30 lines of each FILE as comments
+#   check DESC CMD...          runs CMD (output to $STACK_OUT); not ok shows it and $STACK_LOG
+#   bail DESC                  a last "not ok" and the plan, exit 1
+#   stack_user NAME HOME       a user in netdev, the group made when missing (MADE_NETDEV=1):
+#                              the bus drops rules naming groups that do not exist yet, so both
+#                              come before the bus
+#   stack_start [LAB ARGS...]  the test user $TUSER, the lab in $WORK/lab (lab.env sourced) and
+#                              the bus in $WORK/bus; LAB_CA becomes a copy the user can read;
+#                              RESOLV is the namespace's resolv.conf
+#   stack_stop                 undoes stack_start (call it from the script's EXIT trap)
 #   as_user CMD...             CMD in the client namespace as the test user, on the private bus
 #   in_ns CMD...               CMD in the client namespace as root
 #   snapshot FILE              links, addresses, routes and resolv.conf of the client namespace
 #   status_field FIELD         FIELD of the newest connection in `sslvpn status --json`
 #   wait_state STATE SECONDS   until the newest connection is in STATE
 #   gw_tunnel_ip               the gateway's address inside the tunnel
+# Needs SRCDIR, BUILDDIR, and WORK (a 0755 work directory) or STACK_OUT and STACK_LOG; counts in
+# n and failed.
+n=0
+failed=0
 SSLVPN=$BUILDDIR/cli/sslvpn
 LAB=$SRCDIR/tests/lab/lab.sh
 SYSBUS=$SRCDIR/tests/lab/sysbus.sh
-TUSER=svc$$
+TUSER=${TUSER:-svc$$}
+STACK_OUT=${STACK_OUT:-${WORK:-}/check.out}
+STACK_LOG=${STACK_LOG:-${WORK:-}/bus/helper.log}
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"
+	shift
+	for f in "$@"; do [ -f "$f" ] && tail -n 30 "$f" | sed 's/^/# /'; done
+}
+check() {
+	local d=$1; shift
+	if "$@" >"$STACK_OUT" 2>&1; then ok "$d"; else not_ok "$d" "$STACK_OUT" "$STACK_LOG"; fi
+}
+bail() { echo "not ok $((n + 1)) - $1"; echo "1..$((n + 1))"; exit 1; }
+
+stack_user() {
+	# shellcheck disable=SC2034 # read by stack_stop or the sourcing script's cleanup
+	getent group netdev >/dev/null || { groupadd --system netdev && MADE_NETDEV=1; }
+	useradd -M -N -G netdev -d "$2" -s /usr/sbin/nologin "$1" || bail "test user created"
+	mkdir -p "$2" && chown "$1" "$2"
+}
 
 stack_stop() {
 	"$SYSBUS" stop "$WORK/bus" >/dev/null 2>&1
@@ -28,11 +59,7 @@ stack_stop() {
 }
 
 stack_start() {
-	# The bus drops rules naming groups that do not exist yet, so the group and user come
-	# before the bus.
-	getent group netdev >/dev/null || { groupadd --system netdev && MADE_NETDEV=1; }
-	useradd -M -N -G netdev -d "$WORK/home" -s /usr/sbin/nologin "$TUSER" || bail "test user created"
-	mkdir -p "$WORK/home" && chown "$TUSER" "$WORK/home"
+	stack_user "$TUSER" "$WORK/home"
 	"$LAB" start "$WORK/lab" "$@" >"$WORK/lab.log" 2>&1 || bail "lab starts"
 	# shellcheck disable=SC1091
 	. "$WORK/lab/lab.env"

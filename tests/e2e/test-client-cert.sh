@@ -19,26 +19,12 @@ SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILDDIR=${BUILDDIR:?}
 WORK=$(mktemp -d /tmp/sslvpn-e2e-cert.XXXXXX)
 chmod 755 "$WORK"
-n=0
-failed=0
 cleanup() {
 	tmux -L "sslvpn-e2e-cert-$$" kill-server 2>/dev/null
 	stack_stop
 	rm -rf "$WORK"
 }
 [ -n "${KEEP_WORK:-}" ] || trap cleanup EXIT INT TERM
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"
-	shift
-	for f in "$@"; do [ -f "$f" ] && tail -n 20 "$f" | sed 's/^/# /'; done
-}
-check() {
-	local d=$1; shift
-	if "$@" >"$WORK/check.out" 2>&1; then ok "$d"; else not_ok "$d" "$WORK/check.out"; fi
-}
-bail() { echo "not ok $((n + 1)) - $1"; echo "1..$((n + 1))"; exit 1; }
 
 # shellcheck source=tests/e2e/stack-lib.sh
 . "$SRCDIR/tests/e2e/stack-lib.sh"

@@ -11,8 +11,6 @@ SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILDDIR=${BUILDDIR:?}
 WORK=$(mktemp -d /tmp/sslvpn-e2e-connect.XXXXXX)
 chmod 755 "$WORK"
-n=0
-failed=0
 cleanup() {
 	pkill -KILL -f "sslvpn-e2e-connect-fg-$$" 2>/dev/null
 	[ -s "$WORK/stdin.pid" ] && kill "$(cat "$WORK/stdin.pid")" 2>/dev/null
@@ -21,17 +19,6 @@ cleanup() {
 }
 [ -n "${KEEP_WORK:-}" ] || trap cleanup EXIT INT TERM
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"
-	shift
-	for f in "$@"; do [ -f "$f" ] && tail -n 30 "$f" | sed 's/^/# /'; done
-}
-check() {
-	local d=$1; shift
-	if "$@" >"$WORK/check.out" 2>&1; then ok "$d"; else not_ok "$d" "$WORK/check.out" "$WORK/bus/helper.log"; fi
-}
-bail() { echo "not ok $((n + 1)) - $1"; echo "1..$((n + 1))"; exit 1; }
 
 # shellcheck source=tests/e2e/stack-lib.sh
 . "$SRCDIR/tests/e2e/stack-lib.sh"

@@ -154,6 +154,7 @@ CONN_DEFAULTS = {
     'Dns': dbus.Array([], signature='s'), 'Domains': dbus.Array([], signature='s'),
     'Banner': '', 'BytesSent': dbus.UInt64(0), 'BytesReceived': dbus.UInt64(0),
     'ConnectedSince': dbus.UInt64(0), 'LastError': '', 'Owner': dbus.UInt32(os.getuid()),
+    'Warnings': dbus.Array([], signature='s'),
 }
 
 

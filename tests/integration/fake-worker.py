@@ -10,6 +10,7 @@ crashes and hostile messages without a gateway.  It never prints the cookie.
   tunnel-...     full tunnel, IPv4 + IPv6, DNS and domains, banner, post-auth XML, stats,
                  then DTLS with a smaller MTU; stops on WMSG_STOP
   split-...      split tunnel (includes and excludes), IPv4 only, no DNS
+  many-...       a large split tunnel: 2000 IPv4 and 200 IPv6 includes, 20 IPv4 excludes
   hang-...       says nothing; stops on WMSG_STOP
   reject-...     WMSG_COOKIE_REJECTED; waits for WMSG_SET_COOKIE and then plays "tunnel"
   malformed-...  a configuration, then a malformed message
@@ -30,7 +31,7 @@ WMSG = dict(START=1, STOP=2, SET_COOKIE=3, CONFIG=16, STATE=17, MTU=18, STATS=19
 ATTRS = ["HOST", "PORT", "ADDRESS", "PIN", "COOKIE", "NO_DTLS", "USER_AGENT", "REASON",
          "ADDR4", "PREFIX4", "ADDR6", "PREFIX6", "MTU", "DTLS_MTU", "BASE_MTU", "DNS4", "DNS6",
          "DOMAIN", "INCLUDE4", "EXCLUDE4", "INCLUDE6", "EXCLUDE6", "BANNER", "STATE",
-         "TRANSPORT", "TX_BYTES", "RX_BYTES", "ERROR", "DETAIL", "BLOB"]
+         "TRANSPORT", "TX_BYTES", "RX_BYTES", "ERROR", "DETAIL", "BLOB", "DROPPED4", "DROPPED6"]
 A = {name: i + 1 for i, name in enumerate(ATTRS)}
 STATE_CONNECTED, STATE_RECONNECTING = 2, 3
 TRANSPORT_TLS, TRANSPORT_DTLS = 1, 2
@@ -119,6 +120,18 @@ def config_split():
     ]
 
 
+def config_many():
+    cfg = [
+        attr("ADDR4", ipaddress.ip_address("198.51.100.9").packed), u32("PREFIX4", 24),
+        attr("ADDR6", ipaddress.ip_address("2001:db8:100::9").packed), u32("PREFIX6", 64),
+        u32("MTU", 1400),
+    ]
+    cfg += [attr("INCLUDE4", route4("10.%d.%d.0/24" % (i // 256, i % 256))) for i in range(2000)]
+    cfg += [attr("EXCLUDE4", route4("10.0.%d.128/25" % i)) for i in range(20)]
+    cfg += [attr("INCLUDE6", route6("2001:db8:%x::/48" % (0x1000 + i))) for i in range(200)]
+    return cfg
+
+
 def wait_stop(ignore=False):
     while True:
         mtype, _ = recv()
@@ -173,6 +186,10 @@ def main():
         tunnel(ignore_stop=True)
     elif scenario == "split":
         send("CONFIG", *config_split())
+        send("STATE", u32("STATE", STATE_CONNECTED), u32("TRANSPORT", TRANSPORT_TLS))
+        wait_stop()
+    elif scenario == "many":
+        send("CONFIG", *config_many())
         send("STATE", u32("STATE", STATE_CONNECTED), u32("TRANSPORT", TRANSPORT_TLS))
         wait_stop()
     elif scenario == "hang":

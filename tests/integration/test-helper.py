@@ -526,6 +526,32 @@ def case_split(env):
     check_restored(env, before, "after a split tunnel")
 
 
+def case_many_routes(env):
+    """Thousands of split routes are applied and removed, and quickly."""
+    before = env.snapshot()
+    t0 = time.time()
+    path = conn_path(env.connect("member", env.good_options("many")))
+    env.wait_state(path, ["connected"], timeout=30)
+    took_up = time.time() - t0
+    tun = str(env.get(path, IFACE_CONN, "Interface"))
+    n4 = len(env.ip("-4", "route", "show", "dev", tun).splitlines())
+    n6 = len([l for l in env.ip("-6", "route", "show", "dev", tun).splitlines()
+              if l.split()[0].endswith("::/48")])
+    check(n4 == 2001, "2000 IPv4 include routes (and the address's subnet) on %s (%d)" % (tun, n4))
+    check(n6 == 200, "200 IPv6 include routes on %s (%d)" % (tun, n6))
+    check(len(env.get(path, IFACE_CONN, "Routes")) == 2220, "Routes lists all 2220")
+    expect_route(env, "10.7.207.1", tun)
+    expect_route(env, "10.0.3.200", "up0")
+    t1 = time.time()
+    check(disconnect(env, "member", path)["ok"], "Disconnect")
+    env.wait_state(path, ["disconnected"], timeout=30)
+    took_down = time.time() - t1
+    print("# connect with 2220 routes took %.2f s, disconnect %.2f s" % (took_up, took_down),
+          flush=True)
+    check(took_up < 5 and took_down < 5, "applying and removing them takes seconds at most")
+    check_restored(env, before, "after a tunnel with 2220 routes")
+
+
 def case_worker_crash(env):
     before = env.snapshot()
     path = conn_path(env.connect("member", env.good_options("tunnel")))
@@ -734,6 +760,7 @@ CASES = {
     "polkit": (case_polkit, {"polkit_uids": ["other"]}),
     "tunnel": (case_tunnel, {}),
     "split": (case_split, {}),
+    "many-routes": (case_many_routes, {}),
     "resolved": (case_resolved, {"resolved": True}),
     "worker-crash": (case_worker_crash, {}),
     "malformed": (case_malformed, {}),

@@ -3,7 +3,7 @@
 # joined to it by one veth pair, nothing else. Used by the demo and every e2e test.
 # Usage and measured facts: tests/lab/README.md.
 #
-#   lab.sh start DIR [--extra-config FILE]... [--no-dtls-psk] [--owner PID]
+#   lab.sh start DIR [--extra-config FILE]... [--group-config FILE]... [--no-dtls-psk] [--owner PID]
 #   lab.sh stop DIR
 #   lab.sh gc
 #   lab.sh otp DIR
@@ -348,6 +348,9 @@ write_groups() {
 	cat >"$DIR/config-per-group/sales" <<-EOF
 		route = 203.0.113.64/26
 	EOF
+	# A group's routes replace the section's: --group-config reaches the users here.
+	tee -a "$DIR/config-per-group/engineering" <"$DIR/extra-group.conf" \
+		>>"$DIR/config-per-group/sales"
 }
 
 write_profile() {
@@ -543,12 +546,17 @@ cmd_start() {
 	need_root
 	DIR=$1
 	shift
-	local extra=() owner=
+	local extra=() group=() owner=
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--extra-config)
 			[ $# -ge 2 ] && [ -r "$2" ] || die "--extra-config needs a readable file"
 			extra+=("$(readlink -f "$2")")
+			shift 2
+			;;
+		--group-config)
+			[ $# -ge 2 ] && [ -r "$2" ] || die "--group-config needs a readable file"
+			group+=("$(readlink -f "$2")")
 			shift 2
 			;;
 		--no-dtls-psk)
@@ -606,6 +614,11 @@ cmd_start() {
 
 	: >"$DIR/extra.conf"
 	: >"$DIR/extra-global.conf"
+	: >"$DIR/extra-group.conf"
+	for i in "${group[@]}"; do
+		cat "$i" >>"$DIR/extra-group.conf"
+		echo >>"$DIR/extra-group.conf"
+	done
 	for i in "${extra[@]}"; do
 		if [ "$i" = --no-dtls-psk ]; then
 			# A global-only option (a vhost section ignores it with a warning).

@@ -382,7 +382,6 @@ static const struct {
     {"X-CSTP-Address-IP6", "2001:db8::5/129", -ERR_PROTOCOL, "addr/prefix"},
     {"X-CSTP-Address-IP6", "2001:db8::5/064", -ERR_PROTOCOL, "addr/prefix"},
     {"X-CSTP-Address-IP6", "10.0.0.1/24", -ERR_PROTOCOL, "addr/prefix"},
-    {"X-CSTP-Address-IP6", "fe80::1/64", -ERR_PROTOCOL, "link-local"},
     {"X-CSTP-Split-Include", "10.0.0.0", -ERR_PROTOCOL, "net/mask"},
     {"X-CSTP-Split-Include", "10.0.0.0/255.0.255.0", -ERR_PROTOCOL, "mask"},
     {"X-CSTP-Split-Include", "10.0.0.0/33", -ERR_PROTOCOL, "prefix"},
@@ -480,6 +479,9 @@ static void test_reply_required(void)
 	    "1300",           NULL};
 	static const char *const v6_small_mtu[] = {"X-CSTP-Address-IP6", "2001:db8::2/64",
 	                                           "X-CSTP-MTU", "1200", NULL};
+	/* An unusable address with no other family to fall back on. */
+	static const char *const v6_linklocal_only[] = {"X-CSTP-Address-IP6", "fe80::1/64",
+	                                                "X-CSTP-MTU", "1300", NULL};
 	static const char *const v6_disagree[] = {"X-CSTP-Address-IP6",
 	                                          "2001:db8::2/64",
 	                                          "X-CSTP-Address",
@@ -519,6 +521,8 @@ static void test_reply_required(void)
 	cstp_connect_reply_free(r);
 	RUN(v6_small_mtu, -ERR_PROTOCOL, "for IPv6");
 	cstp_connect_reply_free(r);
+	RUN(v6_linklocal_only, -ERR_PROTOCOL, "IPv6 address fe80::1 is link-local");
+	cstp_connect_reply_free(r);
 	RUN(v6_disagree, -ERR_PROTOCOL, "disagree");
 	cstp_connect_reply_free(r);
 	RUN(v6_legacy, 0, "");
@@ -536,6 +540,140 @@ static void test_reply_required(void)
 	RUN(unknown, 0, "");
 	cstp_connect_reply_free(r);
 #undef RUN
+}
+
+/* A CONNECT answer as a gateway with a large split-tunnel list sends it: n4 IPv4 and n6 IPv6
+ * include routes, one header line each. */
+static GString *answer_with_routes(unsigned n4, unsigned n6)
+{
+	GString *s = g_string_new("HTTP/1.1 200 CONNECTED\r\n"
+	                          "X-CSTP-Version: 1\r\n"
+	                          "X-CSTP-Address: 10.255.0.2\r\n"
+	                          "X-CSTP-Netmask: 255.255.255.0\r\n"
+	                          "X-CSTP-Address-IP6: 2001:db8:ffff::2/64\r\n"
+	                          "X-CSTP-MTU: 1400\r\n"
+	                          "X-CSTP-Split-Exclude: 192.0.2.0/255.255.255.0\r\n");
+
+	for (unsigned i = 0; i < n4; i++)
+		g_string_append_printf(s, "X-CSTP-Split-Include: 10.%u.%u.0/255.255.255.0\r\n",
+		                       i / 256, i % 256);
+	for (unsigned i = 0; i < n6; i++)
+		g_string_append_printf(s, "X-CSTP-Split-Include-IP6: 2001:db8:%x:%x::/64\r\n",
+		                       i / 256, i % 256);
+	g_string_append(s, "\r\n");
+	return s;
+}
+
+/* Parses it as the worker does: TLS-record-sized pieces into the HEAD_ONLY parser. */
+static int parse_answer(const GString *s, struct cstp_connect_reply *r)
+{
+	_cleanup_(http_response_freep) struct http_response *h =
+	    http_response_new(HTTP_RESPONSE_HEAD_ONLY);
+	size_t off = 0;
+	int ret = 0;
+
+	while (off < s->len && ret == 0) {
+		size_t n = MIN(s->len - off, 16384), used = 0;
+
+		ret = http_response_feed(h, s->str + off, n, &used);
+		off += used;
+	}
+	if (ret != 1)
+		return ret < 0 ? ret : -ERR_PROTOCOL;
+	return cstp_connect_reply_from_http(r, h);
+}
+
+static void test_reply_many_routes(void)
+{
+	g_autoptr(GString) big = answer_with_routes(2000, 500);
+	g_autoptr(GString) full = answer_with_routes(TUNNEL_CONFIG_MAX_ROUTES, 0);
+	g_autoptr(GString) over = answer_with_routes(TUNNEL_CONFIG_MAX_ROUTES + 1, 0);
+	g_autoptr(GString) lines = answer_with_routes(HTTP_RESPONSE_MAX_HEADERS, 0);
+	_cleanup_(cstp_connect_reply_freep) struct cstp_connect_reply *r = cstp_connect_reply_new();
+	struct in_addr want;
+
+	/* Far more than the 200 header lines that once failed the whole tunnel. */
+	g_assert_cmpint(parse_answer(big, r), ==, 0);
+	g_assert_cmpuint(r->cfg.n_include4, ==, 2000);
+	g_assert_cmpuint(r->cfg.n_include6, ==, 500);
+	g_assert_cmpuint(r->cfg.n_exclude4, ==, 1);
+	inet_pton(AF_INET, "10.7.207.0", &want);
+	g_assert_cmpuint(r->cfg.include4[1999].addr.s_addr, ==, want.s_addr);
+	g_assert_cmpuint(r->cfg.include4[1999].prefix, ==, 24);
+
+	cstp_connect_reply_free(r);
+	r = cstp_connect_reply_new();
+	g_assert_cmpint(parse_answer(full, r), ==, 0);
+	g_assert_cmpuint(r->cfg.n_include4, ==, TUNNEL_CONFIG_MAX_ROUTES);
+
+	/* One past the cap: refused with a reason that names it, never silently cut. */
+	cstp_connect_reply_free(r);
+	r = cstp_connect_reply_new();
+	g_assert_cmpint(parse_answer(over, r), ==, -ERR_TOO_LARGE);
+	g_assert_nonnull(strstr(r->error, "more than 4096 IPv4 include routes"));
+
+	/* More header lines than the HTTP parser holds: refused before the reply sees them. */
+	cstp_connect_reply_free(r);
+	r = cstp_connect_reply_new();
+	g_assert_cmpint(parse_answer(lines, r), ==, -ERR_TOO_LARGE);
+	g_assert_cmpuint(r->cfg.n_include4, ==, 0);
+}
+
+/* An address of one family we cannot use costs that family only (tunnel-config.h). */
+static void test_reply_drops_family(void)
+{
+	/* ocserv with `ipv6-network = fe80::/64`: a link-local pool, IPv6 routes and DNS. */
+	static const char *const linklocal6[] = {
+	    "X-CSTP-Address", "198.51.100.50", "X-CSTP-Netmask", "255.255.255.0",
+	    "X-CSTP-Address-IP6", "fe80::5/64", "X-CSTP-DNS", "203.0.113.53",
+	    "X-CSTP-DNS", "2001:db8:2::53", "X-CSTP-Split-Include", "203.0.113.0/255.255.255.0",
+	    "X-CSTP-Split-Include-IP6", "2001:db8:2::/64", "X-CSTP-Split-Exclude-IP6",
+	    "2001:db8:3::/64", "X-CSTP-Default-Domain", "lab.test", "X-CSTP-MTU", "1400", NULL};
+	/* The other way round: an IPv4 address in a reserved range, a good IPv6 one. */
+	static const char *const reserved4[] = {
+	    "X-CSTP-Address", "169.254.3.4", "X-CSTP-Netmask", "255.255.0.0",
+	    "X-CSTP-Address-IP6", "2001:db8:100::5/64", "X-CSTP-Split-Include",
+	    "10.0.0.0/255.0.0.0", "X-CSTP-DNS", "10.0.0.53", "X-CSTP-MTU", "1400", NULL};
+	/* Both families present, an MTU that only IPv4 can live with. */
+	static const char *const small_mtu[] = {"X-CSTP-Address", "198.51.100.50",
+	                                        "X-CSTP-Address-IP6", "2001:db8::2/64",
+	                                        "X-CSTP-MTU", "1200", NULL};
+	_cleanup_(cstp_connect_reply_freep) struct cstp_connect_reply *r = cstp_connect_reply_new();
+	char text[256];
+
+	g_assert_cmpint(parse_headers(linklocal6, r), ==, 0);
+	g_assert_false(r->cfg.has_addr6);
+	g_assert_true(r->cfg.dropped6);
+	g_assert_cmpuint(r->cfg.dropped_prefix6, ==, 64);
+	g_assert_cmpuint(r->cfg.n_include6 + r->cfg.n_exclude6 + r->cfg.n_dns6, ==, 0);
+	/* The rest is kept. */
+	g_assert_true(r->cfg.has_addr4);
+	g_assert_false(r->cfg.dropped4);
+	g_assert_cmpuint(r->cfg.n_include4, ==, 1);
+	g_assert_cmpuint(r->cfg.n_dns4, ==, 1);
+	g_assert_cmpuint(r->cfg.n_domains, ==, 1);
+	g_assert_cmpint(tunnel_config_validate(&r->cfg, NULL, 0), ==, 0);
+	g_assert_true(tunnel_config_dropped_text(&r->cfg, AF_INET6, text, sizeof(text)));
+	g_assert_nonnull(strstr(text, "IPv6 address fe80::5 is link-local"));
+	g_assert_nonnull(strstr(text, "carries IPv4 only"));
+	g_assert_false(tunnel_config_dropped_text(&r->cfg, AF_INET, text, sizeof(text)));
+	g_assert_cmpstr(text, ==, "");
+
+	cstp_connect_reply_free(r);
+	r = cstp_connect_reply_new();
+	g_assert_cmpint(parse_headers(reserved4, r), ==, 0);
+	g_assert_true(r->cfg.dropped4 && !r->cfg.has_addr4 && r->cfg.has_addr6);
+	g_assert_cmpuint(r->cfg.n_include4 + r->cfg.n_dns4, ==, 0);
+	g_assert_true(tunnel_config_dropped_text(&r->cfg, AF_INET, text, sizeof(text)));
+	g_assert_nonnull(strstr(text, "169.254.3.4 is link-local"));
+	g_assert_nonnull(strstr(text, "carries IPv6 only"));
+
+	cstp_connect_reply_free(r);
+	r = cstp_connect_reply_new();
+	g_assert_cmpint(parse_headers(small_mtu, r), ==, 0);
+	g_assert_true(r->cfg.dropped6 && r->cfg.has_addr4);
+	g_assert_true(tunnel_config_dropped_text(&r->cfg, AF_INET6, text, sizeof(text)));
+	g_assert_nonnull(strstr(text, "MTU 1200 out of range for IPv6"));
 }
 
 static void test_reply_caps(void)
@@ -632,6 +770,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/cstp-connect/leftover", test_leftover);
 	g_test_add_func("/cstp-connect/reply-required", test_reply_required);
 	g_test_add_func("/cstp-connect/reply-caps", test_reply_caps);
+	g_test_add_func("/cstp-connect/reply-drops-family", test_reply_drops_family);
+	g_test_add_func("/cstp-connect/reply-many-routes", test_reply_many_routes);
 	for (size_t i = 0; i < G_N_ELEMENTS(reply_cases); i++) {
 		char *path =
 		    g_strdup_printf("/cstp-connect/reply-bad/%zu-%s", i, reply_cases[i].name);

@@ -115,6 +115,17 @@ MUT(route6_host_bits, c->n_include6 = 1; set6(&c->include6[0].addr, "2001:db8::1
     c->include6[0].prefix = 64)
 MUT(route6_prefix, c->n_exclude6 = 1; set6(&c->exclude6[0].addr, "2001:db8::");
     c->exclude6[0].prefix = 129)
+MUT(dropped6_usable, c->has_addr6 = false; c->dropped6 = true;
+    set6(&c->dropped_addr6, "2001:db8::1"); c->dropped_prefix6 = 64)
+MUT(dropped6_still_there, c->dropped6 = true; set6(&c->dropped_addr6, "fe80::1");
+    c->dropped_prefix6 = 64)
+MUT(dropped6_routes, c->has_addr6 = false; c->dropped6 = true;
+    set6(&c->dropped_addr6, "fe80::1"); c->dropped_prefix6 = 64; c->n_include6 = 1;
+    set6(&c->include6[0].addr, "2001:db8::"); c->include6[0].prefix = 64)
+MUT(dropped4_dns, c->has_addr4 = false; c->dropped4 = true;
+    set4(&c->dropped_addr4, "169.254.1.1"); c->dropped_prefix4 = 16; c->n_include4 = 0)
+MUT(dropped4_no_other, c->has_addr6 = false; c->dropped4 = true;
+    set4(&c->dropped_addr4, "169.254.1.1"); c->dropped_prefix4 = 16)
 MUT(banner_control, strcpy(c->banner, "bell\a"))
 MUT(banner_escape, strcpy(c->banner, "\x1b[31mred"))
 MUT(banner_del, strcpy(c->banner, "x\x7f"))
@@ -150,6 +161,11 @@ static const struct {
     C(addr6_mapped, "IPv4-mapped"),
     C(prefix6_small, "prefix"),
     C(prefix6_big, "prefix"),
+    C(dropped6_usable, "IPv6 left out without reason"),
+    C(dropped6_still_there, "IPv6 left out without reason"),
+    C(dropped6_routes, "IPv6 left out without reason"),
+    C(dropped4_dns, "IPv4 left out without reason"),
+    C(dropped4_no_other, "IPv4 left out without reason"),
     C(mtu_zero, "MTU 0"),
     C(mtu_low, "MTU 575"),
     C(mtu_high, "MTU 9001"),
@@ -345,6 +361,80 @@ static void test_masks(void)
 	g_assert_false(tunnel_config_route6_contains(&r6, &a6));
 }
 
+/* The per-family rule of tunnel-config.h. */
+static void test_drop_unusable(void)
+{
+	_cleanup_(tunnel_config_freep) struct tunnel_config *ref = good_config();
+	_cleanup_(tunnel_config_freep) struct tunnel_config *c = good_config();
+	char why[200];
+
+	/* A usable configuration is left alone. */
+	tunnel_config_drop_unusable(c);
+	g_assert_true(tunnel_config_equal(c, ref));
+	g_assert_false(c->dropped4 || c->dropped6);
+
+	/* A link-local IPv6 pool: IPv6 goes (address, routes, DNS), IPv4 and the rest stay. */
+	set6(&c->addr6, "fe80::7");
+	c->n_include6 = 1;
+	set6(&c->include6[0].addr, "2001:db8:2::");
+	c->include6[0].prefix = 64;
+	c->n_dns6 = 1;
+	set6(&c->dns6[0], "2001:db8:2::53");
+	g_assert_cmpint(tunnel_config_validate(c, why, sizeof(why)), ==, -ERR_PROTOCOL);
+	tunnel_config_drop_unusable(c);
+	g_assert_cmpint(tunnel_config_validate(c, why, sizeof(why)), ==, 0);
+	g_assert_true(c->dropped6 && !c->has_addr6 && !c->dropped4);
+	g_assert_cmpuint(c->dropped_prefix6, ==, 64);
+	g_assert_cmpuint(c->n_include6 + c->n_exclude6 + c->n_dns6, ==, 0);
+	g_assert_cmpuint(c->addr4.s_addr, ==, ref->addr4.s_addr);
+	g_assert_cmpuint(c->n_include4, ==, 1);
+	g_assert_cmpuint(c->n_dns4, ==, 1);
+	g_assert_cmpstr(c->domains[0], ==, ref->domains[0]);
+	g_assert_cmpstr(c->banner, ==, ref->banner);
+	g_assert_false(tunnel_config_equal(c, ref));
+	/* Idempotent. */
+	tunnel_config_drop_unusable(c);
+	g_assert_cmpint(tunnel_config_validate(c, NULL, 0), ==, 0);
+	tunnel_config_free(c);
+
+	/* Nothing to fall back on: unchanged, and refused with the reason. */
+	c = good_config();
+	c->has_addr4 = false;
+	set6(&c->addr6, "fe80::7");
+	tunnel_config_drop_unusable(c);
+	g_assert_true(c->has_addr6 && !c->dropped6);
+	g_assert_cmpint(tunnel_config_validate(c, why, sizeof(why)), ==, -ERR_PROTOCOL);
+	g_assert_nonnull(strstr(why, "link-local"));
+	tunnel_config_free(c);
+
+	c = good_config();
+	set4(&c->addr4, "127.0.0.1");
+	set6(&c->addr6, "ff02::1");
+	tunnel_config_drop_unusable(c);
+	g_assert_true(c->has_addr4 && c->has_addr6 && !c->dropped4 && !c->dropped6);
+	g_assert_cmpint(tunnel_config_validate(c, NULL, 0), ==, -ERR_PROTOCOL);
+	tunnel_config_free(c);
+
+	/* An MTU that is bad for both families is not IPv6's problem: nothing is dropped. */
+	c = good_config();
+	c->mtu = 100;
+	tunnel_config_drop_unusable(c);
+	g_assert_true(c->has_addr6 && !c->dropped6);
+	g_assert_cmpint(tunnel_config_validate(c, why, sizeof(why)), ==, -ERR_PROTOCOL);
+	tunnel_config_free(c);
+
+	/* An IPv4 prefix out of range costs IPv4, not IPv6. */
+	c = good_config();
+	c->prefix4 = 4;
+	tunnel_config_drop_unusable(c);
+	g_assert_true(c->dropped4 && !c->has_addr4 && c->has_addr6);
+	g_assert_cmpuint(c->n_include4 + c->n_dns4, ==, 0);
+	g_assert_cmpint(tunnel_config_validate(c, NULL, 0), ==, 0);
+	g_assert_true(tunnel_config_dropped_text(c, AF_INET, why, sizeof(why)));
+	g_assert_nonnull(strstr(why, "IPv4 prefix /4 out of range"));
+	g_assert_false(tunnel_config_dropped_text(c, AF_INET6, why, sizeof(why)));
+}
+
 static void test_equal(void)
 {
 	_cleanup_(tunnel_config_freep) struct tunnel_config *a = good_config();
@@ -387,5 +477,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/tunnel-config/domains", test_domains);
 	g_test_add_func("/tunnel-config/masks", test_masks);
 	g_test_add_func("/tunnel-config/equal", test_equal);
+	g_test_add_func("/tunnel-config/drop-unusable", test_drop_unusable);
 	return g_test_run();
 }

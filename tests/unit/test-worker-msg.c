@@ -342,6 +342,30 @@ static void test_config_roundtrip(void)
 		g_assert_cmpint(worker_msg_get_config(pp, got), ==, 0);
 		g_assert_true(tunnel_config_equal(min, got));
 	}
+	/* A family left out travels with its reason; a claim that a usable one was is refused. */
+	{
+		_cleanup_(tunnel_config_freep) struct tunnel_config *d = sample_config();
+		_cleanup_(worker_msg_freep) struct worker_msg *dm = worker_msg_new(WMSG_CONFIG);
+		_cleanup_(worker_msg_freep) struct worker_msg *dp = NULL;
+		_cleanup_(worker_msg_freep) struct worker_msg *bad = worker_msg_new(WMSG_CONFIG);
+		_cleanup_(worker_msg_freep) struct worker_msg *badp = NULL;
+		uint8_t v[17] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1, [16] = 64};
+
+		inet_pton(AF_INET6, "fe80::10", &d->addr6);
+		tunnel_config_drop_unusable(d);
+		g_assert_true(d->dropped6);
+		g_assert_cmpint(worker_msg_put_config(dm, d), ==, 0);
+		dp = reparse(dm);
+		g_assert_cmpint(worker_msg_get_config(dp, got), ==, 0);
+		g_assert_true(tunnel_config_equal(d, got));
+		g_assert_true(got->dropped6 && !got->has_addr6);
+
+		d->dropped6 = false;
+		g_assert_cmpint(worker_msg_put_config(bad, d), ==, 0);
+		g_assert_cmpint(worker_msg_put_bytes(bad, WATTR_DROPPED6, v, sizeof(v)), ==, 0);
+		badp = reparse(bad);
+		g_assert_cmpint(worker_msg_get_config(badp, got), ==, -ERR_PROTOCOL);
+	}
 	/* Wrong message type, invalid config. */
 	{
 		_cleanup_(worker_msg_freep) struct worker_msg *s = worker_msg_new(WMSG_STATE);
@@ -351,6 +375,54 @@ static void test_config_roundtrip(void)
 		c->mtu = 100;
 		g_assert_cmpint(worker_msg_put_config(m, c), ==, -ERR_PROTOCOL);
 	}
+}
+
+/* Every list at its cap, every field at its largest: the biggest CONFIG a worker sends. */
+static void test_config_full(void)
+{
+	_cleanup_(tunnel_config_freep) struct tunnel_config *c = sample_config();
+	_cleanup_(tunnel_config_freep) struct tunnel_config *got = tunnel_config_new();
+	_cleanup_(worker_msg_freep) struct worker_msg *m = worker_msg_new(WMSG_CONFIG);
+	_cleanup_(worker_msg_freep) struct worker_msg *p = NULL;
+	int sv[2];
+
+	for (unsigned i = 0; i < TUNNEL_CONFIG_MAX_ROUTES; i++) {
+		uint32_t net = htonl(0x0a000000u | (i << 8));
+
+		c->include4[i] = (struct route4){.addr.s_addr = net, .prefix = 24};
+		c->exclude4[i] = (struct route4){.addr.s_addr = net | htonl(0x80), .prefix = 25};
+		c->include6[i].prefix = 64;
+		inet_pton(AF_INET6, "2001:db8::", &c->include6[i].addr);
+		c->include6[i].addr.s6_addr[4] = (uint8_t)(i >> 8);
+		c->include6[i].addr.s6_addr[5] = (uint8_t)i;
+		c->exclude6[i] = c->include6[i];
+		c->exclude6[i].addr.s6_addr[6] = 1;
+	}
+	c->n_include4 = c->n_exclude4 = c->n_include6 = c->n_exclude6 = TUNNEL_CONFIG_MAX_ROUTES;
+	for (c->n_domains = 0; c->n_domains < TUNNEL_CONFIG_MAX_DOMAINS; c->n_domains++) {
+		memset(c->domains[c->n_domains], 'a', TUNNEL_CONFIG_MAX_DOMAIN);
+		for (unsigned d = 63; d < TUNNEL_CONFIG_MAX_DOMAIN; d += 64)
+			c->domains[c->n_domains][d] = '.';
+		c->domains[c->n_domains][TUNNEL_CONFIG_MAX_DOMAIN] = '\0';
+	}
+	memset(c->banner, 'b', TUNNEL_CONFIG_MAX_BANNER);
+	c->banner[TUNNEL_CONFIG_MAX_BANNER] = '\0';
+	g_assert_cmpint(tunnel_config_validate(c, NULL, 0), ==, 0);
+	g_assert_cmpint(worker_msg_put_config(m, c), ==, 0);
+
+	/* Larger than a default socket buffer: sent whole once the helper sized the socket. */
+	g_assert_cmpint(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), ==, 0);
+	if (worker_msg_socket_size(sv[0]) == 0) {
+		g_assert_cmpint(worker_msg_send(sv[0], m, NULL, 0), ==, 0);
+		g_assert_cmpint(worker_msg_recv(sv[1], &p, NULL, NULL), ==, 0);
+		g_assert_cmpint(worker_msg_get_config(p, got), ==, 0);
+		g_assert_true(tunnel_config_equal(c, got));
+		g_assert_cmpuint(got->n_exclude6, ==, TUNNEL_CONFIG_MAX_ROUTES);
+	} else {
+		g_test_message("not root: the socket could not be sized; send not tested");
+	}
+	close(sv[0]);
+	close(sv[1]);
 }
 
 /* A CONFIG assembled by hand with one defect each: get_config refuses it. */
@@ -656,6 +728,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/worker-msg/builder-refuses", test_builder_refuses);
 	g_test_add_func("/worker-msg/repeated-next", test_repeated_next);
 	g_test_add_func("/worker-msg/config-roundtrip", test_config_roundtrip);
+	g_test_add_func("/worker-msg/config-full", test_config_full);
 	g_test_add_func("/worker-msg/config-strict", test_config_strict);
 	g_test_add_func("/worker-msg/parse-strict", test_parse_strict);
 	g_test_add_func("/worker-msg/truncate-config", test_truncate_config);
