@@ -56,14 +56,14 @@ static gnutls_protocol_t tls_diagnose_oldest(const unsigned *list, int n)
 	return oldest;
 }
 
-static void tls_diagnose_append(char *buf, size_t len, bool *first, const char *fmt,
-                                const char *what)
+/* Adds "VERB WHAT[ SUFFIX]" to the sentence. */
+static void tls_diagnose_append(char *buf, size_t len, bool *first, const char *verb,
+                                const char *what, const char *suffix)
 {
 	size_t used = strlen(buf);
 
-	snprintf(buf + used, len - used, "%s", *first ? "; this client " : " and ");
-	used = strlen(buf);
-	snprintf(buf + used, len - used, fmt, what);
+	snprintf(buf + used, len - used, "%s%s %s%s", *first ? "; this client " : " and ", verb,
+	         what, suffix);
 	*first = false;
 }
 
@@ -96,16 +96,16 @@ int tls_diagnose_describe(const struct tls_negotiated *n, const char *priority, 
 	snprintf(buf, len, "the gateway offers only %s with %s", version,
 	         gnutls_cipher_get_name(n->cipher) ? gnutls_cipher_get_name(n->cipher) : "?");
 	if (bad_version)
-		tls_diagnose_append(buf, len, &first, "needs %s or later", oldest);
+		tls_diagnose_append(buf, len, &first, "needs", oldest, " or later");
 	if (bad_cipher)
-		tls_diagnose_append(buf, len, &first, "refuses %s",
-		                    gnutls_cipher_get_name(n->cipher));
+		tls_diagnose_append(buf, len, &first, "refuses",
+		                    gnutls_cipher_get_name(n->cipher), "");
 	if (bad_mac)
-		tls_diagnose_append(buf, len, &first, "refuses %s MACs",
-		                    gnutls_mac_get_name(n->mac));
+		tls_diagnose_append(buf, len, &first, "refuses",
+		                    gnutls_mac_get_name(n->mac), " MACs");
 	if (bad_kx)
-		tls_diagnose_append(buf, len, &first, "refuses %s key exchange",
-		                    gnutls_kx_get_name(n->kx));
+		tls_diagnose_append(buf, len, &first, "refuses",
+		                    gnutls_kx_get_name(n->kx), " key exchange");
 	return 0;
 }
 
