@@ -194,7 +194,7 @@ cmd_gc() {
 
 make_ca() { # NAME CN
 	local pki=$DIR/pki
-	certtool --generate-privkey --key-type rsa --bits 2048 --outfile "$pki/$1.key" 2>/dev/null
+	new_key "$pki/$1.key"
 	cat >"$pki/$1.tmpl" <<-EOF
 		cn = "$2"
 		organization = "sslvpn lab"
@@ -208,10 +208,19 @@ make_ca() { # NAME CN
 		--outfile "$pki/$1.pem" 2>/dev/null
 }
 
+new_key() { # FILE
+	certtool --generate-privkey --key-type rsa --bits 2048 --outfile "$1" 2>/dev/null
+}
+
+issue_cert() { # KEY TEMPLATE CA OUT: a certificate for KEY signed by the lab's CA named CA
+	certtool --generate-certificate --load-privkey "$1" --template "$2" \
+		--load-ca-privkey "$DIR/pki/$3.key" --load-ca-certificate "$DIR/pki/$3.pem" \
+		--outfile "$4" 2>/dev/null
+}
+
 make_server_cert() { # NAME HOSTNAME CA [ALTNAME]
 	local pki=$DIR/pki name=$1 host=$2 ca=$3 alt=${4:+dns_name = "$4"}
-	certtool --generate-privkey --key-type rsa --bits 2048 --outfile "$pki/$name.key.new" \
-		2>/dev/null
+	new_key "$pki/$name.key.new"
 	cat >"$pki/$name.tmpl" <<-EOF
 		cn = "$host"
 		organization = "sslvpn lab"
@@ -223,9 +232,7 @@ make_server_cert() { # NAME HOSTNAME CA [ALTNAME]
 		encryption_key
 		tls_www_server
 	EOF
-	certtool --generate-certificate --load-privkey "$pki/$name.key.new" \
-		--load-ca-privkey "$pki/$ca.key" --load-ca-certificate "$pki/$ca.pem" \
-		--template "$pki/$name.tmpl" --outfile "$pki/$name.pem.new" 2>/dev/null
+	issue_cert "$pki/$name.key.new" "$pki/$name.tmpl" "$ca" "$pki/$name.pem.new"
 	# Each rename is atomic; rotate-cert sends SIGHUP right after the pair.
 	mv -f "$pki/$name.key.new" "$pki/$name.key"
 	mv -f "$pki/$name.pem.new" "$pki/$name.pem"
@@ -233,8 +240,7 @@ make_server_cert() { # NAME HOSTNAME CA [ALTNAME]
 
 make_client_cert() { # NAME USER CA : a TLS client certificate whose UID (cert-user-oid) is USER
 	local pki=$DIR/pki name=$1
-	certtool --generate-privkey --key-type rsa --bits 2048 --outfile "$pki/$name.key" \
-		2>/dev/null
+	new_key "$pki/$name.key"
 	cat >"$pki/$name.tmpl" <<-EOF
 		cn = "$2"
 		uid = "$2"
@@ -244,9 +250,7 @@ make_client_cert() { # NAME USER CA : a TLS client certificate whose UID (cert-u
 		signing_key
 		tls_www_client
 	EOF
-	certtool --generate-certificate --load-privkey "$pki/$name.key" \
-		--load-ca-privkey "$pki/$3.key" --load-ca-certificate "$pki/$3.pem" \
-		--template "$pki/$name.tmpl" --outfile "$pki/$name.pem" 2>/dev/null
+	issue_cert "$pki/$name.key" "$pki/$name.tmpl" "$3" "$pki/$name.pem"
 }
 
 cert_pin() {
