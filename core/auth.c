@@ -431,6 +431,15 @@ void auth_io_failed(struct auth *a, int err)
 	if (a->state == AUTH_STATE_DOWNLOAD_GET)
 		auth_fail(a, -ERR_PROFILE_DOWNLOAD, "the client profile %s could not be fetched: %s",
 			  a->profiles[a->next_profile].uri, error_text(err));
+	else if (err == -ERR_TLS && a->report.cert_requested && a->state == AUTH_STATE_SEND_INIT)
+		/* TLS 1.3 gateways check the client certificate after our side of the handshake
+		 * is done: a refusal arrives as the connection ending at our first request. */
+		auth_fail(a, -ERR_CLIENT_CERT,
+			  "%s closed the connection after asking for a client certificate: %s",
+			  a->url.host,
+			  a->report.identity_sent >= 0 ? "it did not accept the one presented"
+			  : a->n_identities ? "none of ours is issued by a CA it names"
+					    : "it needs one (use --certificate)");
 	else
 		auth_fail(a, err, "the connection to %s failed: %s", a->url.host, error_text(err));
 }

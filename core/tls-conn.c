@@ -36,6 +36,7 @@ struct tls_conn {
 	struct tls_loaded_identity ids[TLS_CONN_MAX_IDENTITIES];
 	size_t n_ids;
 	int sent_identity; /* index into ids, -1: none presented */
+	bool cert_requested;
 	char peer_address[INET6_ADDRSTRLEN];
 };
 
@@ -104,6 +105,7 @@ static int tls_retrieve_identity(gnutls_session_t session, const gnutls_datum_t 
 	const struct tls_loaded_identity *pick = NULL;
 
 	*pcert_length = 0;
+	c->cert_requested = true;
 	for (size_t i = 0; i < c->n_ids && !pick; i++)
 		if (tls_identity_matches(&c->ids[i], req_ca_dn, nreqs))
 			pick = &c->ids[i];
@@ -424,8 +426,8 @@ int tls_conn_open(const struct tls_conn_options *o, struct tls_conn **out,
 			return r;
 		c->n_ids++;
 	}
-	if (c->n_ids)
-		gnutls_certificate_set_retrieve_function2(c->creds, tls_retrieve_identity);
+	/* Also without identities: that the gateway asked explains a connection it then drops. */
+	gnutls_certificate_set_retrieve_function2(c->creds, tls_retrieve_identity);
 
 	r = tls_conn_connect(c, o, timeout_ms);
 	if (r < 0)
@@ -454,6 +456,7 @@ int tls_conn_open(const struct tls_conn_options *o, struct tls_conn **out,
 	if (r < 0)
 		return tls_conn_handshake_failed(c, o, r, rep);
 	rep->identity_sent = c->sent_identity;
+	rep->cert_requested = c->cert_requested;
 	if (!o->defer_check) {
 		r = tls_check_peer(c, o->host, o->pin, rep);
 		if (r < 0)
@@ -471,6 +474,7 @@ int tls_conn_check_pin(struct tls_conn *c, const char *pin, struct tls_cert_repo
 
 	memset(rep, 0, sizeof(*rep));
 	rep->identity_sent = c->sent_identity;
+	rep->cert_requested = c->cert_requested;
 	if (!pin)
 		return -ERR_INVALID_ARGS;
 	return tls_check_peer(c, NULL, pin, rep);

@@ -125,6 +125,17 @@ check "a key of another certificate: says so" refused mismatch "the key does not
 login nokey "$K/rsa.crt.der"
 check "a DER certificate without its key: says so" refused nokey "name its key file too"
 
+cp "$LAB_CLIENT_OTHER_CERT" "$LAB_CLIENT_OTHER_KEY" "$K/" && chmod 0644 "$K"/client-other.*
+login other-ca "$K/client-other.pem" "$K/client-other.key"
+check "a certificate from a CA the gateway does not take: says the gateway refused it" \
+	refused other-ca "after asking for a client certificate: it did not accept the one presented"
+printf '%s\n' "$LAB_PASSWORD" | in_ns env XDG_CONFIG_HOME="$WORK/cfg-none" "$SSLVPN" auth \
+	--non-interactive --cafile "$LAB_CA" --user "$LAB_USER" --password-stdin "$LAB_GATEWAY" \
+	>"$WORK/none.out" 2>"$WORK/none.err"
+echo $? >"$WORK/none.rc"
+check "no certificate for a gateway that requires one: says to give one" \
+	refused none "after asking for a client certificate: it needs one (use --certificate)"
+
 # ---- the password typed at the prompt: a wrong one is asked again ----
 cat "$K/ec.crt.pem" "$K/ec.p8-pbes2-sha1.pem" >"$K/ec.both-enc.pem"
 chmod 0644 "$K/ec.both-enc.pem"
