@@ -681,6 +681,25 @@ def case_agent(env):
     check("relogin" not in rest, "member's agent never served member2's connections")
 
 
+def agent_attempt(env, role, path):
+    """One agent in a bus connection of its own; returns its first event and the process."""
+    p = env.client_bg(role, dict(op="agent", path=path, reply={"Cookie": "x"}, seconds=60))
+    return json.loads(p.stdout.readline()), p
+
+
+def case_agent_quota(env):
+    ev, _ = agent_attempt(env, "other", "/test/agent")
+    check(ev == {"event": "register-failed", "error": DENIED},
+          "a user who may not connect may not register an agent")
+    for i in range(4):
+        env.start_agent("member", "/test/agent%d" % i, {"Cookie": "x"})
+    ev, _ = agent_attempt(env, "member", "/test/agent4")
+    check(ev == {"event": "register-failed", "error": ERROR_PREFIX + "Busy"},
+          "a fifth agent of one uid is Busy, though from a new bus connection")
+    env.start_agent("member2", "/test/agent", {"Cookie": "x"})
+    check(True, "another user still registers an agent")
+
+
 # ------------------------------------------------------------------------------------------
 # The real worker
 
@@ -799,6 +818,7 @@ CASES = {
     "malformed": (case_malformed, {}),
     "sigterm": (case_sigterm, {}),
     "agent": (case_agent, {}),
+    "agent-quota": (case_agent_quota, {}),
     "prepared": (case_prepared, {}),
     "prepared-timeout": (case_prepared_timeout, {"prepared": 2}),
     "worker-refused": (case_worker_refused, {"real_worker": True}),
