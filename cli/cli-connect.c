@@ -16,6 +16,7 @@
 #include "cli-bus.h"
 #include "cli-commands.h"
 #include "cli-options.h"
+#include "cli-term.h"
 #include "error.h"
 #include "gateway-url.h"
 #include "log.h"
@@ -99,6 +100,26 @@ static void cli_print_last_error(SslvpnConnection *c)
 
 /* ---- foreground: Agent and state printing ---- */
 
+/* Root may call any connection's objects on the system bus: only the name's current owner
+ * (asked now, the helper may have been restarted) may start a login here. */
+static gboolean cli_agent_caller_is_helper(GDBusMethodInvocation *inv)
+{
+	g_autoptr(GVariant) owner = g_dbus_connection_call_sync(
+		g_dbus_method_invocation_get_connection(inv), "org.freedesktop.DBus",
+		"/org/freedesktop/DBus", "org.freedesktop.DBus", "GetNameOwner",
+		g_variant_new("(s)", CLI_BUS_NAME), G_VARIANT_TYPE("(s)"), G_DBUS_CALL_FLAGS_NONE,
+		5000, NULL, NULL);
+	const char *name = NULL;
+
+	if (owner)
+		g_variant_get(owner, "(&s)", &name);
+	if (name && g_strcmp0(name, g_dbus_method_invocation_get_sender(inv)) == 0)
+		return TRUE;
+	g_dbus_method_invocation_return_dbus_error(inv, ERROR_DBUS_PREFIX "AccessDenied",
+						   "only the VPN helper may call the agent");
+	return FALSE;
+}
+
 static gboolean cli_agent_relogin(SslvpnAgent *agent, GDBusMethodInvocation *inv,
 				  const char *conn, const char *gateway, const char *reason,
 				  gpointer data)
@@ -107,7 +128,13 @@ static gboolean cli_agent_relogin(SslvpnAgent *agent, GDBusMethodInvocation *inv
 	_cleanup_(auth_freep) struct auth *a = NULL;
 	GVariantBuilder b;
 
-	fprintf(stderr, "sslvpn: the gateway wants a new login (%s)\n", reason);
+	if (!cli_agent_caller_is_helper(inv))
+		return TRUE;
+	fputs("sslvpn: the gateway wants a new login: ", stderr);
+	if (*reason)
+		cli_term_print_safe(stderr, NULL, reason);
+	else
+		fputc('\n', stderr);
 	if (cli_login(&s->login, s->prefs, &a) < 0) {
 		g_dbus_method_invocation_return_dbus_error(inv, ERROR_DBUS_PREFIX "Cancelled",
 							   "the new login failed");
@@ -125,6 +152,8 @@ static gboolean cli_agent_relogin(SslvpnAgent *agent, GDBusMethodInvocation *inv
 static gboolean cli_agent_cancel(SslvpnAgent *agent, GDBusMethodInvocation *inv,
 				 const char *conn, gpointer data)
 {
+	if (!cli_agent_caller_is_helper(inv))
+		return TRUE;
 	sslvpn_agent_complete_cancel(agent, inv);
 	return TRUE;
 }

@@ -93,6 +93,15 @@ static const char *cli_prefs_string(struct cli_login *l,
 }
 
 /* Lets the user pick a group (number, value or label).  Returns 1 if a new init was started. */
+/* A line around text the gateway wrote (a label, a group name): only the filtered text may
+ * reach the terminal. */
+static void cli_say(const char *before, const char *gateway_text, const char *after)
+{
+	fputs(before, stderr);
+	cli_term_put_safe(stderr, gateway_text);
+	fputs(after, stderr);
+}
+
 static int cli_ask_group(struct cli_login *l, struct auth_form *form)
 {
 	const struct auth_field *gf = auth_form_group_field(form);
@@ -136,7 +145,7 @@ static int cli_ask_group(struct cli_login *l, struct auth_form *form)
 		int r = auth_choose_group(l->auth, answer);
 
 		if (r == -ERR_NOT_FOUND || r == -ERR_INVALID_ARGS) {
-			fprintf(stderr, "sslvpn: no such group: %s\n", answer);
+			cli_say("sslvpn: no such group: ", answer, "\n");
 			l->group_asked = false;
 			return 1; /* ask again */
 		}
@@ -146,8 +155,9 @@ static int cli_ask_group(struct cli_login *l, struct auth_form *form)
 
 static int cli_missing(const struct auth_field *f)
 {
-	fprintf(stderr, "sslvpn: the gateway asks for \"%s\", which was not given%s\n", f->label,
-		f->type == AUTH_FIELD_PASSWORD ? " (use --password-stdin)" : "");
+	cli_say("sslvpn: the gateway asks for \"", f->label,
+		f->type == AUTH_FIELD_PASSWORD ? "\", which was not given (use --password-stdin)\n"
+					       : "\", which was not given\n");
 	return -ERR_CANCELLED;
 }
 
@@ -184,10 +194,8 @@ static int cli_fill_field(struct cli_login *l, struct auth_form *form, const str
 		if (o->password_stdin) {
 			s = cli_term_stdin_secret();
 			if (!s) {
-				fprintf(stderr,
-					"sslvpn: the gateway asks for \"%s\", but standard input has "
-					"no more lines\n",
-					f->label);
+				cli_say("sslvpn: the gateway asks for \"", f->label,
+					"\", but standard input has no more lines\n");
 				return -ERR_CANCELLED;
 			}
 		} else if (interactive) {
@@ -260,9 +268,10 @@ static int cli_fill_form(struct cli_login *l)
 			continue;
 		r = cli_fill_field(l, form, f);
 		if (r < 0) {
-			if (r != -ERR_CANCELLED)
-				fprintf(stderr, "sslvpn: cannot use the value for \"%s\": %s\n",
-					f->label, error_text(r));
+			if (r != -ERR_CANCELLED) {
+				cli_say("sslvpn: cannot use the value for \"", f->label, "\": ");
+				fprintf(stderr, "%s\n", error_text(r));
+			}
 			return r;
 		}
 	}

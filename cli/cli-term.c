@@ -7,6 +7,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "utf8.h"
+
 #define CLI_TERM_MAX_LINE 4096
 
 static FILE *cli_tty;
@@ -73,10 +75,13 @@ char *cli_term_ask(const char *prompt, const char *def)
 
 	if (!cli_tty)
 		return NULL;
-	if (def && *def)
-		fprintf(cli_tty, "%s [%s] ", prompt, def);
-	else
-		fprintf(cli_tty, "%s ", prompt);
+	cli_term_put_safe(cli_tty, prompt);
+	if (def && *def) {
+		fputs(" [", cli_tty);
+		cli_term_put_safe(cli_tty, def);
+		fputc(']', cli_tty);
+	}
+	fputc(' ', cli_tty);
 	if (!cli_term_read_line(cli_tty, line, sizeof(line)))
 		return NULL;
 	return strdup(!line[0] && def ? def : line);
@@ -91,7 +96,8 @@ struct secret *cli_term_ask_secret(const char *prompt)
 
 	if (!cli_tty)
 		return NULL;
-	fprintf(cli_tty, "%s ", prompt);
+	cli_term_put_safe(cli_tty, prompt);
+	fputc(' ', cli_tty);
 	if (tcgetattr(fileno(cli_tty), &old) == 0) {
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
@@ -118,26 +124,50 @@ struct secret *cli_term_stdin_secret(void)
 	return s;
 }
 
+/* Writes the character at p, or '?' in its place; returns how many bytes it took.  Decided by
+ * the one check for outside text (utf8_valid): malformed UTF-8 (a lone 0x9b is CSI to an
+ * 8-bit terminal) is one '?' per byte, a well-formed control (C0 but TAB and LF, DEL, C1 such
+ * as U+009B, two bytes) one '?' per character. */
+static size_t cli_term_put_char(FILE *f, const unsigned char *p)
+{
+	size_t len = *p < 0x80 ? 1 : *p < 0xc0 ? 0 : *p < 0xe0 ? 2 : *p < 0xf0 ? 3 : 4;
+
+	if (len == 0 || strnlen((const char *)p, len) < len ||
+	    !utf8_valid((const char *)p, len, UTF8_XML_TEXT)) {
+		fputc('?', f);
+		return 1;
+	}
+	if (*p == '\r' || !utf8_valid((const char *)p, len, UTF8_DISPLAY_TEXT))
+		fputc('?', f);
+	else
+		fwrite(p, 1, len, f);
+	return len;
+}
+
+void cli_term_put_safe(FILE *f, const char *text)
+{
+	for (const unsigned char *p = (const unsigned char *)text; p && *p;) {
+		if (*p == '\n' || *p == '\t') {
+			fputc(' ', f);
+			p++;
+		} else {
+			p += cli_term_put_char(f, p);
+		}
+	}
+}
+
 void cli_term_print_safe(FILE *f, const char *indent, const char *text)
 {
 	bool line_start = true;
 
-	for (const unsigned char *p = (const unsigned char *)text; p && *p; p++) {
+	for (const unsigned char *p = (const unsigned char *)text; p && *p;) {
 		if (line_start && indent)
 			fputs(indent, f);
 		line_start = *p == '\n';
-		if (*p == '\n' || *p == '\t' || *p >= 0x20) {
-			/* DEL and the C1 range 0x80-0x9f as UTF-8 (0xc2 0x80-0x9f) can drive a terminal. */
-			if (*p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)) {
-				fputc('?', f);
-				if (*p == 0xc2)
-					p++;
-				continue;
-			}
-			fputc(*p, f);
-		} else {
-			fputc('?', f);
-		}
+		if (*p == '\n' || *p == '\t')
+			fputc(*p++, f);
+		else
+			p += cli_term_put_char(f, p);
 	}
 	if (!line_start)
 		fputc('\n', f);

@@ -23,6 +23,13 @@ struct secret *cli_term_ask_secret(const char *prompt);
 /* Next line of standard input as a secret (for --password-stdin), NULL at EOF. */
 struct secret *cli_term_stdin_secret(void);
 
-/* Prints gateway-supplied text to f: control characters other than newline and tab become
- * '?', every line is indented by indent. */
+/* Prompts show their text through cli_term_put_safe (labels and defaults come from the
+ * gateway). */
+
+/* Prints gateway-supplied text to f: control characters other than newline and tab (C0, DEL,
+ * C1 such as U+009B CSI) and bytes that are not UTF-8 become '?', every line is indented by
+ * indent and the last one ends with a newline. */
 void cli_term_print_safe(FILE *f, const char *indent, const char *text);
+/* The same filter for text within a line (a prompt, a label): newline and tab become spaces,
+ * nothing is added. */
+void cli_term_put_safe(FILE *f, const char *text);

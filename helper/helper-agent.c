@@ -70,25 +70,26 @@ static void register_identified(struct helper *h, DBusMessage *call, int result,
 	const char *sender = dbus_message_get_sender(call);
 	char *path = data;
 	struct helper_agent *a;
-	unsigned per_sender = 0;
+	unsigned per_uid = 0;
 
 	if (result < 0) {
-		helper_bus_reply_error(h, call, ERR_ACCESS_DENIED, "could not identify the caller");
+		helper_bus_reply_error(h, call, ERR_ACCESS_DENIED,
+		                       "not allowed to register an agent");
 		free(path);
 		return;
 	}
 	for (a = h->agents; a; a = a->next) {
-		if (strcmp(a->sender, sender) != 0)
-			continue;
-		if (strcmp(a->path, path) == 0) {
+		if (strcmp(a->sender, sender) == 0 && strcmp(a->path, path) == 0) {
 			helper_bus_reply_error(h, call, ERR_BUSY,
 			                       "this agent is already registered");
 			free(path);
 			return;
 		}
-		per_sender++;
+		if (a->uid == uid)
+			per_uid++;
 	}
-	if (h->n_agents >= HELPER_MAX_AGENTS || per_sender >= HELPER_MAX_AGENTS_PER_SENDER) {
+	/* Per uid, not per sender: bus connections are free to open, a uid is not. */
+	if (h->n_agents >= HELPER_MAX_AGENTS || per_uid >= HELPER_MAX_AGENTS_PER_UID) {
 		helper_bus_reply_error(h, call, ERR_BUSY, "too many agents");
 		free(path);
 		return;
@@ -126,7 +127,9 @@ static void method_register(struct helper *h, DBusMessage *call, void *object)
 		helper_bus_reply_error(h, call, ERR_NOMEM, "out of memory");
 		return;
 	}
-	r = helper_auth_identify(h, call, register_identified, copy, free);
+	/* An agent only ever serves its uid's connections: whoever may not connect has no use
+	 * for one, and must not take places in the table. */
+	r = helper_auth_connect(h, call, NULL, register_identified, copy, free);
 	if (r < 0) {
 		free(copy);
 		helper_bus_reply_error(h, call, -r, "%s", error_text(r));

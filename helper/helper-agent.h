@@ -6,15 +6,16 @@
  * org.sslvpn.Helper1.Agent; when a gateway rejects a connection's cookie the helper asks the
  * newest agent of the connection's owner uid for a new one (helper-conn.c makes the call).
  * An agent is identified by its unique bus name and path, and forgotten when it unregisters or
- * its bus connection goes away.
+ * its bus connection goes away.  Only callers that may connect (helper_auth_connect) register
+ * one, at most HELPER_MAX_AGENTS_PER_UID per uid.
  */
 #include <stdbool.h>
 #include <sys/types.h>
 
 #include "helper-bus.h"
 
-#define HELPER_MAX_AGENTS            64
-#define HELPER_MAX_AGENTS_PER_SENDER 4
+#define HELPER_MAX_AGENTS         64
+#define HELPER_MAX_AGENTS_PER_UID 4
 
 struct helper;
 

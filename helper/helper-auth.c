@@ -23,6 +23,7 @@ struct auth_ctx {
 	struct helper *h;
 	DBusMessage *call;
 	bool connect; /* Connect's rules, else identify only */
+	helper_auth_admit_fn admit;
 	helper_auth_fn fn;
 	void *data;
 	void (*data_free)(void *);
@@ -209,6 +210,10 @@ static void creds_reply(DBusPendingCall *pending, void *p)
 		finish(ctx, -ERR_ACCESS_DENIED);
 		return;
 	}
+	if (ctx->connect && ctx->admit && (r = ctx->admit(ctx->h, ctx->uid, ctx->data)) < 0) {
+		finish(ctx, r);
+		return;
+	}
 	if (!ctx->connect || ctx->uid == 0) {
 		finish(ctx, 0);
 		return;
@@ -230,8 +235,8 @@ static void creds_reply(DBusPendingCall *pending, void *p)
 	}
 }
 
-static int start(struct helper *h, DBusMessage *call, bool connect, helper_auth_fn fn, void *data,
-                 void (*data_free)(void *))
+static int start(struct helper *h, DBusMessage *call, bool connect, helper_auth_admit_fn admit,
+                 helper_auth_fn fn, void *data, void (*data_free)(void *))
 {
 	const char *sender = dbus_message_get_sender(call);
 	struct auth_ctx *ctx;
@@ -253,6 +258,7 @@ static int start(struct helper *h, DBusMessage *call, bool connect, helper_auth_
 	ctx->h = h;
 	ctx->call = dbus_message_ref(call);
 	ctx->connect = connect;
+	ctx->admit = admit;
 	ctx->fn = fn;
 	ctx->data = data;
 	ctx->data_free = data_free;
@@ -270,11 +276,11 @@ static int start(struct helper *h, DBusMessage *call, bool connect, helper_auth_
 int helper_auth_identify(struct helper *h, DBusMessage *call, helper_auth_fn fn, void *data,
                          void (*data_free)(void *))
 {
-	return start(h, call, false, fn, data, data_free);
+	return start(h, call, false, NULL, fn, data, data_free);
 }
 
-int helper_auth_connect(struct helper *h, DBusMessage *call, helper_auth_fn fn, void *data,
-                        void (*data_free)(void *))
+int helper_auth_connect(struct helper *h, DBusMessage *call, helper_auth_admit_fn admit,
+                        helper_auth_fn fn, void *data, void (*data_free)(void *))
 {
-	return start(h, call, true, fn, data, data_free);
+	return start(h, call, true, admit, fn, data, data_free);
 }

@@ -25,7 +25,12 @@ struct helper;
 typedef void (*helper_auth_fn)(struct helper *h, DBusMessage *call, int result, uid_t uid,
                                void *data);
 
+/* Called once the caller's uid is known, before polkit is asked (which may take minutes):
+ * a negative -ERR_* ends the check with that result, so quotas apply before anyone waits. */
+typedef int (*helper_auth_admit_fn)(struct helper *h, uid_t uid, void *data);
+
 int helper_auth_identify(struct helper *h, DBusMessage *call, helper_auth_fn fn, void *data,
                          void (*data_free)(void *));
-int helper_auth_connect(struct helper *h, DBusMessage *call, helper_auth_fn fn, void *data,
-                        void (*data_free)(void *));
+/* admit may be NULL. */
+int helper_auth_connect(struct helper *h, DBusMessage *call, helper_auth_admit_fn admit,
+                        helper_auth_fn fn, void *data, void (*data_free)(void *));

@@ -11,15 +11,71 @@
 #include "helper.h"
 #include "log.h"
 
-static void options_free(void *p)
+/* A Connect waiting for authorisation; counted against its uid once the uid is known. */
+struct pending_connect {
+	struct helper *h;
+	struct helper_options *opts;
+	uid_t uid;
+	bool counted;
+};
+
+static struct helper_pending_uid *pending_uid_slot(struct helper *h, uid_t uid, bool add)
 {
-	helper_options_free(p);
+	struct helper_pending_uid *free_slot = NULL;
+
+	for (size_t i = 0; i < HELPER_MAX_PENDING_CONNECTS; i++) {
+		struct helper_pending_uid *p = &h->pending_uids[i];
+
+		if (p->n > 0 && p->uid == uid)
+			return p;
+		if (p->n == 0 && !free_slot)
+			free_slot = p;
+	}
+	if (!add || !free_slot)
+		return NULL;
+	free_slot->uid = uid;
+	return free_slot;
+}
+
+static int connect_admit(struct helper *h, uid_t uid, void *data)
+{
+	struct pending_connect *pc = data;
+	struct helper_pending_uid *p = pending_uid_slot(h, uid, true);
+
+	if (!p || p->n >= HELPER_MAX_PENDING_CONNECTS_PER_UID)
+		return -ERR_BUSY;
+	p->n++;
+	pc->uid = uid;
+	pc->counted = true;
+	return 0;
+}
+
+static void pending_connect_free(struct pending_connect *pc)
+{
+	struct helper_pending_uid *p;
+
+	if (!pc)
+		return;
+	if (pc->counted && (p = pending_uid_slot(pc->h, pc->uid, false)))
+		p->n--;
+	helper_options_free(pc->opts);
+	free(pc);
+}
+
+static void pending_connect_freep(struct pending_connect **pc)
+{
+	pending_connect_free(*pc);
+}
+
+static void pending_connect_free_void(void *p)
+{
+	pending_connect_free(p);
 }
 
 static void connect_authorised(struct helper *h, DBusMessage *call, int result, uid_t uid,
                                void *data)
 {
-	_cleanup_(helper_options_freep) struct helper_options *opts = data;
+	_cleanup_(pending_connect_freep) struct pending_connect *pc = data;
 	struct helper_conn *c;
 	const char *path;
 	DBusMessage *reply;
@@ -28,6 +84,9 @@ static void connect_authorised(struct helper *h, DBusMessage *call, int result, 
 	if (result == -ERR_ACCESS_DENIED) {
 		helper_bus_reply_error(h, call, ERR_ACCESS_DENIED,
 		                       "not allowed to start a VPN connection");
+	} else if (result == -ERR_BUSY) {
+		helper_bus_reply_error(h, call, ERR_BUSY,
+		                       "too many Connect calls of this user in progress");
 	} else if (result < 0) {
 		helper_bus_reply_error(h, call, result, "authorisation failed: %s",
 		                       error_text(result));
@@ -35,7 +94,7 @@ static void connect_authorised(struct helper *h, DBusMessage *call, int result, 
 		helper_bus_reply_error(h, call, ERR_BUSY, "the helper is shutting down");
 	} else if (helper_conn_count(h, true) >= HELPER_MAX_ACTIVE) {
 		helper_bus_reply_error(h, call, ERR_BUSY, "a VPN connection is already active");
-	} else if (!(c = helper_conn_start(h, steal_ptr(&opts), uid))) {
+	} else if (!(c = helper_conn_start(h, steal_ptr(&pc->opts), uid))) {
 		helper_bus_reply_error(h, call, ERR_BUSY, "cannot create a connection object");
 	} else {
 		path = helper_conn_path(c);
@@ -53,6 +112,7 @@ static void connect_authorised(struct helper *h, DBusMessage *call, int result, 
 static void method_connect(struct helper *h, DBusMessage *call, void *object)
 {
 	struct helper_options *opts = NULL;
+	struct pending_connect *pc;
 	DBusMessageIter it;
 	char err[256];
 	int r;
@@ -71,14 +131,24 @@ static void method_connect(struct helper *h, DBusMessage *call, void *object)
 		helper_bus_reply_error(h, call, ERR_BUSY, "the helper is shutting down");
 		return;
 	}
+	/* The per-uid quota (connect_admit) decides first; this only bounds the table. */
 	if (h->pending_connects >= HELPER_MAX_PENDING_CONNECTS) {
 		helper_options_free(opts);
 		helper_bus_reply_error(h, call, ERR_BUSY, "too many Connect calls in progress");
 		return;
 	}
-	r = helper_auth_connect(h, call, connect_authorised, opts, options_free);
-	if (r < 0) {
+	pc = calloc(1, sizeof(*pc));
+	if (!pc) {
 		helper_options_free(opts);
+		helper_bus_reply_error(h, call, ERR_NOMEM, "out of memory");
+		return;
+	}
+	pc->h = h;
+	pc->opts = opts;
+	r = helper_auth_connect(h, call, connect_admit, connect_authorised, pc,
+	                        pending_connect_free_void);
+	if (r < 0) {
+		pending_connect_free(pc);
 		helper_bus_reply_error(h, call, r, "%s", error_text(r));
 		return;
 	}

@@ -335,6 +335,12 @@ int helper_options_parse(DBusMessageIter *iter, struct helper_options **out, cha
 		            HELPER_OPTIONS_MAX_USER_AGENT);
 	if (o->key_fd >= 0 && o->cert_fd < 0)
 		return fail(err, errlen, "option 'ClientKeyFd' needs 'ClientCertFd'");
+	/* A prepared worker completes its TLS handshake before the pin is known: a client
+	 * certificate would be shown to a server nobody has verified yet. */
+	if (o->cert_fd >= 0 && !v.present[OPT_COOKIE])
+		return fail(err, errlen,
+		            "option 'ClientCertFd' needs 'Cookie' and 'ServerCertPin' (a prepared "
+		            "connection presents no client certificate)");
 	if (o->cert_fd >= 0 && (r = check_cert_fd(o->cert_fd, "ClientCertFd", err, errlen)) < 0)
 		return r;
 	if (o->key_fd >= 0 && (r = check_cert_fd(o->key_fd, "ClientKeyFd", err, errlen)) < 0)

@@ -44,6 +44,9 @@
 #define HELPER_MAX_CONNECTIONS      16 /* objects, ended ones included */
 #define HELPER_MAX_ACTIVE           1  /* tunnels at a time (see helper/README.md) */
 #define HELPER_MAX_PENDING_CONNECTS 8  /* Connect calls waiting for authorisation */
+/* ... of one uid: a polkit prompt may wait for minutes, and one user's unanswered prompts
+ * must leave room for the others. */
+#define HELPER_MAX_PENDING_CONNECTS_PER_UID 4
 
 struct helper_conn;
 struct helper_agent;
@@ -58,6 +61,11 @@ struct helper {
 	struct helper_conn *conns; /* newest first */
 	unsigned next_conn_id;
 	unsigned pending_connects;
+	/* Connect calls whose caller is known, per uid (at most one entry per pending call). */
+	struct helper_pending_uid {
+		uid_t uid;
+		unsigned n;
+	} pending_uids[HELPER_MAX_PENDING_CONNECTS];
 	bool manager_dirty; /* Connections changed: PropertiesChanged due */
 
 	struct helper_agent *agents;

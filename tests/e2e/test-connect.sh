@@ -95,6 +95,22 @@ check "and the network is restored exactly" diff "$WORK/before" "$WORK/after3"
 	>"$WORK/fg.out" 2>&1 &
 for _ in $(seq 100); do grep -q '^Connected' "$WORK/fg.out" && break; sleep 0.1; done
 check "--foreground prints the state changes up to connected" grep -q '^State: connected' "$WORK/fg.out"
+# Root reaches every connection's objects, yet only the helper may start a login in the CLI.
+bus_call() { in_ns env DBUS_SYSTEM_BUS_ADDRESS="$SYSBUS_ADDRESS" gdbus call --system "$@" 2>&1; }
+fgpid=$(pgrep -f "sslvpn-e2e-connect-fg-$$" | head -n1)
+fgname=
+for name in $(bus_call --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+	--method org.freedesktop.DBus.ListNames | grep -o "':1\.[0-9]*'" | tr -d "'"); do
+	pid=$(bus_call --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+		--method org.freedesktop.DBus.GetConnectionUnixProcessID "$name" | grep -o '[0-9]\+' | tail -n1)
+	[ "$pid" = "$fgpid" ] && fgname=$name
+done
+intruder=$(bus_call --dest "$fgname" --object-path "/org/sslvpn/Cli/Agent$fgpid" \
+	--method org.sslvpn.Helper1.Agent.Relogin "@o '/org/sslvpn/Helper1/connection/1'" \
+	https://vpn.lab.test/ "$(printf 'x\033]0;owned\007')")
+echo "# $(head -c 300 <<<"$intruder")"
+check "the CLI's agent refuses a caller that is not the helper ($fgname)" \
+	bash -c "[ -n '$fgname' ] && grep -q 'AccessDenied' <<<\"\$1\" && ! grep -q 'wants a new login' '$WORK/fg.out'" _ "$intruder"
 "$LAB" restart --crash "$WORK/lab" >/dev/null 2>&1
 for _ in $(seq 300); do [ "$(grep -c '^State: connected' "$WORK/fg.out")" = 2 ] && break; sleep 0.1; done
 check "after the gateway restart the agent logs in again and the tunnel is back" \

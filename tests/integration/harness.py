@@ -69,13 +69,14 @@ def run(*cmd, check_rc=True, **kw):
 
 class Env:
     def __init__(self, source, build, worker=None, idle=60, polkit_uids=None, resolved=False,
-                 prepared=None):
+                 prepared=None, polkit_hold=()):
         self.source = source
         self.build = build
         self.worker = worker
         self.idle = idle
         self.prepared = prepared
         self.polkit_uids = polkit_uids
+        self.polkit_hold = polkit_hold  # roles whose polkit questions are never answered
         self.resolved = resolved
         self.tag = "svh%d" % random.randint(10000, 99999)
         self.ns = self.tag
@@ -167,8 +168,9 @@ class Env:
         self.bus = dbus.bus.BusConnection(self.address)
         if self.polkit_uids is not None:
             uids = [self.users[r][1] if r in self.users else int(r) for r in self.polkit_uids]
+            held = ["hold=%d" % self.users[r][1] for r in self.polkit_hold]
             p = subprocess.Popen(["/usr/bin/python3", os.path.join(HERE, "fake-polkit.py")] +
-                                 [str(u) for u in uids],
+                                 held + [str(u) for u in uids],
                                  stdout=subprocess.PIPE, text=True, env=env)
             self.procs.append(p)
             self.polkit = p
@@ -275,16 +277,30 @@ class Env:
             raise TestFailure("client as %s failed: %s" % (role, p.stderr.strip()[-2000:]))
         return json.loads(p.stdout)
 
+    def client_bg(self, role, req):
+        """bus_client.py as a test user in the background (cleanup() kills it)."""
+        name, uid, gid = self.users[role]
+        cmd = ["setpriv", "--reuid=%d" % uid, "--regid=%d" % gid, "--init-groups", "--",
+               "/usr/bin/python3", os.path.join(HERE, "bus_client.py")]
+        env = {"DBUS_SYSTEM_BUS_ADDRESS": self.address, "PATH": "/usr/bin:/bin", "HOME": "/"}
+        p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                             env=env)
+        p.stdin.write(json.dumps(req))
+        p.stdin.close()
+        p.stdin = None
+        self.procs.append(p)
+        return p
+
     def call(self, role, path, iface, method, signature="", args=(), **kw):
         return self.client(role, dict(op="call", path=path, iface=iface, method=method,
                                       signature=signature, args=list(args), **kw))
 
-    def connect(self, role, options):
+    def connect(self, role, options, **kw):
         """options: {key: (type, value)}; returns the client's JSON result."""
         pairs = [[k, {"t": t, "v": v} if t != "bytes" else {"t": "bytes", "n": v}]
                  for k, (t, v) in options.items()]
         return self.call(role, ROOT_PATH, IFACE_MANAGER, "Connect", "a{sv}",
-                         [{"t": "a{sv}", "v": pairs}])
+                         [{"t": "a{sv}", "v": pairs}], **kw)
 
     def good_options(self, cookie_prefix, **over):
         o = {"Gateway": ("s", "https://vpn.lab.test/"), "Address": ("s", "198.18.0.10"),

@@ -383,6 +383,37 @@ def case_polkit(env):
           "and about the member")
 
 
+def case_pending_quota(env):
+    """polkit never answers member (a prompt nobody answers): member's waiting Connect calls
+    are capped per uid, so member2 can still connect."""
+    env.activate()
+    waiting = [env.client_bg("member", dict(
+        op="call", path=ROOT_PATH, iface=IFACE_MANAGER, method="Connect", signature="a{sv}",
+        args=[{"t": "a{sv}", "v": [[k, {"t": t, "v": v}] for k, (t, v) in
+                                  env.good_options("hang").items()]}], timeout=120))
+        for _ in range(4)]
+    for _ in waiting:
+        check(env.polkit.stdout.readline().startswith("hold uid=%d" % env.users["member"][1]),
+              "one of member's Connect calls waits for polkit")
+    for _ in range(4):
+        r = env.connect("member", env.good_options("hang"), timeout=5)
+        check(error_of(r) == ERROR_PREFIX + "Busy" and "this user" in r["message"],
+              "a fifth waiting Connect of the same uid is Busy at once")
+    path = conn_path(env.connect("member2", env.good_options("hang"), timeout=10))
+    check(True, "another user still connects while member's prompts wait")
+    check(disconnect(env, "member2", path)["ok"], "Disconnect")
+    env.wait_state(path, ["disconnected"])
+    env.polkit.terminate()
+    env.polkit.wait(5)
+    for p in waiting:
+        out = json.loads(p.communicate(timeout=20)[0])
+        check(error_of(out) == DENIED, "a prompt that never ended denies")
+    path = conn_path(env.connect("member", env.good_options("hang"), timeout=10))
+    check(True, "member's quota is free again once its calls have ended")
+    check(disconnect(env, "member", path)["ok"], "Disconnect")
+    env.wait_state(path, ["disconnected"])
+
+
 # ------------------------------------------------------------------------------------------
 # A tunnel (fake worker): configuration, DNS, restore
 
@@ -650,6 +681,25 @@ def case_agent(env):
     check("relogin" not in rest, "member's agent never served member2's connections")
 
 
+def agent_attempt(env, role, path):
+    """One agent in a bus connection of its own; returns its first event and the process."""
+    p = env.client_bg(role, dict(op="agent", path=path, reply={"Cookie": "x"}, seconds=60))
+    return json.loads(p.stdout.readline()), p
+
+
+def case_agent_quota(env):
+    ev, _ = agent_attempt(env, "other", "/test/agent")
+    check(ev == {"event": "register-failed", "error": DENIED},
+          "a user who may not connect may not register an agent")
+    for i in range(4):
+        env.start_agent("member", "/test/agent%d" % i, {"Cookie": "x"})
+    ev, _ = agent_attempt(env, "member", "/test/agent4")
+    check(ev == {"event": "register-failed", "error": ERROR_PREFIX + "Busy"},
+          "a fifth agent of one uid is Busy, though from a new bus connection")
+    env.start_agent("member2", "/test/agent", {"Cookie": "x"})
+    check(True, "another user still registers an agent")
+
+
 # ------------------------------------------------------------------------------------------
 # The real worker
 
@@ -758,6 +808,8 @@ CASES = {
     "invalid-args": (case_invalid_args, {}),
     "access": (case_access, {}),
     "polkit": (case_polkit, {"polkit_uids": ["other"]}),
+    "pending-quota": (case_pending_quota,
+                      {"polkit_uids": ["member2"], "polkit_hold": ["member"]}),
     "tunnel": (case_tunnel, {}),
     "split": (case_split, {}),
     "many-routes": (case_many_routes, {}),
@@ -766,6 +818,7 @@ CASES = {
     "malformed": (case_malformed, {}),
     "sigterm": (case_sigterm, {}),
     "agent": (case_agent, {}),
+    "agent-quota": (case_agent_quota, {}),
     "prepared": (case_prepared, {}),
     "prepared-timeout": (case_prepared_timeout, {"prepared": 2}),
     "worker-refused": (case_worker_refused, {"real_worker": True}),

@@ -337,6 +337,24 @@ static void test_fds(void)
 		expect_invalid("ClientCertFd", &to_dir, "regular file");
 		expect_invalid("ClientCertFd", &to_dev, "regular file");
 	}
+	{
+		/* Prepared (no Cookie, no ServerCertPin): the worker's handshake precedes the pin
+		 * check, so it must have no certificate to present. */
+		struct opt o[] = {
+		    {"Gateway", DBUS_TYPE_STRING, "https://vpn.example.com/", 0},
+		    {"Address", DBUS_TYPE_STRING, "192.0.2.10", 0},
+		    {"ClientCertFd", DBUS_TYPE_UNIX_FD, NULL, fd},
+		};
+		struct helper_options *prepared = NULL;
+
+		g_assert_cmpint(parse(o, G_N_ELEMENTS(o), &prepared, err, sizeof(err)), ==,
+		                -ERR_INVALID_ARGS);
+		g_assert_null(prepared);
+		g_assert_nonnull(strstr(err, "'ClientCertFd' needs 'Cookie'"));
+		g_assert_cmpint(parse(o, 2, &prepared, err, sizeof(err)), ==, 0);
+		g_assert_null(prepared->cookie);
+		helper_options_free(prepared);
+	}
 	close(fd);
 	close(efd);
 	close(dfd);
