@@ -25,9 +25,10 @@ static int cli_identity_open(struct cli_login_options *o, size_t i)
 	bool interactive = o->interactive && cli_term_available();
 	struct secret *asked = NULL;
 	char why[512];
-	int r = -ERR_KEY_PASSWORD;
+	int r;
 
-	for (int attempt = 0; attempt < CLI_IDENTITY_TRIES && r == -ERR_KEY_PASSWORD; attempt++) {
+	/* The password given (or none), then up to CLI_IDENTITY_TRIES typed ones. */
+	for (int attempt = 0;; attempt++) {
 		struct tls_identity id = {
 		    .cert_file = file,
 		    .key_file = o->keys[i],
@@ -37,7 +38,7 @@ static int cli_identity_open(struct cli_login_options *o, size_t i)
 		};
 
 		r = tls_identity_seal(&id, &o->identity_fds[i], why, sizeof(why));
-		if (r != -ERR_KEY_PASSWORD || !interactive)
+		if (r != -ERR_KEY_PASSWORD || !interactive || attempt == CLI_IDENTITY_TRIES)
 			break;
 		/* A password given on the command line or standard input that does not fit is
 		 * asked again, as a typed one is. */

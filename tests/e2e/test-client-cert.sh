@@ -136,7 +136,7 @@ echo $? >"$WORK/none.rc"
 check "no certificate for a gateway that requires one: says to give one" \
 	refused none "after asking for a client certificate: it needs one (use --certificate)"
 
-# ---- the password typed at the prompt: a wrong one is asked again ----
+# ---- the password typed at the prompt: two wrong ones, and the third typed one counts ----
 cat "$K/ec.crt.pem" "$K/ec.p8-pbes2-sha1.pem" >"$K/ec.both-enc.pem"
 chmod 0644 "$K/ec.both-enc.pem"
 tm() { tmux -L "sslvpn-e2e-cert-$$" "$@"; }
@@ -153,7 +153,8 @@ $SSLVPN auth --cafile $LAB_CA --user $LAB_USER --certificate $K/ec.both-enc.pem 
 >$WORK/tty.out 2>$WORK/tty.err; echo \$? >$WORK/tty.rc; sleep 30"
 if wait_screen "Password for the key of $K/ec.both-enc.pem"; then
 	tm send-keys "not-$PW" Enter
-	wait_screen "Password for the key" 2 && tm send-keys "$PW" Enter
+	wait_screen "Password for the key" 2 && tm send-keys "still-not-$PW" Enter
+	wait_screen "Password for the key" 3 && tm send-keys "$PW" Enter
 	wait_screen '^Group:' && tm send-keys Enter
 	wait_screen '^Password:' && tm send-keys "$LAB_PASSWORD" Enter
 	wait_screen 'Accept this banner' && tm send-keys y Enter
@@ -161,7 +162,7 @@ if wait_screen "Password for the key of $K/ec.both-enc.pem"; then
 fi
 cp "$WORK/screen.txt" "$WORK/tty-screen.txt"
 tm kill-server 2>/dev/null
-check "the key's password asked at the terminal, a wrong one asked again: logged in" \
+check "the key's password asked at the terminal, asked again twice after wrong ones: logged in" \
 	bash -c "test \"\$(cat '$WORK/tty.rc' 2>/dev/null)\" = 0 && grep -q \"^COOKIE=\" '$WORK/tty.out'"
 check "the key's password was not echoed" bash -c "! grep -q -- '$PW' '$WORK/tty-screen.txt'"
 
