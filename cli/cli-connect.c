@@ -66,6 +66,15 @@ static GVariant *cli_connect_options(const struct auth_result *res, const struct
 			return NULL;
 		}
 		g_variant_builder_add(&b, "{sv}", "ClientCertFd", g_variant_new_handle(idx));
+		if (s->login.identity_key_fds[res->identity] >= 0) {
+			idx = g_unix_fd_list_append(fds, s->login.identity_key_fds[res->identity],
+						    NULL);
+			if (idx < 0) {
+				g_variant_builder_clear(&b);
+				return NULL;
+			}
+			g_variant_builder_add(&b, "{sv}", "ClientKeyFd", g_variant_new_handle(idx));
+		}
 	}
 	return g_variant_builder_end(&b);
 }
@@ -464,6 +473,10 @@ int cli_cmd_connect(int argc, char **argv)
 					   90);
 		if (state && strcmp(state, "connected") == 0) {
 			cli_print_connected(conn);
+			if (auth_result(a)->identity >= 0 &&
+			    s.login.identity_key_fds[auth_result(a)->identity] >= 0)
+				fprintf(stderr, "sslvpn: the token's key signs only while sslvpn runs: "
+						"with --foreground the tunnel can also reconnect\n");
 			return 0;
 		}
 		if (state)

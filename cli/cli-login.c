@@ -313,7 +313,8 @@ int cli_login(const struct cli_login_options *o, struct prefs *prefs, struct aut
 	int r;
 
 	for (size_t i = 0; i < o->n_certificates; i++)
-		ids[i] = (struct tls_identity){.cert_fd = o->identity_fds[i], .key_fd = -1};
+		ids[i] = (struct tls_identity){.cert_fd = o->identity_fds[i],
+					       .key_fd = o->identity_key_fds[i]};
 	a = auth_new(&cfg, &r);
 	if (!a) {
 		fprintf(stderr, "sslvpn: %s: not a usable gateway address (https://host[:port][/group])\n",

@@ -8,6 +8,7 @@
 #include "auth.h"
 
 struct prefs;
+struct cli_signer;
 
 struct cli_login_options {
 	const char *gateway;
@@ -26,6 +27,8 @@ struct cli_login_options {
 	struct secret *key_password; /* --key-password(-stdin): for every encrypted key */
 	bool key_password_stdin;
 	int identity_fds[TLS_CONN_MAX_IDENTITIES]; /* the decoded identities (cli-identity.h) */
+	int identity_key_fds[TLS_CONN_MAX_IDENTITIES]; /* a token's signer socket, or -1 */
+	struct cli_signer *signers[TLS_CONN_MAX_IDENTITIES]; /* serving a token's key */
 };
 
 /* 0 with *out in the DONE state, or -ERR_* after printing one clear line (plus certificate

@@ -10,6 +10,7 @@
 #include "cli-identity.h"
 #include "cli-term.h"
 #include "gateway-url.h"
+#include "tls-pkcs11.h"
 
 int cli_options_login(int opt, char *arg, struct cli_login_options *o, int *verbosity)
 {
@@ -42,15 +43,18 @@ int cli_options_login(int opt, char *arg, struct cli_login_options *o, int *verb
 	case CLI_OPT_CERTIFICATE:
 		if (o->n_certificates == TLS_CONN_MAX_IDENTITIES)
 			return cli_usage_error("too many --certificate options", NULL);
-		if (access(arg, R_OK) < 0)
+		if (!tls_pkcs11_is_uri(arg) && access(arg, R_OK) < 0)
 			return cli_usage_error("--certificate: cannot read", arg);
-		o->identity_fds[o->n_certificates] = -1;
+		o->identity_fds[o->n_certificates] = o->identity_key_fds[o->n_certificates] = -1;
 		o->certificates[o->n_certificates++] = arg;
 		return 1;
 	case CLI_OPT_KEY:
 		if (!o->n_certificates || o->keys[o->n_certificates - 1])
 			return cli_usage_error("--key must follow its --certificate", NULL);
-		if (access(arg, R_OK) < 0)
+		if (tls_pkcs11_is_uri(arg) != tls_pkcs11_is_uri(o->certificates[o->n_certificates - 1]))
+			return cli_usage_error("--key: a token's key goes with a token's certificate",
+					       arg);
+		if (!tls_pkcs11_is_uri(arg) && access(arg, R_OK) < 0)
 			return cli_usage_error("--key: cannot read", arg);
 		o->keys[o->n_certificates - 1] = arg;
 		return 1;

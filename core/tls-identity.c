@@ -17,6 +17,7 @@
 
 #include "error.h"
 #include "log.h"
+#include "tls-remote-key.h"
 
 #define TLS_IDENTITY_MAX_FILE (1024 * 1024)
 
@@ -102,6 +103,14 @@ static int tls_identity_read(const char *path, int fd, gnutls_datum_t *out, char
 	out->data = buf;
 	out->size = (unsigned)got;
 	return 0;
+}
+
+/* The key stays with the login side, which signs through this socket (tls-remote-key.h). */
+static bool tls_identity_key_is_remote(const struct tls_identity *id)
+{
+	struct stat st;
+
+	return id->key_fd >= 0 && fstat(id->key_fd, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
 static bool tls_identity_is_pem(const gnutls_datum_t *d)
@@ -225,6 +234,8 @@ static int tls_identity_decode_data(const struct tls_identity *id, const gnutls_
 		if (r < 0)
 			return r;
 	}
+	if (tls_identity_key_is_remote(id))
+		return 0;
 	if (!id->key_file && id->key_fd < 0) {
 		if (!tls_identity_is_pem(cert))
 			return tls_identity_fail(-ERR_CLIENT_CERT, why, len,
@@ -253,11 +264,11 @@ int tls_identity_decode(const struct tls_identity *id, struct tls_identity_parts
 	if (r >= 0)
 		r = tls_identity_decode_data(id, &cert, out, why, why_len);
 	tls_identity_free_datum(&cert);
-	if (r >= 0 && (out->n_chain == 0 || !out->key))
+	if (r >= 0 && (out->n_chain == 0 || (!out->key && !tls_identity_key_is_remote(id))))
 		r = tls_identity_fail(-ERR_CLIENT_CERT, why, why_len, "%s holds no %s",
 				      tls_identity_name(id->cert_file),
 				      out->n_chain ? "private key" : "certificate");
-	if (r >= 0 && !tls_identity_key_matches(out))
+	if (r >= 0 && out->key && !tls_identity_key_matches(out))
 		r = tls_identity_fail(-ERR_CLIENT_CERT, why, why_len,
 				      "the key does not belong to the certificate in %s",
 				      tls_identity_name(id->cert_file));
@@ -290,8 +301,10 @@ int tls_identity_load(const struct tls_identity *id, gnutls_pcert_st **pcerts, u
 		r = -ERR_CLIENT_CERT;
 	else
 		*n = count;
-	if (r >= 0 && (gnutls_privkey_init(key) < 0 ||
-		       gnutls_privkey_import_x509(*key, p.key, GNUTLS_PRIVKEY_IMPORT_COPY) < 0))
+	if (r >= 0 && !p.key)
+		r = tls_remote_key_import(id->key_fd, p.chain[0], key);
+	else if (r >= 0 && (gnutls_privkey_init(key) < 0 ||
+			    gnutls_privkey_import_x509(*key, p.key, GNUTLS_PRIVKEY_IMPORT_COPY) < 0))
 		r = -ERR_CLIENT_CERT;
 	tls_identity_parts_clear(&p);
 	return r;
@@ -324,7 +337,7 @@ static int tls_identity_write_pem(int fd, const struct tls_identity_parts *p)
 			    : tls_identity_write_all(fd, &d);
 		tls_identity_free_datum(&d);
 	}
-	if (r >= 0) {
+	if (r >= 0 && p->key) {
 		r = gnutls_x509_privkey_export2_pkcs8(p->key, GNUTLS_X509_FMT_PEM, NULL,
 						      GNUTLS_PKCS_PLAIN, &d) < 0
 			    ? -ERR_CLIENT_CERT
@@ -334,28 +347,37 @@ static int tls_identity_write_pem(int fd, const struct tls_identity_parts *p)
 	return r;
 }
 
-int tls_identity_seal(const struct tls_identity *id, int *fd, char *why, size_t why_len)
+int tls_identity_seal_parts(const struct tls_identity_parts *p, int *fd)
 {
 	_cleanup_close_ int mfd = -1;
+	int r;
+
+	mfd = memfd_create("sslvpn-identity", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0)
+		return -error_from_errno(errno);
+	r = tls_identity_write_pem(mfd, p);
+	/* Sealed: whoever receives the descriptor knows that nobody can change it any more. */
+	if (r >= 0 && fcntl(mfd, F_ADD_SEALS,
+			    F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
+		r = -error_from_errno(errno);
+	if (r < 0)
+		return r;
+	*fd = steal_fd(&mfd);
+	return 0;
+}
+
+int tls_identity_seal(const struct tls_identity *id, int *fd, char *why, size_t why_len)
+{
 	struct tls_identity_parts p;
 	int r;
 
 	r = tls_identity_decode(id, &p, why, why_len);
 	if (r < 0)
 		return r;
-	mfd = memfd_create("sslvpn-identity", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (mfd < 0)
-		r = -error_from_errno(errno);
-	else
-		r = tls_identity_write_pem(mfd, &p);
+	r = tls_identity_seal_parts(&p, fd);
 	tls_identity_parts_clear(&p);
-	/* Sealed: whoever receives the descriptor knows that nobody can change it any more. */
-	if (r >= 0 && fcntl(mfd, F_ADD_SEALS,
-			    F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
-		r = -error_from_errno(errno);
 	if (r < 0)
 		return tls_identity_fail(r, why, why_len, "cannot keep the decoded certificate: %s",
 					 error_text(r));
-	*fd = steal_fd(&mfd);
 	return 0;
 }

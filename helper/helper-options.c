@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -201,6 +202,17 @@ static int check_cert_fd(int fd, const char *name, char *err, size_t errlen)
 	return 0;
 }
 
+/* A key that stays with the caller (a token's): the worker asks for signatures through this
+ * socket, one datagram each way. */
+static bool is_signer_socket(int fd)
+{
+	int type = 0, domain = 0;
+	socklen_t len = sizeof(type), dlen = sizeof(domain);
+
+	return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_SEQPACKET &&
+	       getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &dlen) == 0 && domain == AF_UNIX;
+}
+
 /* Collects the entries of an a{sv} into values[]; strings point into the message. */
 struct opt_values {
 	bool present[OPT_COUNT_];
@@ -343,7 +355,8 @@ int helper_options_parse(DBusMessageIter *iter, struct helper_options **out, cha
 		            "connection presents no client certificate)");
 	if (o->cert_fd >= 0 && (r = check_cert_fd(o->cert_fd, "ClientCertFd", err, errlen)) < 0)
 		return r;
-	if (o->key_fd >= 0 && (r = check_cert_fd(o->key_fd, "ClientKeyFd", err, errlen)) < 0)
+	if (o->key_fd >= 0 && !is_signer_socket(o->key_fd) &&
+	    (r = check_cert_fd(o->key_fd, "ClientKeyFd", err, errlen)) < 0)
 		return r;
 
 	/* A literal address in the URL must be the address we connect to. */

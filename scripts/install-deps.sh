@@ -11,7 +11,7 @@ PKGS="
  ocserv oathtool iproute2 nftables iputils-ping procps psmisc tmux
  xvfb xauth at-spi2-core python3-gi gir1.2-atspi-2.0 gir1.2-gtk-4.0 python3-dbus imagemagick x11-utils
  xdotool fonts-wqy-microhei
- openconnect iperf3 binutils
+ openconnect iperf3 binutils softhsm2
  python3
  libxml2-utils util-linux systemd coreutils
 "

@@ -20,6 +20,7 @@ BUILDDIR=${BUILDDIR:?}
 WORK=$(mktemp -d /tmp/sslvpn-e2e-cert.XXXXXX)
 chmod 755 "$WORK"
 cleanup() {
+	pkill -KILL -f "sslvpn-e2e-cert-fg-$$" 2>/dev/null
 	tmux -L "sslvpn-e2e-cert-$$" kill-server 2>/dev/null
 	stack_stop
 	rm -rf "$WORK"
@@ -136,6 +137,37 @@ echo $? >"$WORK/none.rc"
 check "no certificate for a gateway that requires one: says to give one" \
 	refused none "after asking for a client certificate: it needs one (use --certificate)"
 
+# ---- a token (SoftHSM): its key never leaves it; the worker signs through the CLI ----
+HSM=$WORK/hsm
+TOKEN_PIN=4321
+mkdir -p "$HSM/tokens"
+printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' "$HSM" \
+	>"$HSM/softhsm2.conf"
+export SOFTHSM2_CONF=$HSM/softhsm2.conf
+{
+	softhsm2-util --init-token --free --label sslvpn-test --pin "$TOKEN_PIN" --so-pin 8765 &&
+	GNUTLS_PIN=$TOKEN_PIN p11tool --login --write --load-privkey "$K/ec.p8.pem" --label alice \
+		--id 01 "pkcs11:token=sslvpn-test" &&
+	GNUTLS_PIN=$TOKEN_PIN p11tool --login --write --load-certificate "$K/ec.crt.pem" \
+		--label alice --id 01 "pkcs11:token=sslvpn-test" &&
+	GNUTLS_PIN=$TOKEN_PIN p11tool --login --write --load-privkey "$K/rsa.p8.pem" \
+		--label alice-rsa --id 02 "pkcs11:token=sslvpn-test" &&
+	GNUTLS_PIN=$TOKEN_PIN p11tool --login --write --load-certificate "$K/rsa.crt.pem" \
+		--label alice-rsa --id 02 "pkcs11:token=sslvpn-test"
+} >"$WORK/hsm.log" 2>&1 || bail "a SoftHSM token holds alice's key and certificate"
+chown -R "$TUSER" "$HSM"
+TOKEN_URI="pkcs11:token=sslvpn-test;object=alice"
+login token "$TOKEN_URI" - "$TOKEN_PIN"
+check "an EC certificate and key on a token (PKCS#11 URI), PIN from stdin: logged in" logged_in token
+login token-rsa "pkcs11:token=sslvpn-test;object=alice-rsa" - "$TOKEN_PIN"
+check "an RSA one: logged in" logged_in token-rsa
+login token-rsa-key "pkcs11:token=sslvpn-test;object=alice-rsa" "pkcs11:token=sslvpn-test;object=alice-rsa;type=private" "$TOKEN_PIN"
+check "the RSA one with its key named apart: logged in" logged_in token-rsa-key
+login token-nopin "$TOKEN_URI"
+check "the token without its PIN: asks for it" refused token-nopin "a PIN is needed for"
+login token-wrongpin "$TOKEN_URI" - 0000
+check "a wrong PIN: says so (and is not tried again)" refused token-wrongpin "wrong PIN for"
+
 # ---- the password typed at the prompt: two wrong ones, and the third typed one counts ----
 cat "$K/ec.crt.pem" "$K/ec.p8-pbes2-sha1.pem" >"$K/ec.both-enc.pem"
 chmod 0644 "$K/ec.both-enc.pem"
@@ -182,6 +214,24 @@ check "the key's password is in no log" \
 as_user "$SSLVPN" disconnect >"$WORK/disconnect.out" 2>&1
 snapshot "$WORK/after"
 check "disconnect restores the network exactly" diff "$WORK/before" "$WORK/after"
+# The worker signs its handshake through the CLI, which keeps the token's key: the command
+# stays (--foreground) for as long as the tunnel may need a new handshake.
+printf '%s\n%s\n' "$TOKEN_PIN" "$LAB_PASSWORD" | as_user env SOFTHSM2_CONF="$SOFTHSM2_CONF" bash -c \
+	"exec -a sslvpn-e2e-cert-fg-$$ $SSLVPN connect --foreground \
+	--non-interactive --cafile $LAB_CA --user $LAB_USER --password-stdin \
+	--certificate '$TOKEN_URI' --key-password-stdin $LAB_GATEWAY" >"$WORK/token-fg.out" 2>&1 &
+for _ in $(seq 100); do grep -q '^State: connected' "$WORK/token-fg.out" && break; sleep 0.1; done
+check "sslvpn connect with the token: tunnel up, the worker's handshake signed by the CLI" \
+	bash -c "grep -q '^State: connected' '$WORK/token-fg.out' || { cat '$WORK/token-fg.out'; tail -n 15 '$WORK/bus/helper.log'; false; }"
+check "traffic flows through the tunnel" in_ns ping -c1 -W2 "$(gw_tunnel_ip)"
+fgpid=$(pgrep -f "sslvpn-e2e-cert-fg-$$" | head -n1)
+[ -n "$fgpid" ] && kill -INT "$fgpid"
+for _ in $(seq 100); do [ -n "$fgpid" ] && kill -0 "$fgpid" 2>/dev/null || break; sleep 0.1; done
+snapshot "$WORK/after-token"
+check "Ctrl-C disconnects and restores the network exactly" diff "$WORK/before" "$WORK/after-token"
+check "the PIN is in no log" \
+	bash -c "! grep -qw -- '$TOKEN_PIN' '$WORK/bus/helper.log' '$WORK/token-fg.out'"
+
 check "no sanitizer report or crash in the helper's log" \
 	bash -c "! grep -Eq 'Sanitizer|runtime error|SIGSEGV' '$WORK/bus/helper.log'"
 

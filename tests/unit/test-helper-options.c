@@ -6,6 +6,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -354,6 +355,38 @@ static void test_fds(void)
 		g_assert_cmpint(parse(o, 2, &prepared, err, sizeof(err)), ==, 0);
 		g_assert_null(prepared->cookie);
 		helper_options_free(prepared);
+	}
+	{
+		/* A token's key stays with the caller: the key is a SOCK_SEQPACKET socket to it;
+		 * any other socket is refused. */
+		int seq[2], stream[2];
+
+		g_assert_cmpint(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, seq), ==, 0);
+		g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM, 0, stream), ==, 0);
+		{
+			struct opt o[] = {
+			    {"Gateway", DBUS_TYPE_STRING, "https://vpn.example.com/", 0},
+			    {"Address", DBUS_TYPE_STRING, "192.0.2.10", 0},
+			    {"Cookie", DBUS_TYPE_STRING, "c", 0},
+			    {"ServerCertPin", DBUS_TYPE_STRING, PIN, 0},
+			    {"ClientCertFd", DBUS_TYPE_UNIX_FD, NULL, fd},
+			    {"ClientKeyFd", DBUS_TYPE_UNIX_FD, NULL, seq[0]},
+			};
+			struct helper_options *signer = NULL;
+			struct opt to_stream = {"ClientKeyFd", DBUS_TYPE_UNIX_FD, NULL, stream[0]};
+
+			g_assert_cmpint(parse(o, G_N_ELEMENTS(o), &signer, err, sizeof(err)), ==, 0);
+			g_assert_cmpint(signer->key_fd, >=, 0);
+			helper_options_free(signer);
+			o[5] = to_stream;
+			g_assert_cmpint(parse(o, G_N_ELEMENTS(o), &signer, err, sizeof(err)), ==,
+			                -ERR_INVALID_ARGS);
+			g_assert_nonnull(strstr(err, "'ClientKeyFd' must be a regular file"));
+		}
+		close(seq[0]);
+		close(seq[1]);
+		close(stream[0]);
+		close(stream[1]);
 	}
 	close(fd);
 	close(efd);
