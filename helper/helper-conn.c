@@ -1049,7 +1049,7 @@ static int start_worker(struct helper_conn *c)
 	_cleanup_(worker_msg_freep) struct worker_msg *m = NULL;
 	int fds[2], nfds = 0, r;
 
-	/* IFF_VNET_HDR (issue 4, helper "offload"): only the creator can choose it (TUNSETIFF);
+	/* IFF_VNET_HDR (tun offload): only the creator can choose it (TUNSETIFF);
 	 * the worker then enables TSO/checksum offloads on the fd itself (worker-tun.c) and
 	 * falls back to plain packets where the kernel refuses them. */
 	r = helper_spawn_tun(true, c->ifname, &c->ifindex, &c->tun_fd);

@@ -471,7 +471,7 @@ static int worker_tunnel_read_tls(struct worker_tunnel *t, char *detail, size_t 
 }
 
 /*
- * One tunnel packet out (DTLS channel choice, issue 4): over DTLS while DTLS carries the data
+ * One tunnel packet out (the choice of channel): over DTLS while DTLS carries the data
  * (pitfall 28: never on CSTP then), else as one CSTP DATA frame framed in place: pkt must have
  * CSTP_FRAME_HEADER_LEN writable bytes before it.
  */

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Side-by-side benchmark: sslvpn against Debian's openconnect, same lab, one run (issue 4).
+"""Side-by-side benchmark: sslvpn against Debian's openconnect, same lab, one run.
 
     sudo tests/bench/bench-clients.py [--quick] [--out FILE] [--our-side cli|helper|driver]
 

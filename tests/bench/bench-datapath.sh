@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The data path micro-benchmark (design.md 5; issue 4, helper "offload").  Prints figures; it
+# The data path micro-benchmark (design.md 5; tun offload and batching).  Prints figures; it
 # is not a test.
 #
 #   sudo tests/bench/bench-datapath.sh [--build DIR] [--time S] [--modes "single batch offload"]

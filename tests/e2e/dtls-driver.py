@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""DTLS scenarios for sslvpn-worker against the lab's ocserv (issue 4).
+"""DTLS scenarios for sslvpn-worker against the lab's ocserv.
 
     ip netns exec CLIENT_NS dtls-driver.py SCENARIO   (environment: as worker-driver.py, and
                                                        E2E_DPD, E2E_IPERF_TIME)
@@ -74,8 +74,9 @@ def counters():
 
 
 def block(what="udp"):
-    """A silent path block (lab-notes.md): the client's link drops our datagrams after the
-    socket accepted them, so the worker sees no error, only silence."""
+    """A silent path block (docs/testing.md "Blocking DTLS in a test"): the client's link
+    drops our datagrams after the socket accepted them, so the worker sees no error, only
+    silence."""
     if what == "udp":
         rule = "udp dport %d counter name dropped drop" % PORT
         ingress = ""

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""The tun side of the data path (issue 4) through the lab's ocserv, over TLS only.
+"""The tun side of the data path through the lab's ocserv, over TLS only.
 
     ip netns exec CLIENT_NS offload-driver.py MODE
 

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# e2e (TAP): the DTLS data channel of sslvpn-worker against the lab's real ocserv (issue 4).
+# e2e (TAP): the DTLS data channel of sslvpn-worker against the lab's real ocserv.
 # tests/e2e/dtls-driver.py plays the helper in the client namespace (through
 # tests/e2e/worker-driver.py) and observes the channel from outside the worker: nft counters of
 # TCP and UDP packets to the gateway, silent blocks with an nft netdev egress hook, the timing

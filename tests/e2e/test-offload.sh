@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# e2e (TAP): the tun side of the worker's data path (issue 4) against the lab's real ocserv,
+# e2e (TAP): the tun side of the worker's data path against the lab's real ocserv,
 # TLS only.  Three tun set-ups, each with a fresh cookie: `offload` (IFF_VNET_HDR, TSO and
 # merged writes on), `vnet` (IFF_VNET_HDR, offloads off: the fallback when the kernel refuses
 # TUNSETOFFLOAD), `plain` (no IFF_VNET_HDR).  Each: ping v4/v6 and E2E_XFER_BYTES (default 4

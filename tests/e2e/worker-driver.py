@@ -171,7 +171,7 @@ class Worker:
             self.sock.send(data)
 
     def recv(self, timeout):
-        # DTLS (issue 4): WMSG_MTU and a transport change while connected (STATE connected
+        # DTLS: WMSG_MTU and a transport change while connected (STATE connected
         # after STATE connected) are events of the data channel, not steps of a scenario:
         # they are kept in self.events as (monotonic time, type, attrs) and not returned.
         deadline = time.monotonic() + (timeout if timeout is not None else 1e9)

@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Driving sslvpn-gtk through AT-SPI (gi Atspi) and taking screenshots of its windows.
-GTK 4.8 facts (testing-notes.md): typing through EditableText and the "click" action work,
-also on AdwMessageDialog buttons (which appear twice: match a substring, click one); there is
-no "showing" state and the extents are wrong, so nothing here clicks by coordinates; a
-GtkDropDown cannot be set this way (tests use app.select-group)."""
+GTK 4.8 facts (docs/testing.md "The gui suite"): typing through EditableText and the "click"
+action work, also on AdwMessageDialog buttons (which appear twice: match a substring, click
+one); there is no "showing" state and the extents are wrong, so nothing here clicks by
+coordinates; a GtkDropDown cannot be set this way (tests use app.select-group)."""
 import os
 import subprocess
 import time
