@@ -141,7 +141,7 @@ LABELS = [
      "a numbered pitfall of a document outside the repository"),
 ]
 
-# --- rule 3: docs/NAME.md "Heading" -----------------------------------------------------
+# --- rule 3: a docs/ file named with a quoted heading -------------------------------
 HEADREF = re.compile(r"(?<![\w./-])docs/([\w.-]+\.md)`?(?:[ \t]+|[ \t]*\n[ \t]*(?:\*|#|//|--)?[ \t]*)"
                      r"\"([^\"\n]{1,200}(?:\n[^\"\n]{0,200})?)\"")
 
