@@ -134,7 +134,8 @@ DOCPATH = re.compile(r"(?<![\w./-])docs/([\w.-]+\.md)\b")
 # --- rule 2: labels ---------------------------------------------------------------------
 LABELS = [
     (re.compile(r"\b[Ii]ssues? #?[0-9]+"), "an issue number (say what the code does)"),
-    (re.compile(r"\bhelper \"[a-z][\w-]*\"?"), "a helper's name in quotes (say what the code does)"),
+    (re.compile(r"\bhelper \"[a-z][\w-]*\"?"),
+     "a helper's name in quotes (say what the code does)"),
     (re.compile(r"\b[Pp]itfalls?[ \t]+[0-9]+"),
      "a numbered pitfall of a document outside the repository"),
     (re.compile(r"\b[Pp]itfalls?[ \t]*\n[ \t]*(?:\*|#|//|--)?[ \t]*[0-9]+"),
@@ -142,7 +143,8 @@ LABELS = [
 ]
 
 # --- rule 3: a docs/ file named with a quoted heading -------------------------------
-HEADREF = re.compile(r"(?<![\w./-])docs/([\w.-]+\.md)`?(?:[ \t]+|[ \t]*\n[ \t]*(?:\*|#|//|--)?[ \t]*)"
+HEADREF = re.compile(r"(?<![\w./-])docs/([\w.-]+\.md)`?"
+                     r"(?:[ \t]+|[ \t]*\n[ \t]*(?:\*|#|//|--)?[ \t]*)"
                      r"\"([^\"\n]{1,200}(?:\n[^\"\n]{0,200})?)\"")
 
 # --- rule 4: markdown links -------------------------------------------------------------
