@@ -6,21 +6,7 @@
  *
  * It inherits fd 3 (SOCK_SEQPACKET to sslvpn-helper) and fd 4 (the configured tun device) and
  * runs as the worker user.  Everything the gateway sends after the login is parsed here.
- * README-worker.md has the state diagram; in short:
- *
- *   STARTING --START--> CONNECTING --200--> CONNECTED <--200-- RECONNECTING
- *       |                 ^  |                 |   ^                 |  ^
- *       | START without   |  | SET_COOKIE      |   |                 |  |
- *       | cookie: TLS up  |  | (cookie + pin)  |   |                 |  |
- *       +--> PREPARED ----+--+                 |   |                 |  |
- *                            |                 |   ^                 |  ^
- *                            |                 |   +-----------------+  | retry (backoff)
- *                            |  TLS error, EOF, DPD dead, rekey  --->+--+
- *                            +--401----------> COOKIE_WAIT <--401----+
- *                                                  | SET_COOKIE -> RECONNECTING
- *   any: STOP, SIGTERM, helper gone -> STOPPING (DISCONNECT 0xb0, close_notify, STATS, exit 0)
- *   any: fatal (pin mismatch, gateway DISCONNECT/TERMINATE, budget spent) -> FAILED
- *        (WMSG_ERROR, exit 1)
+ * States: docs/state-machines.md "Worker" (enum worker_run_state, worker_enter_state()).
  *
  * Files, one job each:
  *   worker.c          main(), the state machine (worker_enter_state) and the poll loop
