@@ -2,9 +2,10 @@
 #pragma once
 
 /*
- * The login engine: phases 1-4 of connection-flow.md (TLS, group selection, user
- * authentication, profile download) as a step machine that does no I/O itself, so the CLI can
- * drive it with blocking calls and the GUI from its main loop.
+ * The login engine: the first four phases of a connection (TLS, group selection, user
+ * authentication, profile download; docs/architecture.md "A connection at a glance") as a step
+ * machine that does no I/O itself, so the CLI can drive it with blocking calls and the GUI from
+ * its main loop.
  *
  * Driving it:
  *

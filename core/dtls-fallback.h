@@ -2,8 +2,8 @@
 #pragma once
 
 /*
- * When to try DTLS, and when to give up on it (connection-flow.md "When the DTLS port is
- * blocked", protocol.md 9.8).  Pure: the caller passes the time in and performs the actions,
+ * When to try DTLS, and when to give up on it (docs/state-machines.md "DTLS channel",
+ * protocol.md 9.8).  Pure: the caller passes the time in and performs the actions,
  * so the whole timeline is a unit test.
  *
  * A sequence of tries starts when the tunnel comes up (and again when DTLS dies or is

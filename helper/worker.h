@@ -2,7 +2,8 @@
 #pragma once
 
 /*
- * sslvpn-worker: the unprivileged data path of one connection (design.md 1 and 5).
+ * sslvpn-worker: the unprivileged data path of one connection
+ * (docs/architecture.md "Trust boundary", docs/architecture.md "Data path").
  *
  * It inherits fd 3 (SOCK_SEQPACKET to sslvpn-helper) and fd 4 (the configured tun device) and
  * runs as the worker user.  Everything the gateway sends after the login is parsed here.
@@ -192,7 +193,7 @@ void worker_dtls_poll_fd(struct worker_dtls *d, struct pollfd *pfd, uint64_t now
 /* After poll: handshake, records, timers.  0, or -ERR_GATEWAY_CLOSED with detail. */
 int worker_dtls_dispatch(struct worker_dtls *d, short revents, char *detail, size_t len);
 
-/* worker-tun.c (design.md 5: offloads on the tun device) */
+/* worker-tun.c (offloads on the tun device: docs/architecture.md "Data path") */
 /* Before worker_priv_lockdown() (ioctls): on a device with IFF_VNET_HDR, enables what the
  * kernel accepts of CSUM|TSO4|TSO6|TSO_ECN|USO4|USO6 (SSLVPN_TUN_OFFLOAD=0: none). */
 int worker_tun_new(struct worker *w, int fd, struct worker_tun **out);
