@@ -2,9 +2,10 @@
 #pragma once
 
 /*
- * The login engine: phases 1-4 of connection-flow.md (TLS, group selection, user
- * authentication, profile download) as a step machine that does no I/O itself, so the CLI can
- * drive it with blocking calls and the GUI from its main loop.
+ * The login engine: the first four phases of a connection (TLS, group selection, user
+ * authentication, profile download; docs/architecture.md "A connection at a glance") as a step
+ * machine that does no I/O itself, so the CLI can drive it with blocking calls and the GUI from
+ * its main loop.
  *
  * Driving it:
  *
@@ -21,19 +22,7 @@
  *	}
  *	DONE: auth_result(a); FAILED: auth_error(a), auth_error_message(a)
  *
- * States (one enum, changed only by auth_enter_state() in auth.c):
- *
- *   CONNECT ──ok──► SEND_INIT ──form──► FORM ──submit──► SEND_REPLY ──form──► FORM (2nd factor..)
- *      │  ▲             ▲                 │ choose group                │
- *      │  └─ untrusted: CERT_PROMPT       └──────────► SEND_INIT         └─success─► DOWNLOAD_CHECK
- *      │     (only when blocking is off)                                              │
- *      └─ error ─► FAILED          DOWNLOAD_CHECK ─(cached SHA-1 differs)─► DOWNLOAD_CONNECT ─►
- *                                  DOWNLOAD_GET ─► DOWNLOAD_CHECK ... ─(nothing left)─► DONE
- *   A request whose connection the gateway closed goes back through CONNECT first; a redirect
- *   to another host clears the cookies and re-checks that host's certificate.  Back to
- *   SEND_INIT also: a group change, a refused answer on a gateway that cannot retry within an
- *   exchange (ocserv), and a <client-cert-request/> (once offering our certificate on a new
- *   connection, once with <client-cert-fail/>).
+ * States: docs/state-machines.md "Login engine" (one enum, changed only by auth_enter_state()).
  *
  * Certificates: with a pin (given by the caller or remembered in preferences) only that key is
  * accepted, and a different one is a hard failure.  Without one the chain must verify; when it

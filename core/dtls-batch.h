@@ -2,8 +2,8 @@
 #pragma once
 
 /*
- * Datagrams in batches (design.md 5): a list of datagrams packed in one buffer, and the plan
- * that sends them with as few system calls as possible.
+ * Datagrams in batches (docs/architecture.md "Data path"): a list of datagrams packed in one
+ * buffer, and the plan that sends them with as few system calls as possible.
  *
  * UDP GSO (UDP_SEGMENT) sends one buffer that the kernel cuts into datagrams of one size; only
  * the last may be shorter.  DTLS records of full-sized packets all have the same length, so a

@@ -2,8 +2,8 @@
 #pragma once
 
 /*
- * When to try DTLS, and when to give up on it (connection-flow.md "When the DTLS port is
- * blocked", protocol.md 9.8).  Pure: the caller passes the time in and performs the actions,
+ * When to try DTLS, and when to give up on it (docs/state-machines.md "DTLS channel",
+ * protocol.md 9.8).  Pure: the caller passes the time in and performs the actions,
  * so the whole timeline is a unit test.
  *
  * A sequence of tries starts when the tunnel comes up (and again when DTLS dies or is
@@ -16,16 +16,7 @@
  * The last try gets last_window_ms (the policy's first delay, 1 s) to answer; then the
  * sequence gives up: TLS carries the data for good and the tun device gets X-CSTP-MTU.
  *
- *              start / restart
- *   IDLE ------------------------> TRYING <-----------+
- *                                  |  |  \             | window ended, more tries left
- *                  handshake done  |  |   \ failed     | (START_TRY)
- *                                  v  |    v           |
- *                       +-------> UP  |  WAITING ------+
- *          restart      |          |  |    |
- *        (START_TRY) ---+----------+  |    | window of the last try ended (GIVE_UP)
- *                                     v    v
- *                                    GAVE_UP  (last window ended, or the last try failed)
+ * States: docs/state-machines.md "DTLS channel".
  */
 #include <stdbool.h>
 #include <stdint.h>

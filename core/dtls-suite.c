@@ -102,8 +102,8 @@ int dtls_suite_psk_priority(const char *tls_priority, char *out, size_t len)
 	if (!tls_priority || !*tls_priority || !out)
 		return -ERR_INVALID_ARGS;
 	/* Removing ChaCha20 and adding it again moves it to the end: without AES acceleration
-	 * (design.md 5) it is ten times slower here, but a gateway that matches the DTLS cipher
-	 * to a ChaCha20 TLS session offers nothing else. */
+	 * (docs/architecture.md "Data path") it is ten times slower here, but a gateway that
+	 * matches the DTLS cipher to a ChaCha20 TLS session offers nothing else. */
 	n = snprintf(out, len,
 	             "%s:-VERS-TLS-ALL:+VERS-DTLS-ALL:-KX-ALL:+PSK:-CHACHA20-POLY1305:"
 	             "+CHACHA20-POLY1305",

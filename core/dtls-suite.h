@@ -11,7 +11,8 @@
  *    (pitfall 22): AES256-SHA answered in X-DTLS-CipherSuite is DTLS 0.9, the same name in
  *    X-DTLS12-CipherSuite would be DTLS 1.2 (we offer no CBC suite there);
  *  - the GnuTLS priority strings of both methods (ChaCha20 only in PSK mode and there last:
- *    design.md 5; no legacy suite uses it, as ocserv 1.1.6 and Cisco's gateways offer none);
+ *    docs/architecture.md "Data path"; no legacy suite uses it, as ocserv 1.1.6 and Cisco's
+ *    gateways offer none);
  *  - the GnuTLS versions that must not run DTLS (all-zero ClientHello random);
  *  - the PSK key: 32 bytes of the RFC 5705 exporter of the CURRENT CSTP TLS session, label
  *    "EXPORTER-openconnect-psk", no context (pitfall 26), computed exactly as ocserv does.

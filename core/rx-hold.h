@@ -3,7 +3,7 @@
 
 /*
  * Receive moderation for a socket that carries the gateway's records, as a network card's
- * interrupt coalescing does it (design.md 5: batches, not packets).
+ * interrupt coalescing does it (docs/architecture.md "Data path").
  *
  * The worker is faster than a gateway that sends one record at a time, so without this every
  * wakeup finds one or two records: one tun write, one pass of the kernel's TCP receive path

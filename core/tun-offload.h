@@ -2,10 +2,11 @@
 #pragma once
 
 /*
- * tun offload in user space (design.md section 5): the virtio-net header a tun device with
- * IFF_VNET_HDR puts in front of every packet, splitting the TCP (and UDP) super-packets the
- * kernel hands us once TUNSETOFFLOAD enabled TSO/USO, completing CHECKSUM_PARTIAL packets, and
- * merging in-order TCP segments of one flow into one super-packet for a single tun write.
+ * tun offload in user space (docs/architecture.md "Data path"): the virtio-net header a tun
+ * device with IFF_VNET_HDR puts in front of every packet, splitting the TCP (and UDP)
+ * super-packets the kernel hands us once TUNSETOFFLOAD enabled TSO/USO, completing
+ * CHECKSUM_PARTIAL packets, and merging in-order TCP segments of one flow into one super-packet
+ * for a single tun write.
  *
  * Pure functions on caller memory (no system calls, no logging), strictly bounds-checked:
  * the split side takes what the local kernel wrote, the merge side what the gateway sent, and

@@ -3,11 +3,9 @@
 
 /*
  * SslvpnApplication: owns the preferences, the login controller, the helper client, the
- * re-login agent and the tray item, and runs the connection flow between them:
- *
- *   app.connect(gateway) ─► login (forms, certificate questions) ─► post-login banner
- *     ─accept─► Manager.Connect ─► the helper's connection (status view, notifications)
- *   Agent.Relogin ─► login again ─► the new cookie back to the helper (no banner)
+ * re-login agent and the tray item, and runs the connection flow between them (login, banner,
+ * Manager.Connect; or a re-login whose cookie goes back to the helper).
+ * Flow: docs/state-machines.md "GUI flow".
  *
  * Actions (callable over the session bus: org.gtk.Actions on /org/sslvpn/Client):
  * app.connect(s gateway), app.disconnect, app.show, app.quit, app.preferences, app.about,

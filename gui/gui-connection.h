@@ -2,10 +2,11 @@
 #pragma once
 
 /*
- * One org.sslvpn.Helper1.Connection as the GUI sees it: the properties (design.md 2) and the
- * events worth a notification, derived from State transitions.  No D-Bus here: the helper
- * client feeds property dictionaries in (from the generated SslvpnConnection proxy, whose name
- * this model therefore cannot have), tests do the same.
+ * One org.sslvpn.Helper1.Connection as the GUI sees it: the properties
+ * (docs/architecture.md "Fixed names") and the events worth a notification, derived from State
+ * transitions.  No D-Bus here: the helper client feeds property dictionaries in (from the
+ * generated SslvpnConnection proxy, whose name this model therefore cannot have), tests do the
+ * same.
  */
 #include <gio/gio.h>
 

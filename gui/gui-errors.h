@@ -4,7 +4,7 @@
 /*
  * The one table that turns error codes (core/error.h) and the error names the helper puts on
  * the bus into translated sentences for the user.  The helper never sends text of its own
- * (design.md 4): whatever a user reads about a failure comes from here.
+ * (docs/architecture.md "Conventions"): whatever a user reads about a failure comes from here.
  */
 #include <gio/gio.h>
 

@@ -7,12 +7,7 @@
  * blocks.  No widgets: the window renders what the getters return when "phase-changed" fires,
  * and tests drive it with canned gateway answers through SslvpnLoginIo.
  *
- * Phases (one enum, changed only by sslvpn_login_enter_phase()):
- *
- *   IDLE ─start─► CONNECTING ─► TALKING ─► FORM ─submit/group─► TALKING ─► ... ─► DONE
- *                     │  └─ untrusted, blocking off ─► CERT_PROMPT ─answer─► CONNECTING/TALKING
- *                     └─ DOWNLOADING (profile download: new connection + GETs) ─► DONE
- *   any phase ─error─► FAILED        any phase ─cancel─► FAILED (-ERR_CANCELLED)
+ * Phases: docs/state-machines.md "GUI login phases".
  *
  * While a thread runs, the engine is not touched; a result that arrives after cancel() or a
  * new start() is dropped (and its connection closed in a thread).

@@ -2,8 +2,9 @@
 #pragma once
 
 /*
- * Who is calling, and may they (design.md section 2)?  Both steps ask the bus asynchronously:
- * the loop never waits for polkit, which may be showing a password prompt.
+ * Who is calling, and may they (helper/README.md, docs/architecture.md "Fixed names")?  Both
+ * steps ask the bus asynchronously: the loop never waits for polkit, which may be showing a
+ * password prompt.
  *
  * Identify: the caller's uid from the bus daemon (GetConnectionCredentials), never from
  * anything the caller says.

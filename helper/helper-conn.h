@@ -4,7 +4,7 @@
 /*
  * One tunnel: the object /org/sslvpn/Helper1/connection/N (org.sslvpn.Helper1.Connection),
  * its tun device, its worker process, what it changed in the system, and its state machine
- * (one enum, one helper_conn_enter_state(); diagram in helper/README.md).
+ * (one enum, one conn_enter_state()): docs/state-machines.md "Helper connection".
  */
 #include <stdbool.h>
 #include <stdint.h>

@@ -2,8 +2,9 @@
 #pragma once
 
 /*
- * sslvpn-helper: the root service behind org.sslvpn.Helper1 on the system bus (design.md
- * sections 1 and 2; the state machine of a connection is drawn in helper/README.md).
+ * sslvpn-helper: the root service behind org.sslvpn.Helper1 on the system bus
+ * (docs/architecture.md "Trust boundary", docs/architecture.md "Fixed names"; the state machine
+ * of a connection: docs/state-machines.md "Helper connection").
  *
  * One process, one thread, one poll() loop (helper-loop.h).  Modules:
  *   helper.c           main(): logging, signals, start-up recovery, idle exit

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Reading the CSTP socket in batches (design.md 5): GnuTLS pulls a TLS record as two reads of
- * exactly what it needs (the 5-byte header, then the body), which is two recv() calls per
- * tunnel packet.  Here one recv() takes whatever the socket holds (up to 64 KiB, dozens of
- * records) and GnuTLS's pulls are served from that.
+ * Reading the CSTP socket in batches (docs/architecture.md "Data path"): GnuTLS pulls a TLS
+ * record as two reads of exactly what it needs (the 5-byte header, then the body), which is two
+ * recv() calls per tunnel packet.  Here one recv() takes whatever the socket holds (up to 64 KiB,
+ * dozens of records) and GnuTLS's pulls are served from that.
  *
  * Nothing can be stranded in the buffer: GnuTLS only sees EAGAIN once the buffer is empty and
  * the socket has nothing either, and worker-tunnel.c's drain ends either there or at its budget

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The DTLS data channel (protocol.md 9, connection-flow.md 6; design.md 5).
+ * The DTLS data channel (protocol.md 9; docs/state-machines.md "DTLS channel";
+ * docs/architecture.md "Data path").
  *
  * One struct worker_dtls per tunnel (per CONNECT): it is made from that CONNECT's answer, the
  * master secret sent with it (legacy) and its TLS session (PSK key), so every reconnect

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The tun side of the data path (design.md 5): offloads, super-packets, merged writes.
+ * The tun side of the data path (docs/architecture.md "Data path"): offloads, super-packets,
+ * merged writes.
  *
  * With IFF_VNET_HDR (the helper creates the device that way) every packet carries a
  * virtio-net header, and the worker enables TUNSETOFFLOAD CSUM|TSO4|TSO6|TSO_ECN (and

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The CSTP data path (protocol.md 8 and 10; design.md 5).
+ * The CSTP data path (protocol.md 8 and 10; docs/architecture.md "Data path").
  *
  * Batches, not packets: each wakeup drains a ready descriptor up to a budget.  Packets read
  * from tun become one CSTP frame per TLS record (gnutls_record_send per frame), but the records

@@ -2,25 +2,12 @@
 #pragma once
 
 /*
- * sslvpn-worker: the unprivileged data path of one connection (design.md 1 and 5).
+ * sslvpn-worker: the unprivileged data path of one connection
+ * (docs/architecture.md "Trust boundary", docs/architecture.md "Data path").
  *
  * It inherits fd 3 (SOCK_SEQPACKET to sslvpn-helper) and fd 4 (the configured tun device) and
  * runs as the worker user.  Everything the gateway sends after the login is parsed here.
- * README-worker.md has the state diagram; in short:
- *
- *   STARTING --START--> CONNECTING --200--> CONNECTED <--200-- RECONNECTING
- *       |                 ^  |                 |   ^                 |  ^
- *       | START without   |  | SET_COOKIE      |   |                 |  |
- *       | cookie: TLS up  |  | (cookie + pin)  |   |                 |  |
- *       +--> PREPARED ----+--+                 |   |                 |  |
- *                            |                 |   ^                 |  ^
- *                            |                 |   +-----------------+  | retry (backoff)
- *                            |  TLS error, EOF, DPD dead, rekey  --->+--+
- *                            +--401----------> COOKIE_WAIT <--401----+
- *                                                  | SET_COOKIE -> RECONNECTING
- *   any: STOP, SIGTERM, helper gone -> STOPPING (DISCONNECT 0xb0, close_notify, STATS, exit 0)
- *   any: fatal (pin mismatch, gateway DISCONNECT/TERMINATE, budget spent) -> FAILED
- *        (WMSG_ERROR, exit 1)
+ * States: docs/state-machines.md "Worker" (enum worker_run_state, worker_enter_state()).
  *
  * Files, one job each:
  *   worker.c          main(), the state machine (worker_enter_state) and the poll loop
@@ -206,7 +193,7 @@ void worker_dtls_poll_fd(struct worker_dtls *d, struct pollfd *pfd, uint64_t now
 /* After poll: handshake, records, timers.  0, or -ERR_GATEWAY_CLOSED with detail. */
 int worker_dtls_dispatch(struct worker_dtls *d, short revents, char *detail, size_t len);
 
-/* worker-tun.c (design.md 5: offloads on the tun device) */
+/* worker-tun.c (offloads on the tun device: docs/architecture.md "Data path") */
 /* Before worker_priv_lockdown() (ioctls): on a device with IFF_VNET_HDR, enables what the
  * kernel accepts of CSUM|TSO4|TSO6|TSO_ECN|USO4|USO6 (SSLVPN_TUN_OFFLOAD=0: none). */
 int worker_tun_new(struct worker *w, int fd, struct worker_tun **out);

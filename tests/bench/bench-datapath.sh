@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The data path micro-benchmark (design.md 5; tun offload and batching).  Prints figures; it
-# is not a test.
+# The data path micro-benchmark of tun offload and batching (docs/architecture.md "Data path").
+# Prints figures; it is not a test.
 #
 #   sudo tests/bench/bench-datapath.sh [--build DIR] [--time S] [--modes "single batch offload"]
 #                                      [--lab] [--before WORKER]

@@ -296,8 +296,8 @@ def chacha(w, cookie, method):
 
 
 def sc_chacha(w, cookie):
-    """match-tls-dtls-ciphers: the DTLS cipher is the TLS one, ChaCha20 (design.md 5 prefers
-    AES-GCM, but accepts this)."""
+    """match-tls-dtls-ciphers: the DTLS cipher is the TLS one, ChaCha20 (AES-GCM is preferred,
+    docs/architecture.md "Data path", but this is accepted)."""
     gw, mtu = chacha(w, cookie, "PSK-NEGOTIATE")
     if "CHACHA20-POLY1305" not in gw.get("DTLS cipher", ""):
         fail("DTLS cipher %s, want ChaCha20 (match-tls-dtls-ciphers)" % gw.get("DTLS cipher"))

@@ -82,7 +82,7 @@ e2e_scenario() {
 		grep -v 'CONNECT answer' "$log" | sed 's/^/#   /' | tail -n 25
 		return 1
 	fi
-	# The cookie never reaches the worker's log (design.md 1).
+	# The cookie never reaches the worker's log (docs/architecture.md "Trust boundary").
 	if grep -qF "$COOKIE" "$log"; then
 		echo "not ok $n - $sc # the cookie appears in the worker's log"
 		return 1

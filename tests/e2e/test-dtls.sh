@@ -94,7 +94,7 @@ scenario() (
 		fi
 		grep -h 'DTLS' "$log" | grep -v 'DPD re\|fallback\|CONNECT answer' | head -n 12
 	} | sed 's/^/  /' >>"$out"
-	# The cookie never reaches the worker's log (design.md 1).
+	# The cookie never reaches the worker's log (docs/architecture.md "Trust boundary").
 	if grep -qF "$c" "$log"; then
 		echo fail >"$out"
 		echo "  the cookie appears in the worker log" >>"$out"

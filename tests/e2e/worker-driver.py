@@ -736,7 +736,7 @@ def main():
         SCENARIOS[name](w, cookie)
     finally:
         w.close()
-    # Secrets never reach the log (design.md 1).
+    # Secrets never reach the log (docs/architecture.md "Trust boundary").
     text = open(w.log_path).read()
     if cookie in text or "webvpn=" in text:
         fail("the cookie appears in the worker's log")

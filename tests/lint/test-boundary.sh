@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The privilege boundary of design.md section 1, checked on what was built:
+# The privilege boundary (docs/architecture.md "Trust boundary"), checked on what was built:
 #  - sslvpn-helper (root) and sslvpn-worker (the data path) link neither libxml2 nor GTK,
 #    libadwaita, GLib or GIO: not directly (readelf NEEDED) and not through another library
 #    (ldd);

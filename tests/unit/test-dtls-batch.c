@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Datagram batches and their GSO plan (design.md 5). */
+/* Datagram batches and their GSO plan (docs/architecture.md "Data path"). */
 #include <glib.h>
 #include <string.h>
 

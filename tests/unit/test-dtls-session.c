@@ -339,8 +339,8 @@ static int check_psk(const uint8_t *client_key, const uint8_t *server_key, size_
 		g_assert_cmpint(dtls_session_verify(cs, &p), ==, 0);
 		g_assert_cmpint(gnutls_protocol_get_version(cs->session), ==, GNUTLS_DTLS1_2);
 		g_assert_cmpint(gnutls_kx_get(cs->session), ==, GNUTLS_KX_PSK);
-		/* AES-GCM whenever the gateway has it (design.md 5), ChaCha20 when it has nothing
-		 * else. */
+		/* AES-GCM whenever the gateway has it, ChaCha20 when it has nothing else
+		 * (docs/architecture.md "Data path"). */
 		g_assert_cmpint(gnutls_cipher_get(cs->session), ==, want_cipher);
 		exchange(&c, &s);
 	}
