@@ -110,7 +110,8 @@ struct cstp_connect_reply {
 	unsigned n_split_dns;
 	char split_dns[TUNNEL_CONFIG_MAX_DOMAINS][TUNNEL_CONFIG_MAX_DOMAIN + 1];
 
-	/* DTLS parameters (section 9); all zero when the gateway offered no DTLS. */
+	/* DTLS parameters (docs/protocol.md "Phase 6: the DTLS channel"); all zero when the
+	 * gateway offered no DTLS. */
 	uint16_t dtls_port;
 	bool has_dtls_session_id;
 	uint8_t dtls_session_id[CSTP_CONNECT_SESSION_ID_LEN];

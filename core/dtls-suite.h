@@ -16,7 +16,7 @@
  *  - the GnuTLS versions that must not run DTLS (all-zero ClientHello random);
  *  - the PSK key: 32 bytes of the RFC 5705 exporter of the CURRENT CSTP TLS session, label
  *    "EXPORTER-openconnect-psk", no context, computed exactly as ocserv does
- *    (docs/protocol.md "Pitfall: the PSK comes from the current CSTP session, without context").
+ *    (docs/protocol.md "Pitfall: the PSK comes from this CONNECT's TLS session").
  */
 #include <gnutls/gnutls.h>
 #include <stdbool.h>
