@@ -2,9 +2,10 @@
 #pragma once
 
 /*
- * The login form model: what a gateway's aggregate-auth form asks for (protocol.md 4.3), as the
- * GUI and CLI render and fill it.  core/auth-xml.c builds one from the gateway's document and
- * turns a filled one into the auth-reply; nothing here touches XML.
+ * The login form model: what a gateway's aggregate-auth form asks for
+ * (docs/protocol.md "The gateway's form"), as the GUI and CLI render and fill it.
+ * core/auth-xml.c builds one from the gateway's document and turns a filled one into the
+ * auth-reply; nothing here touches XML.
  *
  * Strings in a form came from the gateway: valid UTF-8 without C0 controls other than tab, LF
  * and CR (XML 1.0 cannot carry others), but still hostile text.  A display layer must not
@@ -144,7 +145,8 @@ int auth_form_select_group(struct auth_form *form, const char *value_or_label);
 const char *auth_form_selected_group(const struct auth_form *form);
 /*
  * True when the chosen group differs from the gateway's default.  The caller must then not
- * post this form but start again with an init carrying the new group (protocol.md 4.5).
+ * post this form but start again with an init carrying the new group
+ * (docs/protocol.md "Pitfall: a group change needs a new init").
  */
 bool auth_form_group_changed(const struct auth_form *form);
 
@@ -159,7 +161,8 @@ void auth_form_apply_group(struct auth_form *form);
 bool auth_form_confirmations_match(const struct auth_form *form);
 
 /*
- * Fills placeholders the way gateways use them (protocol.md 4.3): the first "%s" becomes
+ * Fills placeholders the way gateways use them (docs/protocol.md "The gateway's form"): the
+ * first "%s" becomes
  * param1, the second param2; a NULL param leaves its "%s" as it is; every other '%' is plain
  * text.  Never a printf format.  Returns a new string, or NULL on ENOMEM.
  */

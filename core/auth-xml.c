@@ -1179,7 +1179,7 @@ static xmlDoc *new_query(const struct auth_client_info *ci, const char *type, xm
 		return NULL;
 	if (!add_text(root, "device-id", ci->device_id))
 		return NULL;
-	/* Empty on purpose: see the header (pitfall 17). */
+	/* Empty on purpose (docs/protocol.md "Pitfall: advertise only what is implemented"). */
 	if (!xmlNewChild(root, NULL, XC("capabilities"), NULL))
 		return NULL;
 	*rootp = root;

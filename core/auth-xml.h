@@ -2,9 +2,9 @@
 #pragma once
 
 /*
- * The aggregate-auth XML layer (protocol.md section 4): reads what a gateway sends during
- * login and writes what the client posts.  Login side only (core-auth); never linked into
- * the helper or the worker.
+ * The aggregate-auth XML layer (docs/protocol.md "Phases 2 and 3: the aggregate-auth login"):
+ * reads what a gateway sends during login and writes what the client posts.  Login side only
+ * (core-auth); never linked into the helper or the worker.
  *
  * Every document from a gateway is hostile.  All parsing goes through auth_xml_read_doc():
  * from memory, no network, no entity substitution, no DTD loading, a document with a DOCTYPE
@@ -40,8 +40,8 @@ enum auth_doc_kind {
 	 * still be offered: another group may not need the unsupported method. */
 	AUTH_DOC_UNSUPPORTED,
 	/* <client-cert-request/> without <cert-authenticated/>: the gateway wanted a client
-	 * certificate during TLS and did not get one (protocol.md 4.9).  Reconnect offering one,
-	 * or re-send init with client_cert_fail set. */
+	 * certificate during TLS and did not get one.  Reconnect offering one, or re-send init
+	 * with client_cert_fail set (docs/protocol.md "Client certificate requests"). */
 	AUTH_DOC_CLIENT_CERT_REQUEST,
 };
 
@@ -59,7 +59,8 @@ struct auth_doc {
 	 * newest one across rounds. */
 	char *opaque_xml;
 	char *error;      /* ERROR and UNSUPPORTED: a message for the user (never NULL then) */
-	bool legacy_root; /* the root was a bare <auth> (protocol.md 4.15), not <config-auth> */
+	bool legacy_root; /* the root was a bare <auth>, not <config-auth>
+	                     (docs/protocol.md "Legacy gateways without aggregate auth") */
 	char *doc_type;   /* the config-auth type attribute ("auth-request", "complete"), or NULL */
 	bool cert_authenticated; /* <cert-authenticated/>: the TLS client certificate was taken */
 
@@ -75,7 +76,8 @@ struct auth_doc {
 	                                        service-type="user" under vpn rev="1.0" */
 	size_t n_profiles;
 	/* Noticed so they can be logged, never acted upon: a third-party client must not fetch
-	 * or run Cisco packages or scripts (protocol.md 4.7, pitfall 35). */
+	 * or run Cisco packages or scripts
+	 * (docs/protocol.md "Pitfall: nothing the gateway offers is executed"). */
 	bool has_core_manifest;
 	bool has_customization_manifest;
 	bool has_service_profile_manifest;
@@ -104,14 +106,16 @@ struct auth_client_info {
 	const char *version;   /* e.g. "4.10.07061" */
 	const char *device_id; /* "linux-64" */
 	/* init only: add <client-cert-fail/> (the gateway asked for a certificate this client
-	 * does not have or that it already rejected; protocol.md 4.9). */
+	 * does not have or that it already rejected;
+	 * docs/protocol.md "Client certificate requests"). */
 	bool client_cert_fail;
 };
 
 /*
  * Client documents.  They are returned as struct secret because a reply holds passwords.
  * Built with libxml2's tree API (values are escaped by libxml2, never pasted into markup),
- * UTF-8, with the XML declaration.  Element order follows protocol.md 4.2 / 4.4:
+ * UTF-8, with the XML declaration.  Element order as docs/protocol.md "The init document" and
+ * docs/protocol.md "The auth-reply" say:
  *
  *   init:  config-auth client="vpn" type="init" aggregate-auth-version="2"
  *            version who="vpn", device-id, capabilities, [group-access], [client-cert-fail],
@@ -121,17 +125,19 @@ struct auth_client_info {
  *
  * <capabilities> is sent empty: this client implements none of the optional auth methods
  * (single-sign-on-v2, single-sign-on-external-browser, multiple-cert), and advertising one
- * makes a gateway choose a flow we cannot finish (pitfall 17).  The element itself stays so
- * the documents keep the shape every Cisco client sends.
+ * makes a gateway choose a flow we cannot finish
+ * (docs/protocol.md "Pitfall: advertise only what is implemented").  The element itself stays
+ * so the documents keep the shape every Cisco client sends.
  *
  * Reply <auth> children: one element per active field, in form order, named after the field
  * and holding its value: text, password, hidden and selects other than group_list.  As the
- * reference client does (protocol.md 4.4): fields named answer, whichpin and new_password are
- * sent as <password> (ASA challenge, new-PIN and password-change forms), unless the form also
- * has a field named password (then they keep their name, so <password> is never doubled);
- * verify_password and verify_pin are not sent (check them with
+ * reference client does (docs/protocol.md "The auth-reply"): fields named answer, whichpin and
+ * new_password are sent as <password> (ASA challenge, new-PIN and password-change forms),
+ * unless the form also has a field named password (then they keep their name, so <password> is
+ * never doubled); verify_password and verify_pin are not sent (check them with
  * auth_form_confirmations_match()).  The group_list choice goes into <group-select> after
- * <auth>, as the option's value, never its label (pitfall 8).
+ * <auth>, as the option's value, never its label
+ * (docs/protocol.md "Pitfall: the group is sent as its value, never its label").
  *
  * Return NULL (and log why) on ENOMEM, a missing version/device_id, a field name that is not
  * an XML NCName, a value XML cannot carry, or an opaque_xml that is not one <opaque> element.

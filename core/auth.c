@@ -717,10 +717,10 @@ static void auth_handle_login_response(struct auth *a, const struct http_respons
 			  doc->error && *doc->error ? doc->error : "the gateway gave no reason");
 		break;
 	case AUTH_DOC_CLIENT_CERT_REQUEST:
-		/* The gateway wanted a certificate during TLS and did not get one (protocol.md
-		 * 4.9).  Once: offer ours on a new connection if we have one it did not ask for
-		 * (ASAs skip the request on a first connection); else say we have none, so it can
-		 * go on with another method. */
+		/* The gateway wanted a certificate during TLS and did not get one
+		 * (docs/protocol.md "Client certificate requests").  Once: offer ours on a new
+		 * connection if we have one it did not ask for (ASAs skip the request on a first
+		 * connection); else say we have none, so it can go on with another method. */
 		if (!a->client_cert_failed && a->n_identities && a->result.identity < 0 &&
 		    !a->client_cert_retried) {
 			a->client_cert_retried = true;
@@ -995,7 +995,8 @@ static void auth_download_check(struct auth *a)
 				return;
 			}
 		}
-		/* Phase 4 always opens a new TLS session. */
+		/* Downloads always open a new TLS session
+		 * (docs/protocol.md "Phase 4: the client profile download"). */
 		a->conn_open = false;
 		auth_goto_sending(a, AUTH_STATE_DOWNLOAD_GET);
 		return;

@@ -2,10 +2,9 @@
 #pragma once
 
 /*
- * The login engine: the first four phases of a connection (TLS, group selection, user
- * authentication, profile download; docs/architecture.md "A connection at a glance") as a step
- * machine that does no I/O itself, so the CLI can drive it with blocking calls and the GUI from
- * its main loop.
+ * The login engine: phases 1-4 of docs/protocol.md "Overview: the six phases" (TLS, group
+ * selection, user authentication, profile download) as a step machine that does no I/O itself, so
+ * the CLI can drive it with blocking calls and the GUI from its main loop.
  *
  * Driving it:
  *
@@ -107,7 +106,8 @@ void auth_gateway_key(const struct auth *a, char *buf, size_t len);
 const struct tls_conn_options *auth_tls_options(struct auth *a);
 void auth_connected(struct auth *a, int result, const struct tls_cert_report *report,
 		    const char *peer_address);
-/* Whether this connection is for a download (phase 4) rather than the login (for progress). */
+/* Whether this connection is for a download (phase 4) rather than the login (for progress);
+ * docs/protocol.md "Phase 4: the client profile download". */
 bool auth_is_downloading(const struct auth *a);
 
 /* AUTH_ACTION_CERT_PROMPT */

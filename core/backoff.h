@@ -6,8 +6,8 @@
  * after max_tries retries or when the next try would start after budget_ms from the first
  * failure.  Time is passed in (milliseconds of any monotonic clock), so tests are exact.
  *
- * Used for the CSTP reconnect (protocol.md 12) and for the DTLS tries (5 retries, 1 s doubling
- * to 16 s: docs/state-machines.md "DTLS channel").
+ * Used for the CSTP reconnect (docs/protocol.md "Reconnecting") and for DTLS (5 retries, 1 s
+ * doubling to 16 s: docs/protocol.md "DTLS fallback when UDP is blocked").
  */
 #include <stdbool.h>
 #include <stdint.h>

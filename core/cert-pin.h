@@ -2,7 +2,7 @@
 #pragma once
 
 /*
- * Server certificate pins (protocol.md section 5).
+ * Server certificate pins (docs/protocol.md "Certificate check and pins").
  *
  * Text forms accepted by cert_pin_parse(), nothing else (no whitespace, no openconnect-style
  * prefix of a pin, no upper-case prefixes):

@@ -2,7 +2,7 @@
 #pragma once
 
 /*
- * The CSTP CONNECT exchange (protocol.md 7, 12, 16a):
+ * The CSTP CONNECT exchange (docs/protocol.md "Phase 5: CSTP CONNECT"):
  *  - cstp_connect_request_build() writes the request bytes (they hold the cookie, so they come
  *    back as a struct secret);
  *  - struct cstp_connect_reply collects the answer's headers, fed one by one in the order
@@ -13,7 +13,8 @@
  * ignored, and every value of a known header must parse completely.  Single-valued headers may
  * not repeat; routes, DNS servers and domains accumulate in order up to the caps of
  * tunnel-config.h (more is an error, never a silent drop).  The only repair is the one
- * protocol.md 7.3 asks for: host bits set in a route are cleared (with a warning).
+ * docs/protocol.md "The CONNECT answer headers" asks for: host bits set in a route are cleared
+ * (with a warning).
  * Compression was not offered, so a Content-Encoding answer is -ERR_UNSUPPORTED.
  * X-CSTP-Post-Auth-XML is XML and may hold the session token: it is only size-checked, kept
  * as an opaque secret and never logged or parsed here.
@@ -46,7 +47,8 @@ struct cstp_connect_request {
 	unsigned base_mtu;           /* X-CSTP-Base-MTU (mtu_base_from_socket()) */
 	unsigned mtu;                /* X-CSTP-MTU (mtu_request()) */
 	bool ipv4_only;              /* Address-Type IPv4, no Full-IPv6-Capability */
-	/* Reconnect: ask for the addresses we had (protocol.md 12); NULL = none. */
+	/* Reconnect: ask for the addresses we had (docs/protocol.md "The CONNECT request");
+	 * NULL = none. */
 	const struct in_addr *prev_addr4;
 	const struct in6_addr *prev_addr6;
 	/* DTLS: with all three NULL no X-DTLS-* header is sent and the gateway runs TLS only. */
@@ -77,7 +79,7 @@ enum cstp_rekey_method {
 };
 
 /* Which header named the chosen DTLS suite: the same name means different DTLS versions
- * (pitfall 22). */
+ * (docs/protocol.md "Pitfall: a DTLS suite's version depends on its header"). */
 enum cstp_dtls_suite_header {
 	CSTP_DTLS_SUITE_NONE = 0,
 	CSTP_DTLS_SUITE_DTLS,   /* X-DTLS-CipherSuite */
@@ -108,7 +110,8 @@ struct cstp_connect_reply {
 	unsigned n_split_dns;
 	char split_dns[TUNNEL_CONFIG_MAX_DOMAINS][TUNNEL_CONFIG_MAX_DOMAIN + 1];
 
-	/* DTLS parameters (section 9); all zero when the gateway offered no DTLS. */
+	/* DTLS parameters (docs/protocol.md "Phase 6: the DTLS channel"); all zero when the
+	 * gateway offered no DTLS. */
 	uint16_t dtls_port;
 	bool has_dtls_session_id;
 	uint8_t dtls_session_id[CSTP_CONNECT_SESSION_ID_LEN];

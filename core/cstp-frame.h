@@ -2,15 +2,17 @@
 #pragma once
 
 /*
- * CSTP framing inside TLS (protocol.md section 8):
+ * CSTP framing inside TLS (docs/protocol.md "CSTP framing"):
  *
  *   'S' 'T' 'F' 0x01 | u16 payload length (big-endian, excluding these 8 bytes) | type | 0x00
  *
- * One frame is exactly one TLS record, in both directions (pitfall 2): the decoder takes the
- * plaintext of one record and rejects it unless it holds exactly one well-formed frame.  The
- * encoder writes one frame into a caller buffer that the caller hands to one
- * gnutls_record_send().  Every check of pitfalls 2-5 lives here: magic bytes 0-3, byte 7 = 0,
- * length = record length - 8, known type, and the per-type payload rules below.
+ * One frame is exactly one TLS record, in both directions
+ * (docs/protocol.md "Pitfall: one CSTP frame per TLS record"): the decoder takes the plaintext
+ * of one record and rejects it unless it holds exactly one well-formed frame.  The encoder
+ * writes one frame into a caller buffer that the caller hands to one gnutls_record_send().
+ * Every framing check lives here: magic bytes 0-3, byte 7 = 0, length = record length - 8
+ * (docs/protocol.md "Pitfall: the CSTP length excludes the header"), known type, and the
+ * per-type payload rules below.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -26,7 +28,8 @@ enum cstp_frame_type {
 	CSTP_FRAME_DPD_REQ = 0x03,    /* any payload (padding); answer with DPD_RESP echoing it */
 	CSTP_FRAME_DPD_RESP = 0x04,   /* any payload; proof of life, never answered */
 	CSTP_FRAME_DISCONNECT = 0x05, /* empty, or reason byte + optional ASCII text */
-	CSTP_FRAME_KEEPALIVE = 0x07,  /* empty; never answered (pitfall 4) */
+	/* empty; never answered (docs/protocol.md "Pitfall: never answer a keepalive") */
+	CSTP_FRAME_KEEPALIVE = 0x07,
 	CSTP_FRAME_COMPRESSED = 0x08, /* never valid: we offer no compression */
 	CSTP_FRAME_TERMINATE = 0x09,  /* empty; the gateway ends the session */
 };
@@ -75,7 +78,8 @@ int cstp_frame_decode(const void *rec, size_t rec_len, struct cstp_frame *f);
 int cstp_frame_next(const void *data, size_t len, struct cstp_frame *f);
 
 /* "DATA", "DPD-REQ", ... or "unknown". */
-/* The payload rules of each frame type, shared with DTLS framing (protocol.md 8, 9.5): 1 when
- * a frame of this type may carry len bytes, 0 when it may not, -1 for an unknown type. */
+/* The payload rules of each frame type, shared with DTLS framing
+ * (docs/protocol.md "CSTP frame types" and docs/protocol.md "DTLS framing"): 1 when a frame of
+ * this type may carry len bytes, 0 when it may not, -1 for an unknown type. */
 int cstp_frame_payload_allowed(uint8_t type, size_t len);
 const char *cstp_frame_type_name(uint8_t type);

@@ -2,8 +2,8 @@
 #pragma once
 
 /*
- * Liveness of the DTLS channel (protocol.md 9.6, 10), from X-DTLS-DPD and X-DTLS-Keepalive.
- * Pure: times are passed in.
+ * Liveness of the DTLS channel (docs/protocol.md "DTLS liveness"), from X-DTLS-DPD and
+ * X-DTLS-Keepalive.  Pure: times are passed in.
  *
  * D = the DPD interval.  Any record received counts as life.
  *  - idle: nothing received for D -> DPD-REQ;

@@ -2,9 +2,9 @@
 #pragma once
 
 /*
- * When to try DTLS, and when to give up on it (docs/state-machines.md "DTLS channel",
- * protocol.md 9.8).  Pure: the caller passes the time in and performs the actions,
- * so the whole timeline is a unit test.
+ * When to try DTLS, and when to give up on it
+ * (docs/protocol.md "DTLS fallback when UDP is blocked").  Pure: the caller passes the time in
+ * and performs the actions, so the whole timeline is a unit test.
  *
  * A sequence of tries starts when the tunnel comes up (and again when DTLS dies or is
  * rebuilt).  The first try starts at once; each retry starts when the previous try's window

@@ -11,7 +11,7 @@ const char *dtls_frame_type_name(uint8_t type)
 }
 
 /* Payload rules (those of CSTP): bad is the error for a known type with a payload it does not
- * allow; an unknown type is dropped, not fatal, on DTLS (protocol.md 9.5). */
+ * allow; an unknown type is dropped, not fatal, on DTLS (docs/protocol.md "DTLS framing"). */
 static int dtls_frame_check(uint8_t type, size_t len, int bad)
 {
 	int ok = cstp_frame_payload_allowed(type, len);

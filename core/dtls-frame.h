@@ -2,7 +2,8 @@
 #pragma once
 
 /*
- * DTLS record payload framing (protocol.md 9.5): every DTLS application-data record carries
+ * DTLS record payload framing (docs/protocol.md "DTLS framing"): every DTLS application-data
+ * record carries
  * exactly one frame, a type byte followed by the payload, with no length and no magic.  The
  * type values are the CSTP ones (enum cstp_frame_type in cstp-frame.h).
  *

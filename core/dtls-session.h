@@ -2,16 +2,18 @@
 #pragma once
 
 /*
- * A DTLS client session for the data channel (protocol.md 9.2, 9.3), without its transport:
- * the caller installs push/pull functions and drives the non-blocking handshake.
+ * A DTLS client session for the data channel (docs/protocol.md "Legacy Cisco DTLS" and
+ * docs/protocol.md "PSK-NEGOTIATE"), without its transport: the caller installs push/pull
+ * functions and drives the non-blocking handshake.
  *
  *  - both methods: GNUTLS_CLIENT | GNUTLS_DATAGRAM | GNUTLS_NONBLOCK | GNUTLS_NO_TICKETS and
  *    GnuTLS's no-default-extensions flag (as openconnect; GnuTLS 3.7.9 still sends a few);
  *  - legacy: the suite's one-of-everything priority, which also turns every extension off
- *    (pitfall 25: the fake session has no extended master secret or renegotiation info; see
- *    dtls-suite.c), record padding off, and gnutls_session_set_premaster() with the 48-byte
- *    master secret and the 32-byte session id; after the handshake dtls_session_verify()
- *    insists on a resumption (pitfall 24);
+ *    (the fake session has no extended master secret or renegotiation info; see dtls-suite.c
+ *    and docs/protocol.md "Pitfall: no TLS extensions in the legacy DTLS hello"), record
+ *    padding off, and gnutls_session_set_premaster() with the 48-byte master secret and the
+ *    32-byte session id; after the handshake dtls_session_verify() insists on a resumption
+ *    (docs/protocol.md "Pitfall: a legacy DTLS handshake must be a resumption");
  *  - PSK: the derived priority, PSK credentials (identity "psk", the exporter key), and the
  *    App-ID as the ClientHello session id.
  */

@@ -13,10 +13,12 @@
  * CBC suites Cisco gateways speak; the X-DTLS12-CipherSuite ones are Cisco's DTLS 1.2 names.
  * ECDHE-RSA in a fake session only names the suite: no key exchange happens on resumption.
  *
- * No TLS extension at all in the hello (pitfall 25): GnuTLS 3.7.9's GNUTLS_NO_EXTENSIONS init
- * flag still sends signature_algorithms, session_ticket, renegotiation_info and
- * record_size_limit (checked by tests/unit/test-dtls-session.c); the %NO_EXTENSIONS priority
- * keyword sends none.  Safe renegotiation off as on ocserv's end (no SCSV either).
+ * No TLS extension at all in the hello
+ * (docs/protocol.md "Pitfall: no TLS extensions in the legacy DTLS hello"): GnuTLS 3.7.9's
+ * GNUTLS_NO_EXTENSIONS init flag still sends signature_algorithms, session_ticket,
+ * renegotiation_info and record_size_limit (checked by tests/unit/test-dtls-session.c); the
+ * %NO_EXTENSIONS priority keyword sends none.  Safe renegotiation off as on ocserv's end (no SCSV
+ * either).
  */
 #define DTLS_PRIO_TAIL       ":+SIGN-ALL:%COMPAT:%NO_EXTENSIONS:%DISABLE_SAFE_RENEGOTIATION"
 #define DTLS_PRIO_GCM(c, kx) "NONE:+VERS-DTLS1.2:+COMP-NULL:+" c ":+AEAD:+" kx DTLS_PRIO_TAIL

@@ -2,20 +2,22 @@
 #pragma once
 
 /*
- * What the DTLS channel negotiates in CONNECT (protocol.md 7.1, 9.2-9.4):
+ * What the DTLS channel negotiates in CONNECT (docs/protocol.md "Which suite the gateway picked"):
  *  - the suite lists we offer (X-DTLS-CipherSuite / X-DTLS12-CipherSuite), built from the one
  *    table that also maps the gateway's answer back to GnuTLS parameters, so we can never
  *    accept a suite we did not offer;
  *  - the answer: "PSK-NEGOTIATE" in X-DTLS-CipherSuite selects the PSK method; anything else
  *    is a legacy (Cisco) suite whose DTLS version depends on WHICH header named it
- *    (pitfall 22): AES256-SHA answered in X-DTLS-CipherSuite is DTLS 0.9, the same name in
- *    X-DTLS12-CipherSuite would be DTLS 1.2 (we offer no CBC suite there);
+ *    (docs/protocol.md "Pitfall: a DTLS suite's version depends on its header"): AES256-SHA
+ *    answered in X-DTLS-CipherSuite is DTLS 0.9, the same name in X-DTLS12-CipherSuite would be
+ *    DTLS 1.2 (we offer no CBC suite there);
  *  - the GnuTLS priority strings of both methods (ChaCha20 only in PSK mode and there last:
  *    docs/architecture.md "Data path"; no legacy suite uses it, as ocserv 1.1.6 and Cisco's
  *    gateways offer none);
  *  - the GnuTLS versions that must not run DTLS (all-zero ClientHello random);
  *  - the PSK key: 32 bytes of the RFC 5705 exporter of the CURRENT CSTP TLS session, label
- *    "EXPORTER-openconnect-psk", no context (pitfall 26), computed exactly as ocserv does.
+ *    "EXPORTER-openconnect-psk", no context, computed exactly as ocserv does
+ *    (docs/protocol.md "Pitfall: the PSK comes from this CONNECT's TLS session").
  */
 #include <gnutls/gnutls.h>
 #include <stdbool.h>
@@ -46,7 +48,7 @@ struct dtls_suite {
 	const char *priority; /* exactly one version, cipher, MAC and key exchange */
 };
 
-/* The offer, in the order real clients send it (protocol.md 7.1). */
+/* The offer, in the order real clients send it (docs/protocol.md "The CONNECT request"). */
 const char *dtls_suite_offer(void);   /* X-DTLS-CipherSuite, starts with PSK-NEGOTIATE */
 const char *dtls_suite_offer12(void); /* X-DTLS12-CipherSuite */
 

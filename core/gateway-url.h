@@ -2,7 +2,8 @@
 #pragma once
 
 /*
- * The gateway address a user types, and redirect targets (protocol.md 3.1, 4.8, 4.13).
+ * The gateway address a user types, and redirect targets (docs/protocol.md "The gateway URL",
+ * docs/protocol.md "Redirects").
  *
  * Accepted: `host`, `host:port`, `host/path`, with an optional `https://` (any case) in front.
  * host is a DNS name of LDH labels (letters, digits, '-' not at either end of a label, 1-63

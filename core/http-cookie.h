@@ -2,7 +2,9 @@
 #pragma once
 
 /*
- * The cookie jar of one login (protocol.md 3.3, pitfalls 10 and 11).
+ * The cookie jar of one login (docs/protocol.md "Cookies",
+ * docs/protocol.md "Pitfall: the session token may come only as a cookie",
+ * docs/protocol.md "Pitfall: every cookie is echoed").
  *
  * Cookies are kept in the order first set and echoed in full (`a=b; c=d`); a cookie set again
  * keeps its place.  Names are case-sensitive RFC 9110 tokens.  Values are kept verbatim (never

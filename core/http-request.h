@@ -2,15 +2,17 @@
 #pragma once
 
 /*
- * Building one HTTP/1.1 request (protocol.md 3.1, 7.1).
+ * Building one HTTP/1.1 request (docs/protocol.md "Request headers",
+ * docs/protocol.md "The CONNECT request").
  *
- * Headers are sent in the order added, with names exactly as the caller spells them (at least
- * one deployed peer matches X-CSTP-* names case-sensitively, protocol.md 16a).  Nothing that
- * could split the request is accepted: the method and header names must be RFC 9110 tokens,
- * header values may not contain CR, LF, NUL or other control characters (HTAB is fine), the
- * path must be an origin-form target of printable ASCII without spaces.  Header values and the
- * body may carry the cookie or the password, so the request keeps them as secrets and its
- * serialisation is a struct secret.
+ * Headers are sent in the order added, with names exactly as the caller spells them (at least one
+ * deployed peer matches X-CSTP-* names case-sensitively;
+ * docs/protocol.md "Pitfall: header names are matched case-insensitively, sent exactly").  Nothing
+ * that could split the request is accepted: the method and header names must be RFC 9110 tokens,
+ * header values may not contain CR, LF, NUL or other control characters (HTAB is fine), the path
+ * must be an origin-form target of printable ASCII without spaces.  Header values and the body may
+ * carry the cookie or the password, so the request keeps them as secrets and its serialisation is a
+ * struct secret.
  *
  * Caps: HTTP_REQUEST_MAX_HEADERS headers, HTTP_REQUEST_MAX_VALUE bytes per value,
  * HTTP_REQUEST_MAX_PATH bytes of path, HTTP_REQUEST_MAX_BODY bytes of body (-ERR_TOO_LARGE).

@@ -2,7 +2,11 @@
 #pragma once
 
 /*
- * Incremental HTTP/1.1 response parser (protocol.md sections 3, 7.2, pitfalls 1, 12, 19).
+ * Incremental HTTP/1.1 response parser (docs/protocol.md "Reading responses",
+ * docs/protocol.md "The CONNECT answer status",
+ * docs/protocol.md "Pitfall: header names are matched case-insensitively, sent exactly",
+ * docs/protocol.md "Pitfall: Content-Type and Content-Length lie",
+ * docs/protocol.md "Pitfall: after CONNECT 200 everything is CSTP").
  *
  * It reads bytes a gateway sent, so it is strict and bounded:
  * - status line `HTTP/1.<digit> SP <3 digits, 100..999> SP <reason>`; the reason may be empty

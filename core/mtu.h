@@ -2,8 +2,8 @@
 #pragma once
 
 /*
- * MTU arithmetic of protocol.md 7.4 and 9.3.  Pure functions (apart from
- * mtu_base_from_socket()) so the worked examples of the protocol notes are unit tests:
+ * MTU arithmetic of docs/protocol.md "MTU computation".  Pure functions (apart from
+ * mtu_base_from_socket()) so its worked examples are unit tests:
  *   mtu_request(1500, AF_INET) = 1390                 (openconnect's request)
  *   mtu_dtls_data(1375, AF_INET, MTU_RECORD_DTLS12_AES_GCM) = 1309   (ocserv's answer)
  * "family" is always the family of the OUTER connection to the gateway.
@@ -31,7 +31,7 @@ enum mtu_record {
 	MTU_RECORD_TLS13_AEAD,      /* 5 + 1 + 16 */
 };
 
-/* Which MTU the tun device should have (protocol.md 7.4 "Choosing the tun MTU"). */
+/* Which MTU the tun device should have (docs/protocol.md "MTU computation"). */
 enum mtu_dtls_mode {
 	MTU_DTLS_NONE,   /* no DTLS (not offered, not up yet, or given up): X-CSTP-MTU */
 	MTU_DTLS_LEGACY, /* legacy resumption: X-DTLS-MTU if present, else X-CSTP-MTU */

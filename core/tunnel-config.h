@@ -122,7 +122,8 @@ int tunnel_config_validate(const struct tunnel_config *cfg, char *why, size_t le
 
 /* Same content (every field, arrays compared up to their counts). */
 bool tunnel_config_equal(const struct tunnel_config *a, const struct tunnel_config *b);
-/* Same tunnel addresses and prefixes (what a reconnect must keep, protocol.md 12). */
+/* Same tunnel addresses and prefixes (compared after a reconnect:
+ * docs/protocol.md "Pitfall: a reconnect may bring other addresses"). */
 bool tunnel_config_same_addresses(const struct tunnel_config *a, const struct tunnel_config *b);
 
 /* DNS name syntax: 1..253 bytes, dot-separated labels of 1..63 letters, digits, '-' and '_',

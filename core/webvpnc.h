@@ -2,7 +2,8 @@
 #pragma once
 
 /*
- * The value of the `webvpnc` cookie a gateway sets on login success (protocol.md 3.3):
+ * The value of the `webvpnc` cookie a gateway sets on login success
+ * (docs/protocol.md "The webvpnc cookie"):
  * `&`-separated `key:value` pairs, e.g.
  *   bu:/&p:t&iu:1/&sh:15499E46...&lu:/+CSCOT+/translation-table?...&fu:profiles%2Fprofile.xml&fh:A8B0...
  * ocserv sends the server certificate hash only here (sh), and the profile location (fu, fh)

@@ -30,7 +30,8 @@ typedef enum {
 	SSLVPN_LOGIN_CERT_PROMPT, /* the user decides about an untrusted certificate */
 	SSLVPN_LOGIN_TALKING,     /* a request is on its way */
 	SSLVPN_LOGIN_FORM,        /* the user fills the form */
-	SSLVPN_LOGIN_DOWNLOADING, /* fetching the client profile (phase 4) */
+	SSLVPN_LOGIN_DOWNLOADING, /* fetching the client profile
+	                             (docs/protocol.md "Phase 4: the client profile download") */
 	SSLVPN_LOGIN_DONE,
 	SSLVPN_LOGIN_FAILED,
 } SslvpnLoginPhase;

@@ -7,12 +7,12 @@
  * routing tables and the tun device to what they were, whether the tunnel ends normally, the
  * worker dies, or the helper is told to stop.
  *
- * Routing (protocol.md 7.3): the gateway's own address and every excluded network get a route
- * through the path the system used before (looked up with RTM_GETROUTE before anything
- * changes); included networks go into the tun device; a family without any include route is
- * tunnelled whole, as two halves (0.0.0.0/1 + 128.0.0.0/1, ::/1 + 8000::/1) that beat the
- * default route without replacing it.  Routes of a family the tunnel has no address for are
- * not installed.
+ * Routing (docs/protocol.md "The CONNECT answer headers"): the gateway's own address and every
+ * excluded network get a route through the path the system used before (looked up with RTM_GETROUTE
+ * before anything changes); included networks go into the tun device; a family without any include
+ * route is tunnelled whole, as two halves (0.0.0.0/1 + 128.0.0.0/1, ::/1 + 8000::/1) that beat the
+ * default route without replacing it.  Routes of a family the tunnel has no address for are not
+ * installed.
  */
 #include <stdbool.h>
 #include <stddef.h>

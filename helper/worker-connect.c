@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * One connect attempt: TCP + TLS to the address the login used (pin enforced by tls_conn, or
- * checked on the link prepared ahead of the login),
- * CONNECT /CSCOSSLC/tunnel, and the answer's head (protocol.md 7).  Blocking, bounded by
- * WORKER_CONNECT_TIMEOUT_MS per step.
+ * checked on the link prepared ahead of the login), CONNECT /CSCOSSLC/tunnel, and the answer's head
+ * (docs/protocol.md "Phase 5: CSTP CONNECT").  Blocking, bounded by WORKER_CONNECT_TIMEOUT_MS per
+ * step.
  */
 #include <arpa/inet.h>
 #include <errno.h>

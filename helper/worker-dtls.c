@@ -1,19 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The DTLS data channel (protocol.md 9; docs/state-machines.md "DTLS channel";
- * docs/architecture.md "Data path").
+ * The DTLS data channel (docs/protocol.md "Phase 6: the DTLS channel";
+ * docs/state-machines.md "DTLS channel"; docs/architecture.md "Data path").
  *
  * One struct worker_dtls per tunnel (per CONNECT): it is made from that CONNECT's answer, the
- * master secret sent with it (legacy) and its TLS session (PSK key), so every reconnect
- * rebuilds it with the new session id / App-ID / key (pitfalls 26, 32).
+ * master secret sent with it (legacy) and its TLS session (PSK key), so every reconnect rebuilds it
+ * with the new session id / App-ID / key
+ * (docs/protocol.md "Pitfall: every CONNECT brings a new DTLS session").
  *
- * Tries follow core/dtls-fallback.c: a fresh UDP socket (connected to the gateway's TLS address
- * and X-DTLS-Port) and a fresh GnuTLS session per try, at 0, 1, 3, 7, 15, 31 s, GnuTLS
- * retransmitting inside each window; then TLS for good with X-CSTP-MTU.  TLS carries the
- * data until a handshake completes; then DATA goes over DTLS only (pitfall 28) while the
- * tunnel keeps CSTP's keepalive and DPD running (pitfall 29).  Both channels are read at all
- * times.  DTLS DPD death or a hard socket error: back to TLS at once (packets that could not
- * leave over UDP are handed back for CSTP), the tun MTU back to X-CSTP-MTU, and a new
+ * Tries follow core/dtls-fallback.c: a fresh UDP socket (connected to the gateway's TLS address and
+ * X-DTLS-Port) and a fresh GnuTLS session per try, at 0, 1, 3, 7, 15, 31 s, GnuTLS retransmitting
+ * inside each window; then TLS for good with X-CSTP-MTU.  TLS carries the data until a handshake
+ * completes; then DATA goes over DTLS only
+ * (docs/protocol.md "Pitfall: no data on CSTP while DTLS is up") while the tunnel keeps CSTP's
+ * keepalive and DPD running
+ * (docs/protocol.md "Pitfall: CSTP stays alive while DTLS carries the data").  Both channels are
+ * read at all times.  DTLS DPD death or a hard socket error: back to TLS at once (packets that
+ * could not leave over UDP are handed back for CSTP), the tun MTU back to X-CSTP-MTU, and a new
  * sequence of tries.
  *
  * Batches: tunnel packets are queued (with their type byte) and sealed at the end of a
@@ -385,7 +388,8 @@ static int worker_dtls_established(struct worker_dtls *d, uint64_t now)
 		return -ERR_TLS;
 	if (d->method == DTLS_METHOD_LEGACY) {
 		d->tun_mtu = mtu_choose_tun(MTU_DTLS_LEGACY, d->cstp_mtu, d->dtls_mtu_hdr, 0);
-		/* One full tunnel packet plus the type byte per record (protocol.md 9.2). */
+		/* One full tunnel packet plus the type byte per record
+		 * (docs/protocol.md "Legacy Cisco DTLS"). */
 		if (gnutls_dtls_set_data_mtu(d->s->session, d->tun_mtu + 1) < 0)
 			return -ERR_TLS;
 	} else {
@@ -655,7 +659,8 @@ int worker_dtls_send(struct worker_dtls *d, const uint8_t *pkt, size_t len)
 	r = worker_dtls_queue(d, CSTP_FRAME_DATA, pkt, len);
 	if (r == -ERR_TOO_LARGE && worker_dtls_up(d)) {
 		/* Queue and socket both full: drop it as a congested router would, rather than
-		 * move it to CSTP while DTLS is up (pitfall 28). */
+		 * move it to CSTP while DTLS is up
+		 * (docs/protocol.md "Pitfall: no data on CSTP while DTLS is up"). */
 		d->dropped++;
 		return 0;
 	}
@@ -703,7 +708,7 @@ static int worker_dtls_frame(struct worker_dtls *d, const uint8_t *rec, size_t n
 	int r = dtls_frame_decode(rec, n, &f);
 
 	if (r < 0) {
-		/* Never fatal: stray, reordered or unknown (protocol.md 9.5). */
+		/* Never fatal: stray, reordered or unknown (docs/protocol.md "DTLS framing"). */
 		d->ignored++;
 		log_debug("DTLS: ignoring a %zu-byte record (type 0x%02x)", n, n ? rec[0] : 0);
 		return 0;
@@ -715,7 +720,8 @@ static int worker_dtls_frame(struct worker_dtls *d, const uint8_t *rec, size_t n
 		d->hooks.deliver(d->hooks.ctx, f.payload, f.len);
 		return 0;
 	case CSTP_FRAME_DPD_REQ:
-		/* Echo the payload (pitfall 5). */
+		/* Echo the payload
+		 * (docs/protocol.md "Pitfall: a DPD response echoes the request's payload"). */
 		log_debug("DTLS DPD request (%zu bytes) from the gateway", f.len);
 		worker_dtls_queue(d, CSTP_FRAME_DPD_RESP, f.payload, f.len);
 		return 0;
@@ -985,7 +991,8 @@ struct worker_dtls *worker_dtls_new(struct worker *w, const struct worker_dtls_s
 	    .total_ms = 60000,
 	};
 
-	/* The gateway's UDP endpoint: the TLS peer's address, X-DTLS-Port (protocol.md 9.1). */
+	/* The gateway's UDP endpoint: the TLS peer's address, X-DTLS-Port
+	 * (docs/protocol.md "When DTLS is tried"). */
 	memset(&d->peer, 0, sizeof(d->peer));
 	if (setup->peer && strchr(setup->peer, ':')) {
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&d->peer;

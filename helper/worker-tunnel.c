@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The CSTP data path (protocol.md 8 and 10; docs/architecture.md "Data path").
+ * The CSTP data path (docs/protocol.md "CSTP framing",
+ * docs/protocol.md "Keepalive and dead peer detection"; docs/architecture.md "Data path").
  *
  * Batches, not packets: each wakeup drains a ready descriptor up to a budget.  Packets read
  * from tun become one CSTP frame per TLS record (gnutls_record_send per frame), but the records
@@ -12,19 +13,19 @@
  * Back-pressure: while the batch buffer holds more than WORKER_TUNNEL_HIGH_WATER bytes the tun
  * device is not read, and the kernel queues (or drops) packets there.
  *
- * Rekey "ssl" on TLS <= 1.2 (protocol.md 11) renegotiates on this connection, in two phases
- * (enum worker_tunnel_reneg).  GnuTLS abandons a client's renegotiation when application data
- * arrives before the ServerHello (GNUTLS_E_GOT_APPLICATION_DATA; a new call would send a second
- * ClientHello, which the gateway rejects), and the gateway fails the handshake on application
- * data from us before our Finished.  So first QUIET: the tun device is no longer read (unless
- * DTLS carries the data), which stalls the flows inside the tunnel, until nothing came from the
- * gateway for WORKER_TUNNEL_QUIET_MS or two round trips since we stopped (at most
- * WORKER_TUNNEL_QUIET_MAX_MS in all).  Then HANDSHAKE: gnutls_handshake runs non-blocking
- * through the same batched transport, no frame of ours is sent, and DTLS keeps carrying data.
- * Data that still interrupts it is delivered, and the gateway refusing, a failure or no end
- * within WORKER_TUNNEL_RENEG_TIMEOUT_MS turn into the new-tunnel method.  GnuTLS refuses a
- * changed server certificate during a renegotiation (GNUTLS_E_SESSION_USER_ID_CHANGED), so the
- * pin checked at connect time still holds.
+ * Rekey "ssl" on TLS <= 1.2 (docs/protocol.md "CSTP rekey") renegotiates on this connection, in two
+ * phases (enum worker_tunnel_reneg).  GnuTLS abandons a client's renegotiation when application
+ * data arrives before the ServerHello (GNUTLS_E_GOT_APPLICATION_DATA; a new call would send a
+ * second ClientHello, which the gateway rejects), and the gateway fails the handshake on
+ * application data from us before our Finished.  So first QUIET: the tun device is no longer read
+ * (unless DTLS carries the data), which stalls the flows inside the tunnel, until nothing came from
+ * the gateway for WORKER_TUNNEL_QUIET_MS or two round trips since we stopped (at most
+ * WORKER_TUNNEL_QUIET_MAX_MS in all).  Then HANDSHAKE: gnutls_handshake runs non-blocking through
+ * the same batched transport, no frame of ours is sent, and DTLS keeps carrying data.  Data that
+ * still interrupts it is delivered, and the gateway refusing, a failure or no end within
+ * WORKER_TUNNEL_RENEG_TIMEOUT_MS turn into the new-tunnel method.  GnuTLS refuses a changed server
+ * certificate during a renegotiation (GNUTLS_E_SESSION_USER_ID_CHANGED), so the pin checked at
+ * connect time still holds.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -270,7 +271,8 @@ static int worker_tunnel_frame(struct worker_tunnel *t, const struct cstp_frame 
 		worker_tunnel_to_tun(t, f->payload, f->len);
 		return 0;
 	case CSTP_FRAME_DPD_REQ:
-		/* Echo the payload: server-side MTU probing needs the same length (pitfall 5). */
+		/* Echo the payload: server-side MTU probing needs the same length
+		 * (docs/protocol.md "Pitfall: a DPD response echoes the request's payload"). */
 		log_debug("DPD request (%zu bytes) from the gateway", f->len);
 		return worker_tunnel_send_frame(t, CSTP_FRAME_DPD_RESP, f->payload, f->len, detail,
 		                                len);
@@ -279,7 +281,7 @@ static int worker_tunnel_frame(struct worker_tunnel *t, const struct cstp_frame 
 		t->dpd_sent_ms = 0;
 		return 0;
 	case CSTP_FRAME_KEEPALIVE:
-		/* Never answered (pitfall 4). */
+		/* Never answered (docs/protocol.md "Pitfall: never answer a keepalive"). */
 		return 0;
 	case CSTP_FRAME_DISCONNECT:
 		/* Reason byte, then optional text: shown, so printable ASCII only. */
@@ -472,8 +474,8 @@ static int worker_tunnel_read_tls(struct worker_tunnel *t, char *detail, size_t 
 
 /*
  * One tunnel packet out (the choice of channel): over DTLS while DTLS carries the data
- * (pitfall 28: never on CSTP then), else as one CSTP DATA frame framed in place: pkt must have
- * CSTP_FRAME_HEADER_LEN writable bytes before it.
+ * (never on CSTP then: docs/protocol.md "Pitfall: no data on CSTP while DTLS is up"), else as one
+ * CSTP DATA frame framed in place: pkt must have CSTP_FRAME_HEADER_LEN writable bytes before it.
  */
 static int worker_tunnel_send_data(struct worker_tunnel *t, uint8_t *pkt, size_t n, char *detail,
                                    size_t len)
@@ -570,7 +572,8 @@ static int worker_tunnel_read_tun(struct worker_tunnel *t, char *detail, size_t 
 	return 0;
 }
 
-/* Next time something is due, from the gateway's timers (protocol.md 10). */
+/* Next time something is due, from the gateway's timers
+ * (docs/protocol.md "Keepalive and dead peer detection"). */
 static uint64_t worker_tunnel_next_timer(const struct worker_tunnel *t, uint64_t now)
 {
 	uint64_t next = UINT64_MAX;
@@ -716,7 +719,8 @@ struct worker_tunnel *worker_tunnel_new(struct worker *w, struct worker_connect_
 		t->dtls = worker_dtls_new(w, &ds);
 	}
 
-	/* Frames that arrived with the CONNECT answer (pitfall 19). */
+	/* Frames that arrived with the CONNECT answer
+	 * (docs/protocol.md "Pitfall: after CONNECT 200 everything is CSTP"). */
 	while (off < res->leftover_len) {
 		struct cstp_frame f;
 		int n = cstp_frame_next(res->leftover + off, res->leftover_len - off, &f);

@@ -87,7 +87,9 @@ bool worker_error_transient(int err)
 	case ERR_CONNECT:
 	case ERR_RESOLVE:
 	case ERR_DPD_TIMEOUT:
-	case ERR_HTTP_STATUS: /* protocol.md 16a: a failure of this attempt, not of the session */
+	/* A failure of this attempt, not of the session
+	 * (docs/protocol.md "The CONNECT answer status"). */
+	case ERR_HTTP_STATUS:
 		return true;
 	default:
 		return false;
@@ -126,7 +128,8 @@ void worker_enter_state(struct worker *w, enum worker_run_state state)
 		break;
 	case WORKER_RUN_RECONNECTING:
 		/* Keep the tun device and its configuration; only the TLS link is new.  No
-		 * DISCONNECT: 0xb0 would end the session (pitfall 33). */
+		 * DISCONNECT: 0xb0 would end the session
+		 * (docs/protocol.md "Pitfall: DISCONNECT 0xb0 ends the session"). */
 		worker_drop_tunnel(w, -1, NULL);
 		backoff_reset(w->backoff);
 		w->retry_at_ms = worker_now_ms();
@@ -174,7 +177,8 @@ static void worker_connected(struct worker *w, struct worker_connect_result *res
 	if (w->have_cfg && !tunnel_config_same_addresses(w->cfg, &reply->cfg))
 		log_warning("the gateway gave other addresses after reconnecting");
 	memcpy(w->cfg, &reply->cfg, sizeof(*w->cfg));
-	/* DTLS is not run yet: the tun MTU is X-CSTP-MTU (protocol.md 16a). */
+	/* DTLS is not run yet: the tun MTU is X-CSTP-MTU
+	 * (docs/protocol.md "Pitfall: the two MTUs are not interchangeable"). */
 	w->cfg->dtls_mtu = 0;
 	w->have_cfg = true;
 	r = worker_ipc_send_config(w, w->cfg);

@@ -223,8 +223,8 @@ def sc_psk(w, cookie):
     text = worker_log(w)
     if "DTLS up (PSK-NEGOTIATE" not in text:
         fail("the log does not show a PSK-NEGOTIATE session")
-    # protocol.md 9.3: the tun MTU comes from X-CSTP-Base-MTU (ocserv: link 1500) and the
-    # record overhead; here it must not exceed X-CSTP-MTU.
+    # docs/protocol.md "MTU computation" (PSK): the tun MTU comes from X-CSTP-Base-MTU (ocserv: link
+    # 1500) and the record overhead; here it must not exceed X-CSTP-MTU.
     if mtu > attr(cfg, "WATTR_MTU"):
         fail("DTLS MTU %d above X-CSTP-MTU %d" % (mtu, attr(cfg, "WATTR_MTU")))
     say("result: DTLS up %.0f ms after CONNECT, MTU %d, 10 pings = %d UDP / %d TCP packets" %
@@ -465,8 +465,8 @@ def sc_early_hellos(w, cookie):
     """Experiment (not in the suite): the gateway's DTLS answers are lost for the first
     E2E_EARLY_BLOCK seconds (default 3.5): ocserv gets our ClientHellos at 0, 1 and 3 s (each
     try from a new UDP port, GnuTLS retransmitting inside a try).  Shows when DTLS comes up and
-    what ocserv logged about the hellos (protocol.md 9.8: it ignores a new ClientHello for a
-    session less than 3 s after the previous one)."""
+    what ocserv logged about the hellos (it ignores a new ClientHello for a session less than
+    3 s after the previous one: docs/protocol.md "DTLS fallback when UDP is blocked")."""
     hold = float(os.environ.get("E2E_EARLY_BLOCK", "3.5"))
     nft("""
 table netdev %(t)s {

@@ -1,6 +1,6 @@
 #!/bin/bash
-# e2e: `sslvpn auth` (the login: docs/architecture.md "A connection at a glance") against the real
-# ocserv of tests/lab.
+# e2e: `sslvpn auth` (phases 1-4 of docs/protocol.md "Overview: the six phases") against the
+# real ocserv of tests/lab.
 # Every case runs the real CLI inside the lab's client namespace with its own preferences dir.
 # Prints TAP.  Needs root.  Env: SRCDIR (source tree), BUILDDIR (build tree).
 set -u

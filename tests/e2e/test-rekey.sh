@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# e2e (TAP): CSTP rekey as the gateway asks (protocol.md 11), sslvpn-worker against the lab's
-# real ocserv with tests/e2e/worker-driver.py playing the helper.  Two labs, one after the
+# e2e (TAP): CSTP rekey as the gateway asks (docs/protocol.md "CSTP rekey"), sslvpn-worker against
+# the lab's real ocserv with tests/e2e/worker-driver.py playing the helper.  Two labs, one after the
 # other, both with a short rekey time:
 #   - rekey-method ssl on TLS 1.2 (TLS 1.3 rekeys with KeyUpdate, which the gateway starts):
 #     the worker renegotiates on the same connection, pings flow throughout, once with DTLS

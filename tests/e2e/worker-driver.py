@@ -589,8 +589,9 @@ def only_stats(w, what):
 
 
 def sc_rekey_ssl(w, cookie, cfg=None):
-    """X-CSTP-Rekey-Method ssl on a TLS 1.2 connection (protocol.md 11): the worker renegotiates
-    on the same connection each rekey period; pings keep flowing and no new tunnel is made."""
+    """X-CSTP-Rekey-Method ssl on a TLS 1.2 connection (docs/protocol.md "CSTP rekey"): the
+    worker renegotiates on the same connection each rekey period; pings keep flowing and no new
+    tunnel is made."""
     rekey = int(os.environ["E2E_REKEY"])
     if cfg is None:
         cfg = connect(w, cookie)

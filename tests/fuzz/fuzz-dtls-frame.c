@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The plaintext of one DTLS record from the gateway (protocol.md 9.5). */
+/* The plaintext of one DTLS record from the gateway (docs/protocol.md "DTLS framing"). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

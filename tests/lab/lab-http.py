@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Raw HTTPS probe for the lab's ocserv, run inside the client namespace.
 
-Speaks just enough of the aggregate-auth protocol (protocol.md section 4) to log in the way
-openconnect does, and keeps every response byte for byte, so we can record what ocserv 1.1.6
+Speaks just enough of the aggregate-auth protocol
+(docs/protocol.md "Phases 2 and 3: the aggregate-auth login") to log in the way openconnect
+does, and keeps every response byte for byte, so we can record what ocserv 1.1.6
 really sends and check what it does to a profile download.
 
   lab-http.py login --ca CA [--group G] [--switch-group G2] [--user U] [--password P]...

@@ -226,7 +226,7 @@ static void test_asa_login_reply(void)
 	t = content(el(root, "device-id"));
 	g_assert_cmpstr(t, ==, "linux-64");
 	g_clear_pointer(&t, g_free);
-	/* Nothing advertised (pitfall 17). */
+	/* Nothing advertised (docs/protocol.md "Pitfall: advertise only what is implemented"). */
 	g_assert_null(el(root, "capabilities")->children);
 	{
 		_cleanup_(secret_freep) struct secret *init =
@@ -393,7 +393,8 @@ static void test_asa_error_form(void)
 {
 	_cleanup_(auth_doc_freep) struct auth_doc *d = parse_file("auth/asa-error-form.xml");
 
-	/* A 200 answer with the form again: not success (pitfall 14). */
+	/* A 200 answer with the form again: not success
+	 * (docs/protocol.md "Pitfall: HTTP 200 is not success"). */
 	g_assert_cmpint(d->kind, ==, AUTH_DOC_FORM);
 	g_assert_cmpstr(d->form->error, ==, "Login failed for user jdoe. Try again.");
 	g_assert_cmpint(d->form->error_id, ==, 24);

@@ -164,7 +164,8 @@ static void test_asa_full_login(struct fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(req, "s3cret&lt;&amp;&gt;"));
 	feed(f->auth, 200, "Set-Cookie: webvpncontext=abc; path=/\r\n", success);
 
-	/* Phase 4: a new TLS session pinned to the login's key, one GET with the session. */
+	/* A new TLS session pinned to the login's key, one GET with the session
+	 * (docs/protocol.md "Phase 4: the client profile download"). */
 	g_assert_cmpint(auth_next(f->auth), ==, AUTH_ACTION_CONNECT);
 	g_assert_true(auth_is_downloading(f->auth));
 	o = auth_tls_options(f->auth);

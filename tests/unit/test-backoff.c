@@ -3,8 +3,8 @@
 
 #include "backoff.h"
 
-/* DTLS tries (docs/state-machines.md "DTLS channel"): 5 retries, 1 s doubling to 16 s, then
- * give up. */
+/* 5 retries, 1 s doubling to 16 s, then give up
+ * (docs/protocol.md "DTLS fallback when UDP is blocked"). */
 static void test_dtls(void)
 {
 	_cleanup_(backoff_freep) struct backoff *b = backoff_new(&backoff_policy_dtls);

@@ -330,7 +330,8 @@ static void test_reply_asa(void)
 	log_set_max_priority(LOG_INFO);
 }
 
-/* The bytes after the blank line are CSTP and stay with the caller (pitfall 19). */
+/* The bytes after the blank line are CSTP and stay with the caller
+ * (docs/protocol.md "Pitfall: after CONNECT 200 everything is CSTP"). */
 static void test_leftover(void)
 {
 	static const char head[] = "HTTP/1.1 200 CONNECTED\r\nX-CSTP-Address: 10.1.2.3\r\n"
@@ -749,7 +750,8 @@ static void test_reply_caps(void)
 		g_assert_null(r->post_auth_xml);
 		g_free(big);
 	}
-	/* Both DTLS suite headers answered: ambiguous (pitfall 22). */
+	/* Both DTLS suite headers answered: ambiguous
+	 * (docs/protocol.md "Pitfall: a DTLS suite's version depends on its header"). */
 	cstp_connect_reply_free(r);
 	r = cstp_connect_reply_new();
 	g_assert_cmpint(

@@ -18,7 +18,8 @@ static void test_encode(void)
 	g_assert_cmpint(cstp_frame_encode(buf, sizeof(buf), CSTP_FRAME_KEEPALIVE, NULL, 0), ==, 8);
 	g_assert_cmpmem(buf, 8, ka, sizeof(ka));
 
-	/* Length is big-endian and excludes the header (pitfall 3). */
+	/* Length is big-endian and excludes the header
+	 * (docs/protocol.md "Pitfall: the CSTP length excludes the header"). */
 	{
 		static uint8_t big[0x1234];
 
@@ -103,13 +104,15 @@ static void test_decode_malformed(void)
 	for (int i = 0; i < n; i++)
 		g_assert_cmpint(cstp_frame_decode(good, (size_t)i, &f), ==, -ERR_PROTOCOL);
 	g_assert_cmpint(cstp_frame_decode(NULL, 0, &f), ==, -ERR_PROTOCOL);
-	/* A second frame (or trailing byte) in the same record (pitfall 2). */
+	/* A second frame (or trailing byte) in the same record
+	 * (docs/protocol.md "Pitfall: one CSTP frame per TLS record"). */
 	memcpy(bad, good, 16);
 	bad[16] = 0;
 	g_assert_cmpint(cstp_frame_decode(bad, 17, &f), ==, -ERR_PROTOCOL);
 	memcpy(bad + 16, good, 16);
 	g_assert_cmpint(cstp_frame_decode(bad, 32, &f), ==, -ERR_PROTOCOL);
-	/* Each magic byte and byte 7 (pitfall 3). */
+	/* Each magic byte and byte 7
+	 * (docs/protocol.md "Pitfall: the CSTP length excludes the header"). */
 	for (int i = 0; i < 8; i++) {
 		if (i >= 4 && i <= 6)
 			continue;
@@ -184,7 +187,8 @@ static void test_next(void)
 	g_assert_cmpint(cstp_frame_next(stream, total, &f), ==, -ERR_PROTOCOL);
 }
 
-/* A DPD-RESP echoing a padded DPD-REQ keeps the length (pitfall 5). */
+/* A DPD-RESP echoing a padded DPD-REQ keeps the length
+ * (docs/protocol.md "Pitfall: a DPD response echoes the request's payload"). */
 static void test_dpd_echo(void)
 {
 	uint8_t req[CSTP_FRAME_MAX_LEN], resp[CSTP_FRAME_MAX_LEN], pad[1400];

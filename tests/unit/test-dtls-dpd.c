@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* DTLS liveness timers (protocol.md 9.6, 10). */
+/* DTLS liveness timers (docs/protocol.md "DTLS liveness"). */
 #include <glib.h>
 
 #include "dtls-dpd.h"

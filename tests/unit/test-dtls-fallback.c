@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The DTLS fallback timeline (docs/state-machines.md "DTLS channel"). */
+/* The DTLS fallback timeline (docs/protocol.md "DTLS fallback when UDP is blocked"). */
 #include <glib.h>
 
 #include "dtls-fallback.h"

@@ -82,7 +82,8 @@ static void test_encode(void)
 	g_assert_cmpuint(buf[0], ==, 3);
 	g_assert_cmpint(dtls_frame_encode(buf, sizeof(buf), CSTP_FRAME_KEEPALIVE, NULL, 0), ==, 1);
 	g_assert_cmpuint(buf[0], ==, 7);
-	/* A DPD-RESP echoes the request's payload (pitfall 5): decode, re-encode, same bytes. */
+	/* A DPD-RESP echoes the request's payload: decode, re-encode, same bytes
+	 * (docs/protocol.md "Pitfall: a DPD response echoes the request's payload"). */
 	{
 		static const uint8_t req[] = {0x03, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a};
 		uint8_t out[16];

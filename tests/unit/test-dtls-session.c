@@ -3,7 +3,8 @@
  * core/dtls-session.c against a GnuTLS DTLS server set up the way ocserv sets up its end
  * (a fake resumed session for the legacy method, PSK credentials for PSK-NEGOTIATE), over a
  * datagram socketpair in one thread.  Also reads the ClientHello bytes: the session id field
- * must be the App-ID / Session-ID, and no TLS extensions may be sent (pitfall 25).
+ * must be the App-ID / Session-ID, and no TLS extensions may be sent
+ * (docs/protocol.md "Pitfall: no TLS extensions in the legacy DTLS hello").
  */
 #include <errno.h>
 #include <glib.h>
@@ -212,7 +213,8 @@ static void check_legacy(const char *name, bool dtls12)
 	g_assert_cmpint(dtls_session_verify(cs, &p), ==, 0);
 	g_assert_true(gnutls_session_is_resumed(cs->session));
 	g_assert_cmpint(gnutls_protocol_get_version(cs->session), ==, suite->version);
-	/* Session id = X-DTLS-Session-ID, and not one extension (pitfall 25). */
+	/* Session id = X-DTLS-Session-ID, and not one extension
+	 * (docs/protocol.md "Pitfall: no TLS extensions in the legacy DTLS hello"). */
 	hello_fields(&c, &hsid, &hsid_len, ext, &n_ext);
 	g_assert_cmpmem(hsid, hsid_len, sid, 32);
 	g_assert_cmpuint(n_ext, ==, 0);
@@ -232,8 +234,9 @@ static void test_legacy(void)
 }
 
 /* A peer that does not hold our session id: the handshake must not end in a usable channel
- * (pitfall 24).  Even when GnuTLS could complete a full handshake (the client would accept a
- * certificate), dtls_session_verify() refuses it. */
+ * (docs/protocol.md "Pitfall: a legacy DTLS handshake must be a resumption").  Even when GnuTLS
+ * could complete a full handshake (the client would accept a certificate), dtls_session_verify()
+ * refuses it. */
 static void test_legacy_impostor(void)
 {
 	const struct dtls_suite *suite;
@@ -330,7 +333,8 @@ static int check_psk(const uint8_t *client_key, const uint8_t *server_key, size_
 	/* The session id field routes the hello to the session: it is the App-ID. */
 	hello_fields(&c, &hsid, &hsid_len, ext, &n_ext);
 	g_assert_cmpmem(hsid, hsid_len, app_id, app_id_len);
-	/* Not the old private App-ID extension 48018 (protocol.md 9.3), no session ticket. */
+	/* Not the old private App-ID extension 48018 (docs/protocol.md "PSK-NEGOTIATE"), no
+	 * session ticket. */
 	for (size_t i = 0; i < n_ext; i++) {
 		g_assert_cmpuint(ext[i], !=, 48018);
 		g_assert_cmpuint(ext[i], !=, 0x0023);
@@ -362,7 +366,8 @@ static void test_psk(void)
 	g_assert_cmpint(check_psk(k, k, 32, PSK_SERVER_PRIORITY_CHACHA,
 	                          GNUTLS_CIPHER_CHACHA20_POLY1305),
 	                ==, 0);
-	/* A key from another TLS session (pitfall 26) never completes. */
+	/* A key from another TLS session never completes
+	 * (docs/protocol.md "Pitfall: the PSK comes from this CONNECT's TLS session"). */
 	g_assert_cmpint(check_psk(k, other, 32, PSK_SERVER_PRIORITY, GNUTLS_CIPHER_AES_256_GCM), <,
 	                0);
 }
@@ -378,7 +383,8 @@ static void test_params(void)
 	                                .session_id = sid,
 	                                .session_id_len = 32};
 
-	/* Legacy without a suite, with a 31-byte session id (pitfall 23), a short secret. */
+	/* Legacy without a suite, with a 31-byte session id, a short secret
+	 * (docs/protocol.md "Pitfall: PSK has an App-ID, legacy a 32-byte session ID"). */
 	g_assert_cmpint(dtls_session_new(&p, &s), ==, -ERR_INVALID_ARGS);
 	dtls_suite_choose("AES128-SHA", false, &suite);
 	p.suite = suite;

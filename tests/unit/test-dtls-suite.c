@@ -11,7 +11,7 @@
 #include "dtls-suite.h"
 #include "error.h"
 
-/* protocol.md 7.1: what real clients offer, byte for byte. */
+/* docs/protocol.md "The CONNECT request": what real clients offer, byte for byte. */
 static void test_offer(void)
 {
 	g_assert_cmpstr(dtls_suite_offer(), ==,
@@ -22,7 +22,8 @@ static void test_offer(void)
 	                "AES128-GCM-SHA256");
 }
 
-/* Every suite we offer maps back, in its own header only (pitfall 22). */
+/* Every suite we offer maps back, in its own header only
+ * (docs/protocol.md "Pitfall: a DTLS suite's version depends on its header"). */
 static void test_choose(void)
 {
 	const struct dtls_suite *s;
@@ -130,7 +131,8 @@ static void test_psk_priority(void)
 
 static void test_gnutls_version(void)
 {
-	/* protocol.md 9.2: 3.6.3 to 3.6.12 sent all-zero DTLS ClientHello randoms. */
+	/* 3.6.3 to 3.6.12 sent all-zero DTLS ClientHello randoms
+	 * (docs/protocol.md "When DTLS is tried"). */
 	g_assert_true(dtls_suite_gnutls_ok("3.7.9"));
 	g_assert_true(dtls_suite_gnutls_ok("3.6.2"));
 	g_assert_true(dtls_suite_gnutls_ok("3.6.13"));
@@ -226,7 +228,8 @@ static void check_psk_key(const char *prio, gnutls_protocol_t want)
 	g_assert_cmpint(dtls_suite_psk_key(a.s, ks), ==, 0);
 	g_assert_cmpmem(kc, 32, ks, 32);
 	g_assert_true(memcmp(kc, zero, 32) != 0);
-	/* It is the RFC 5705 exporter with NO context (pitfall 26: not an empty context). */
+	/* It is the RFC 5705 exporter with NO context, not an empty one
+	 * (docs/protocol.md "Pitfall: the PSK comes from this CONNECT's TLS session"). */
 	g_assert_cmpint(gnutls_prf_rfc5705(a.c, strlen(DTLS_SUITE_PSK_LABEL), DTLS_SUITE_PSK_LABEL,
 	                                   0, NULL, 32, (char *)ref),
 	                ==, 0);

@@ -7,7 +7,7 @@
 
 #include "mtu.h"
 
-/* protocol.md 7.4: "base 1500 over IPv4 gives 1390". */
+/* docs/protocol.md "MTU computation": base 1500 over IPv4 gives 1390. */
 static void test_request(void)
 {
 	g_assert_cmpuint(mtu_request(1500, AF_INET), ==, 1390);
@@ -30,7 +30,8 @@ static void test_base(void)
 	g_assert_cmpuint(mtu_base(9000, 0), ==, 9000);
 }
 
-/* protocol.md 7.4: ocserv "base 1375, AES-128-GCM DTLS 1.2: 1375-20-8-1-(13+8+16) = 1309". */
+/* docs/protocol.md "MTU computation", ocserv: base 1375 with AES-128-GCM DTLS 1.2:
+ * 1375 - 20 - 8 - 1 - (13 + 8 + 16) = 1309. */
 static void test_dtls_data(void)
 {
 	g_assert_cmpuint(mtu_record_overhead(MTU_RECORD_DTLS12_AES_GCM), ==, 37);
@@ -47,7 +48,7 @@ static void test_dtls_data(void)
 
 static void test_overheads(void)
 {
-	/* protocol.md 7.4 table: 8 + 5 + 8 + 16 + 20 + 20. */
+	/* docs/protocol.md "MTU computation", overheads: 8 + 5 + 8 + 16 + 20 + 20. */
 	g_assert_cmpuint(mtu_cstp_overhead(AF_INET, MTU_RECORD_TLS12_AES_GCM), ==, 77);
 	g_assert_cmpuint(mtu_cstp_overhead(AF_INET6, MTU_RECORD_TLS13_AEAD), ==,
 	                 8 + 5 + 1 + 16 + 20 + 40);
@@ -58,7 +59,8 @@ static void test_overheads(void)
 
 static void test_choose(void)
 {
-	/* No DTLS: X-CSTP-MTU, even if X-DTLS-MTU is larger (protocol.md 16a). */
+	/* No DTLS: X-CSTP-MTU, even if X-DTLS-MTU is larger
+	 * (docs/protocol.md "Pitfall: the two MTUs are not interchangeable"). */
 	g_assert_cmpuint(mtu_choose_tun(MTU_DTLS_NONE, 1367, 1390, 0), ==, 1367);
 	/* Legacy: X-DTLS-MTU if present (ASA capture 1367/1390). */
 	g_assert_cmpuint(mtu_choose_tun(MTU_DTLS_LEGACY, 1367, 1390, 0), ==, 1390);

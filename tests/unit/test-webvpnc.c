@@ -12,7 +12,9 @@ static void test_ocserv_with_profile(void)
 {
 	struct webvpnc w;
 
-	/* What ocserv 1.1.6 sends with user-profile set (protocol.md 3.3, 16a). */
+	/* What ocserv 1.1.6 sends with user-profile set
+	 * (docs/protocol.md "The webvpnc cookie",
+	 * docs/protocol.md "Verified against real gateways"). */
 	g_assert_cmpint(
 	    webvpnc_parse("bu:/&p:t&iu:1/&sh:" SH
 	                  "&lu:/+CSCOT+/translation-table?textdomain%3DAnyConnect%26type"
