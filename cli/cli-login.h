@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
-/* Runs the login engine (core/auth.h) with blocking I/O and terminal prompts or flags: the
+/* Runs the login engine (core/auth/auth.h) with blocking I/O and terminal prompts or flags: the
  * shared part of `sslvpn auth` and `sslvpn connect`. */
 #include <stdbool.h>
 

@@ -9,7 +9,7 @@
 
 /*
  * Indexed by code.  Each entry says what happened and, where the user can do something about
- * it, what.  A unit test checks that every code of core/error.h has its sentence here.
+ * it, what.  A unit test checks that every code of core/base/error.h has its sentence here.
  */
 static const char *const gui_error_table[ERR_COUNT_] = {
     [ERR_OK] = N_("No error."),

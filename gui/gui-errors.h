@@ -2,7 +2,7 @@
 #pragma once
 
 /*
- * The one table that turns error codes (core/error.h) and the error names the helper puts on
+ * The one table that turns error codes (core/base/error.h) and the error names the helper puts on
  * the bus into translated sentences for the user.  The helper never sends text of its own
  * (docs/architecture.md "Conventions"): whatever a user reads about a failure comes from here.
  */

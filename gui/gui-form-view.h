@@ -2,7 +2,7 @@
 #pragma once
 
 /*
- * Renders an aggregate-auth form (core/auth-form.h) as widgets and reads the user's input
+ * Renders an aggregate-auth form (core/auth/auth-form.h) as widgets and reads the user's input
  * back into it.  Thin: what to ask comes from the form model (inactive and hidden fields are
  * not shown, read-only ones are shown but not editable); gateway text is shown as plain text.
  *

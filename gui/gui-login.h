@@ -2,7 +2,7 @@
 #pragma once
 
 /*
- * The login controller: drives the step machine of core/auth.h on the main thread and runs
+ * The login controller: drives the step machine of core/auth/auth.h on the main thread and runs
  * every blocking step (tls_conn_open, http_exchange) in a GTask thread, so the main loop never
  * blocks.  No widgets: the window renders what the getters return when "phase-changed" fires,
  * and tests drive it with canned gateway answers through SslvpnLoginIo.

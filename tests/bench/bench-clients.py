@@ -657,7 +657,7 @@ class Ours(Client):
             return [(ev["t"], ev["mtu"]) for ev in list(self.events) if ev.get("event") == "mtu"]
         if not self.follower:
             return []
-        # The worker logs "tun MTU N" exactly when it sends WMSG_MTU (helper/worker-ipc.c).
+        # The worker logs "tun MTU N" exactly when it sends WMSG_MTU (helper/worker/worker-ipc.c).
         return [(t, int(m.group(1))) for t, line in list(self.follower.lines)
                 for m in [re.match(r"^<\d>tun MTU (\d+)\s*$", line)] if m]
 
@@ -811,7 +811,7 @@ class Bench:
         build = a.build
         self.cli_bin = os.path.join(build, "cli/sslvpn")
         self.helper_bin = os.path.join(build, "helper/sslvpn-helper")
-        self.worker_bin = os.path.join(build, "helper/sslvpn-worker")
+        self.worker_bin = os.path.join(build, "helper/worker/sslvpn-worker")
         need = [self.cli_bin, self.worker_bin] + ([self.helper_bin] if a.our_side != "driver"
                                                   else [])
         for f in need:

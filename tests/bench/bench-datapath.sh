@@ -66,10 +66,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-ninja -C "$BUILD" core/libcore-net.a >/dev/null || exit 1
+LIBS="helper/worker/proto/libworker-proto.a core/tunnel/libcore-tunnel.a core/net/libcore-net.a core/base/libcore-base.a"
+# shellcheck disable=SC2086
+ninja -C "$BUILD" $LIBS >/dev/null || exit 1
 BIN=$TMP/bench-datapath
-cc -O2 -I "$SRCDIR/core" -I "$BUILD" "$SRCDIR/tests/bench/bench-datapath.c" \
-	"$BUILD/core/libcore-net.a" $(pkg-config --cflags --libs gnutls) -o "$BIN" || exit 1
+# shellcheck disable=SC2046
+cc -O2 -I "$SRCDIR/helper/worker/proto" -I "$SRCDIR/core/net" -I "$SRCDIR/core/base" \
+	-I "$SRCDIR/core/tunnel" -I "$BUILD" "$SRCDIR/tests/bench/bench-datapath.c" \
+	$(for l in $LIBS; do echo "$BUILD/$l"; done) $(pkg-config --cflags --libs gnutls) -o "$BIN" || exit 1
 certtool --generate-privkey --key-type=ecdsa --outfile "$TMP/key.pem" 2>/dev/null
 printf 'cn = bench\nexpiration_days = 1\ntls_www_server\n' >"$TMP/tmpl"
 certtool --generate-self-signed --load-privkey "$TMP/key.pem" --template "$TMP/tmpl" \
@@ -149,7 +153,7 @@ done
 
 if [ "$LAB" = 1 ]; then
 	echo "# lab: the real sslvpn-worker against ocserv, TLS only (tests/e2e/test-offload.sh)"
-	ninja -C "$BUILD" helper/sslvpn-worker >/dev/null || exit 1
+	ninja -C "$BUILD" helper/worker/sslvpn-worker >/dev/null || exit 1
 	lab() { # LABEL, then the environment for test-offload.sh
 		local label=$1 out
 		shift
@@ -161,7 +165,7 @@ if [ "$LAB" = 1 ]; then
 			grep '^# figures: ' <<<"$out" | sed "s/^# figures: /$label /"
 		fi
 	}
-	lab "after: " WORKER="$BUILD/helper/sslvpn-worker"
+	lab "after: " WORKER="$BUILD/helper/worker/sslvpn-worker"
 	if [ -n "$BEFORE" ]; then
 		lab "before:" WORKER="$BEFORE" E2E_OFFLOAD_MODES=plain E2E_FOREIGN_WORKER=1
 	fi

@@ -385,7 +385,7 @@ def sc_dtls_dies(w, cookie):
     if not m or attr(m[2], "WATTR_MTU") != attr(cfg, "WATTR_MTU"):
         fail("MTU not back to X-CSTP-MTU %d: %s" % (attr(cfg, "WATTR_MTU"), m))
     # The worker declares DTLS dead at most DPD after the last record it received while data
-    # flows (core/dtls-dpd.h); stray packets from the gateway (IPv6 neighbour discovery...)
+    # flows (helper/worker/proto/dtls-dpd.h); stray packets from the gateway (IPv6 neighbour discovery...)
     # may arrive a little after the block, so the time from the block is checked loosely.
     silence = [int(l.split("nothing received for ")[1].split(" ms")[0])
                for l in worker_log(w).splitlines() if "nothing received for" in l]

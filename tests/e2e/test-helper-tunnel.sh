@@ -9,12 +9,12 @@
 # the tunnel (ping through it, routes, excluded host, DNS, properties, the worker's
 # privileges), then that Disconnect, kill -9 of the worker, and SIGTERM of the helper each
 # leave addresses, routes, links and resolv.conf byte-identical to before.
-# Needs root.  Environment: SRCDIR, BUILDDIR (helper/sslvpn-helper, helper/sslvpn-worker).
+# Needs root.  Environment: SRCDIR, BUILDDIR (helper/sslvpn-helper, helper/worker/sslvpn-worker).
 set -u -o pipefail
 SRCDIR=${SRCDIR:?}
 BUILDDIR=${BUILDDIR:?}
 HELPER=${HELPER:-$BUILDDIR/helper/sslvpn-helper}
-WORKER=${WORKER:-$BUILDDIR/helper/sslvpn-worker}
+WORKER=${WORKER:-$BUILDDIR/helper/worker/sslvpn-worker}
 LAB=$SRCDIR/tests/lab/lab.sh
 BUS_NAME=org.sslvpn.Helper1
 ROOT=/org/sslvpn/Helper1

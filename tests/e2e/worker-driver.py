@@ -6,7 +6,7 @@
 
 It creates a tun device, a SOCK_SEQPACKET socketpair, forks and execs the worker as an
 unprivileged user (fd 3 = socket, fd 4 = tun, groups cleared, NO_NEW_PRIVS), speaks the
-core/worker-msg.h protocol (numbers read from the header, so they cannot drift), applies the
+core/tunnel/worker-msg.h protocol (numbers read from the header, so they cannot drift), applies the
 configuration the worker reports with `ip` (test code may), and checks what the scenario
 expects.  Exit status 0 = the scenario passed; the reason for a failure is on stderr.
 """
@@ -32,14 +32,14 @@ PR_SET_NO_NEW_PRIVS = 38
 
 
 def load_enums():
-    msg_h = open(os.path.join(SRC, "core/worker-msg.h")).read()
+    msg_h = open(os.path.join(SRC, "core/tunnel/worker-msg.h")).read()
     types = {m[0]: int(m[1]) for m in re.findall(r"\b(WMSG_[A-Z_]+)\s*=\s*(\d+)", msg_h)}
     body = re.search(r"enum worker_attr \{(.*?)\};", msg_h, re.S).group(1)
     attrs, n = {}, 0
     for name, val in re.findall(r"\b(WATTR_[A-Z0-9_]+)\s*(?:=\s*(\d+))?", body):
         n = int(val) if val else n + 1
         attrs[name] = n
-    err_h = open(os.path.join(SRC, "core/error.h")).read()
+    err_h = open(os.path.join(SRC, "core/base/error.h")).read()
     names = re.findall(r"X\((ERR_[A-Z_]+),\s*\"(\w+)\"", err_h)
     errors = {code: i + 1 for i, (code, _) in enumerate(names)}
     return types, attrs, errors
@@ -631,7 +631,7 @@ def sc_rekey_ssl_tls(w, cookie):
     renegotiates: first checked TCP transfers from the LAN (tests/e2e/xfer.py), then pings.
     Under a full TCP stream a record may still reach us before the gateway's answer to our
     hello, whatever the wait for quiet; GnuTLS then abandons the renegotiation and the worker
-    builds a new tunnel with the cookie (README-worker.md).  One such fallback is allowed in
+    builds a new tunnel with the cookie (worker/README.md).  One such fallback is allowed in
     the transfer phase, with every byte intact; none in the ping phase."""
     rekey = int(os.environ["E2E_REKEY"])
     cfg = connect(w, cookie, extra=[("WATTR_NO_DTLS", 1)])

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """A stand-in for sslvpn-worker in the helper's integration tests (SSLVPN_WORKER=this file).
 
-It speaks the helper<->worker protocol of core/worker-msg.h on fd 3 (it holds the tun device
+It speaks the helper<->worker protocol of core/tunnel/worker-msg.h on fd 3 (it holds the tun device
 as fd 4 and never touches it) and plays a scenario chosen by the prefix of the cookie it gets
 in WMSG_START, so that the tests can drive the helper through configuration, re-login,
 crashes and hostile messages without a gateway.  It never prints the cookie.
@@ -35,7 +35,7 @@ ATTRS = ["HOST", "PORT", "ADDRESS", "PIN", "COOKIE", "NO_DTLS", "USER_AGENT", "R
 A = {name: i + 1 for i, name in enumerate(ATTRS)}
 STATE_CONNECTED, STATE_RECONNECTING = 2, 3
 TRANSPORT_TLS, TRANSPORT_DTLS = 1, 2
-ERR_CONNECT = 6  # core/error.h: the sixth entry of ERROR_TABLE
+ERR_CONNECT = 6  # core/base/error.h: the sixth entry of ERROR_TABLE
 
 sock = socket.socket(fileno=3)
 

@@ -32,7 +32,7 @@ start() {
 	cat >"$dir/services/org.sslvpn.Helper1.service" <<EOC
 [D-BUS Service]
 Name=org.sslvpn.Helper1
-Exec=/bin/sh -c "echo \$\$ > $dir/helper.pid; exec env SSLVPN_WORKER=$build/helper/sslvpn-worker SSLVPN_HELPER_STATE_DIR=$dir/state SSLVPN_HELPER_IDLE_SECONDS=\${SSLVPN_HELPER_IDLE_SECONDS:-600} $build/helper/sslvpn-helper 2>>$dir/helper.log"
+Exec=/bin/sh -c "echo \$\$ > $dir/helper.pid; exec env SSLVPN_WORKER=$build/helper/worker/sslvpn-worker SSLVPN_HELPER_STATE_DIR=$dir/state SSLVPN_HELPER_IDLE_SECONDS=\${SSLVPN_HELPER_IDLE_SECONDS:-600} $build/helper/sslvpn-helper 2>>$dir/helper.log"
 User=root
 EOC
 	: >"$dir/helper.log"

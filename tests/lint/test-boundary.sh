@@ -62,13 +62,43 @@ if [ -n "$hits" ]; then
 else
 	echo "ok - no helper/ source includes libxml2, GLib, GIO or GTK headers"
 fi
-# The helper's core-net sources too: the helper and the worker link that library.
-for f in $(sed -n "/^core_net_sources/,/^)/s/^ *'\(.*\.c\)',*$/\1/p" "$src/core/meson.build"); do
-	if grep -qE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"](libxml/|glib|gio/|gtk/)' \
-		"$src/core/$f" "$src/core/${f%.c}.h" 2>/dev/null; then
-		echo "not ok - core/$f (core-net) includes a banned header"
+# The libraries the helper and the worker link: nothing of GLib, GTK or libxml2 in them either.
+for d in core/base core/net core/tunnel helper/worker/proto; do
+	hits=$(grep -lE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"](libxml/|glib|gio/|gtk/)' \
+		"$src/$d"/*.[ch] 2>/dev/null)
+	if [ -n "$hits" ]; then
+		echo "not ok - $d includes a banned header:"
+		printf '%s\n' "$hits" | sed 's/^/#   /'
 		fail=1
+	else
+		echo "ok - $d includes no banned header"
 	fi
 done
-[ $fail = 0 ] && echo "ok - core-net sources include no banned header"
+# At compile time: the helper's and the worker's sources are compiled without the include
+# directories of the login side, the GUI, GLib or libxml2, so a wrong #include fails to build.
+if [ -n "${BUILDDIR:-}" ] && [ -r "$BUILDDIR/compile_commands.json" ]; then
+	bad=$(/usr/bin/python3 - "$BUILDDIR/compile_commands.json" "$src" <<'PY'
+import json, os, re, sys
+src = os.path.realpath(sys.argv[2])
+banned = re.compile(r"-I\S*(core/auth|core/prefs|/gui|/cli|libxml2|glib-2\.0|gtk-4\.0|dbus-1\.0/gio)")
+for c in json.load(open(sys.argv[1])):
+    f = os.path.realpath(os.path.join(c["directory"], c["file"]))
+    rel = os.path.relpath(f, src)
+    if not re.match(r"(helper|core/(base|net|tunnel))/", rel):
+        continue
+    for m in banned.finditer(c["command"]):
+        print(rel, m.group(0))
+PY
+)
+	if [ -n "$bad" ]; then
+		echo "not ok - helper, worker and their libraries compile with banned include paths:"
+		printf '%s\n' "$bad" | sed 's/^/#   /'
+		fail=1
+	else
+		echo "ok - helper, worker and their libraries compile without the login's, GUI's, GLib's or libxml2's include paths"
+	fi
+else
+	echo "not ok - no compile_commands.json in BUILDDIR (${BUILDDIR:-unset})"
+	fail=1
+fi
 exit $fail

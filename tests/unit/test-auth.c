@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The login engine (core/auth.c) driven with canned gateway answers: no network here (the e2e
+ * The login engine (core/auth/auth.c) driven with canned gateway answers: no network here (the e2e
  * suite runs it against the real ocserv), so these cases cover what the lab gateway cannot
  * produce: ASA-style documents, redirects, hostile answers, round limits.
  */

@@ -1450,7 +1450,7 @@ static void collect_names(xmlNode *n, GHashTable *names)
 static void test_no_secrets(Fixture *f, gconstpointer data)
 {
 	g_autofree char *header =
-	    g_build_filename(TEST_DATA_DIR, "..", "..", "core", "prefs.h", NULL);
+	    g_build_filename(TEST_DATA_DIR, "..", "..", "core", "prefs", "prefs.h", NULL);
 	g_autofree char *text = read_file(header, NULL);
 	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
 	static const char *const words[] = {"password", "passwd", "cookie",    "token",

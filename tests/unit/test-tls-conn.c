@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * core/tls-conn.c against a real GnuTLS server on 127.0.0.1 (a thread of this test): chain and
+ * core/net/tls-conn.c against a real GnuTLS server on 127.0.0.1 (a thread of this test): chain and
  * name verification with the reasons a user sees, pins, and the choice of client certificate
  * from the CA list the server sends.  Certificates are made fresh with certtool for each run.
  */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * sslvpn-worker: main(), the one state machine (worker_enter_state) and the poll loop.
- * See worker.h and README-worker.md.
+ * See worker.h and worker/README.md.
  */
 #include <errno.h>
 #include <fcntl.h>

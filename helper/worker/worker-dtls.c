@@ -8,7 +8,7 @@
  * with the new session id / App-ID / key
  * (docs/protocol.md "Pitfall: every CONNECT brings a new DTLS session").
  *
- * Tries follow core/dtls-fallback.c: a fresh UDP socket (connected to the gateway's TLS address and
+ * Tries follow helper/worker/proto/dtls-fallback.c: a fresh UDP socket (connected to the gateway's TLS address and
  * X-DTLS-Port) and a fresh GnuTLS session per try, at 0, 1, 3, 7, 15, 31 s, GnuTLS retransmitting
  * inside each window; then TLS for good with X-CSTP-MTU.  TLS carries the data until a handshake
  * completes; then DATA goes over DTLS only
@@ -21,7 +21,7 @@
  *
  * Batches: tunnel packets are queued (with their type byte) and sealed at the end of a
  * wakeup, one record each; our GnuTLS push function collects the records, and they leave in
- * one sendmmsg() whose messages carry UDP_SEGMENT runs of equal datagrams (core/dtls-batch.c).
+ * one sendmmsg() whose messages carry UDP_SEGMENT runs of equal datagrams (helper/worker/proto/dtls-batch.c).
  * The receive side reads with recvmmsg() and UDP_GRO and feeds GnuTLS one datagram per pull.
  * GSO or GRO refused by the kernel: plain sendmmsg()/recvmmsg().
  */

@@ -33,11 +33,11 @@
 
 #define WORKER_HELPER_FD 3
 #define WORKER_TUN_FD    4
-/* Same default as the login's (core/auth.h), which the worker must not include. */
+/* Same default as the login's (core/auth/auth.h), which the worker must not include. */
 #define WORKER_DEFAULT_USER_AGENT "AnyConnect Linux_64 4.10.07061"
 /* One connect attempt (TCP + TLS + CONNECT answer) may take this long. */
 #define WORKER_CONNECT_TIMEOUT_MS 15000
-/* Receive moderation of the gateway's sockets (core/rx-hold.h): how long a socket that
+/* Receive moderation of the gateway's sockets (helper/worker/proto/rx-hold.h): how long a socket that
  * streams records rests after a drain emptied it.  In a stream a record waits at most this. */
 #define WORKER_RX_HOLD_US 250
 

@@ -4,7 +4,7 @@
 /*
  * The login form model: what a gateway's aggregate-auth form asks for
  * (docs/protocol.md "The gateway's form"), as the GUI and CLI render and fill it.
- * core/auth-xml.c builds one from the gateway's document and turns a filled one into the
+ * core/auth/auth-xml.c builds one from the gateway's document and turns a filled one into the
  * auth-reply; nothing here touches XML.
  *
  * Strings in a form came from the gateway: valid UTF-8 without C0 controls other than tab, LF

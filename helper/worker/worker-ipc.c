@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Messages between the worker and sslvpn-helper (core/worker-msg.h). */
+/* Messages between the worker and sslvpn-helper (core/tunnel/worker-msg.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

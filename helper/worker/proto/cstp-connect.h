@@ -147,7 +147,7 @@ int cstp_connect_reply_add_header(struct cstp_connect_reply *r, const char *name
  * and runs tunnel_config_validate().  0 or -ERR_PROTOCOL with r->error set. */
 int cstp_connect_reply_finish(struct cstp_connect_reply *r);
 
-/* Feeds every header of a parsed response (core/http-response.h) in order, then finish(). */
+/* Feeds every header of a parsed response (core/net/http-response.h) in order, then finish(). */
 struct http_response;
 int cstp_connect_reply_from_http(struct cstp_connect_reply *r, const struct http_response *resp);
 

@@ -67,7 +67,7 @@ struct tls_cert_report {
 	char sha1[41]; /* SHA-1 of the leaf DER, upper-case hex (what gateways report) */
 	int identity_sent; /* our client identity presented (index), -1 for none */
 	bool cert_requested; /* the gateway asked for a client certificate in the handshake */
-	/* -ERR_TLS_OBSOLETE: what the gateway offers that we refuse (core/tls-diagnose.h) */
+	/* -ERR_TLS_OBSOLETE: what the gateway offers that we refuse (core/net/tls-diagnose.h) */
 	char refused[200];
 };
 

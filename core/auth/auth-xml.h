@@ -147,7 +147,7 @@ struct secret *auth_xml_build_init(const struct auth_client_info *ci, const char
 struct secret *auth_xml_build_reply(const struct auth_client_info *ci, const char *opaque_xml,
                                     const struct auth_form *filled_form);
 
-/* ---- shared with core/profile-xml.c (and any other reader of hostile XML) ---- */
+/* ---- shared with core/auth/profile-xml.c (and any other reader of hostile XML) ---- */
 
 struct _xmlDoc;
 
