@@ -46,7 +46,7 @@ done
 # would only add attack surface and memory (the benchmark's peak RSS counts the helper).
 helper_bin=$1
 if readelf -d "$helper_bin" 2>/dev/null | grep -q 'NEEDED.*libgnutls'; then
-	echo "not ok - $(basename "$helper_bin") needs libgnutls (a core-net object it links pulls it in)"
+	echo "not ok - $(basename "$helper_bin") needs libgnutls (a library it links pulls it in)"
 	fail=1
 else
 	echo "ok - $(basename "$helper_bin") does not load GnuTLS"
