@@ -3,7 +3,7 @@
 
 /*
  * Character classes of RFC 9110 shared by the HTTP response parser, the cookie jar and the
- * request builder (internal to core-net; no state, static inline only).
+ * request builder (core/net and core/auth; no state, static inline only).
  */
 #include <stdbool.h>
 #include <stddef.h>

@@ -4,7 +4,7 @@
 /*
  * The per-user preferences store of the login side: $XDG_CONFIG_HOME/sslvpn/preferences.xml
  * (default ~/.config/sslvpn/preferences.xml), with downloaded client profiles in profiles/
- * beside it.  Part of core-auth (libxml2); never linked into the helper or the worker.
+ * beside it.  Its own library, core/prefs (libxml2); never linked into the helper or the worker.
  *
  * What it holds, and nothing else: per gateway the certificate pin the user accepted, the
  * SHA-1 thumbprint the gateway reported at login, the last group, user name and use time, a

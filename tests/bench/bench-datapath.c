@@ -10,7 +10,7 @@
  *            (and one recv-record-write per packet the other way)
  *   batch    the worker without offloads: each wakeup drains tun and TLS up to 64 each, the
  *            records of a wakeup leave in one send(), the socket is read 64 KiB at a time
- *   offload  batch + IFF_VNET_HDR with TSO: a read gives a super-packet that core/tun-offload
+ *   offload  batch + IFF_VNET_HDR with TSO: a read gives a super-packet that helper/worker/proto/tun-offload
  *            splits; received segments are merged into GSO writes
  *
  * Framing is real CSTP (helper/worker/proto/cstp-frame.c), one frame per TLS record, AES-256-GCM, TLS 1.3.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * core/tun-offload: packets are built here with a checksum implementation of our own (the
+ * helper/worker/proto/tun-offload: packets are built here with a checksum implementation of our own (the
  * textbook RFC 1071 loop over big-endian words, nothing shared with the code under test), and
  * every output is compared byte for byte with the packet it must equal.
  */
