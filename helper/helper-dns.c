@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "file-write.h"
 #include "log.h"
 
 #define RESOLVED_NAME  "org.freedesktop.resolve1"
@@ -303,26 +304,6 @@ static int read_all(int fd, char **out, size_t *out_len)
 	return 0;
 }
 
-static int write_all_at_start(int fd, const char *data, size_t len)
-{
-	size_t done = 0;
-
-	if (lseek(fd, 0, SEEK_SET) < 0)
-		return -ERR_IO;
-	while (done < len) {
-		ssize_t r = write(fd, data + done, len - done);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -ERR_IO;
-		done += (size_t)r;
-	}
-	if (ftruncate(fd, (off_t)len) < 0 || fsync(fd) < 0)
-		return -ERR_IO;
-	return 0;
-}
-
 static char *state_path(const char *dir, const char *name)
 {
 	char *p = NULL;
@@ -346,7 +327,7 @@ static int write_state_file(const char *dir, const char *name, const char *data,
 		log_error("cannot write %s: %m", path);
 		return -ERR_IO;
 	}
-	r = write_all_at_start(fd, data, len);
+	r = file_write_at_start(fd, data, len);
 	/* The backup carries the original's mode and owner, for a later helper to restore. */
 	if (r == 0 && meta &&
 	    (fchown(fd, meta->st_uid, meta->st_gid) < 0 || fchmod(fd, meta->st_mode & 07777) < 0))
@@ -390,7 +371,7 @@ static int restore_file(const char *resolv_conf, const char *original, size_t or
 		            resolv_conf);
 		return 1;
 	}
-	r = write_all_at_start(fd, original, original_len);
+	r = file_write_at_start(fd, original, original_len);
 	if (r < 0) {
 		log_error("cannot restore %s: %m", resolv_conf);
 		return r;
@@ -438,11 +419,11 @@ static int resolv_conf_apply(struct helper_dns *d, const char *ifname,
 		remove_state_files(d->state_dir);
 		return -ERR_NETWORK_CONFIG;
 	}
-	r = write_all_at_start(fd, ours, strlen(ours));
+	r = file_write_at_start(fd, ours, strlen(ours));
 	if (r < 0) {
 		log_error("cannot write %s: %m", d->resolv_conf);
 		/* Half-written: put the original back at once. */
-		write_all_at_start(fd, original, original_len);
+		file_write_at_start(fd, original, original_len);
 		remove_state_files(d->state_dir);
 		return -ERR_NETWORK_CONFIG;
 	}

@@ -17,6 +17,7 @@
 #include <libxml/xmlerror.h>
 
 #include "error.h"
+#include "hex.h"
 #include "log.h"
 
 #define XC(s) ((const xmlChar *)(s))
@@ -403,16 +404,6 @@ static int message_of(const xmlNode *n, char **out)
 		return r;
 	*out = auth_form_format_message(fmt, p1, p2);
 	return *out ? 0 : -ERR_NOMEM;
-}
-
-static bool is_hex40(const char *s)
-{
-	size_t i;
-
-	for (i = 0; s[i]; i++)
-		if (!isxdigit((unsigned char)s[i]))
-			return false;
-	return i == 40;
 }
 
 static void upcase(char *s)
@@ -842,7 +833,7 @@ static int parse_profile_manifest(struct parse *p, xmlNode *manifest)
 			if (!is_safe_abs_path(uri))
 				return MALFORMED(
 				    p, "profile manifest URI is not a plain absolute path");
-			if (!is_hex40(hash))
+			if (!hex_is_sha1(hash))
 				return MALFORMED(p, "profile manifest hash is not 40 hex digits");
 			if (d->n_profiles >= AUTH_XML_MAX_MANIFESTS)
 				return MALFORMED(p, "more than %d profiles",
@@ -882,7 +873,7 @@ static int parse_config(struct parse *p, xmlNode *config)
 			r = text_of(h, 64, true, &hash);
 			if (r == -ERR_NOMEM)
 				return r;
-			if (r < 0 || !hash || !is_hex40(hash))
+			if (r < 0 || !hash || !hex_is_sha1(hash))
 				return MALFORMED(p, "server-cert-hash is not 40 hex digits");
 			upcase(hash);
 			d->server_cert_hash = steal_ptr(&hash);

@@ -490,16 +490,9 @@ static void auth_handle_redirect(struct auth *a, const struct http_response *res
 	auth_start_init(a);
 }
 
-static bool auth_is_hex40(const char *s)
-{
-	uint8_t bin[20];
-
-	return s && hex_decode(s, bin, sizeof(bin));
-}
-
 static void auth_add_profile(struct auth *a, const char *uri, const char *sha1)
 {
-	if (a->n_profiles >= AUTH_MAX_PROFILES || !uri || uri[0] != '/' || !auth_is_hex40(sha1)) {
+	if (a->n_profiles >= AUTH_MAX_PROFILES || !uri || uri[0] != '/' || !hex_is_sha1(sha1)) {
 		log_warning("ignoring an unusable profile entry in the gateway's manifest");
 		return;
 	}

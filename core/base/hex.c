@@ -29,6 +29,16 @@ bool hex_decode(const char *in, uint8_t *out, size_t n)
 	return true;
 }
 
+bool hex_is_sha1(const char *s)
+{
+	if (!s || strnlen(s, 41) != 40)
+		return false;
+	for (size_t i = 0; i < 40; i++)
+		if (hex_digit(s[i]) < 0)
+			return false;
+	return true;
+}
+
 void hex_encode(const void *in, size_t n, char *out, bool upper)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";

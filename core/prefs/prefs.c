@@ -23,6 +23,7 @@
 
 #include "cert-pin.h"
 #include "error.h"
+#include "file-write.h"
 #include "digest.h"
 #include "hex.h"
 #include "utf8.h"
@@ -237,12 +238,7 @@ bool prefs_pin_valid(const char *pin)
 
 bool prefs_sha1_hex_valid(const char *hex)
 {
-	if (!hex || strnlen(hex, 41) != 40)
-		return false;
-	for (size_t i = 0; i < 40; i++)
-		if (hex_digit(hex[i]) < 0)
-			return false;
-	return true;
+	return hex_is_sha1(hex);
 }
 
 static bool profile_uri_valid(const char *uri)
@@ -509,73 +505,27 @@ static int mkdir_p(const char *dir)
 	return 0;
 }
 
-static int write_all(int fd, const void *data, size_t len)
-{
-	const char *d = data;
-
-	while (len) {
-		ssize_t n = write(fd, d, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		d += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static void fsync_dir(const char *dir)
-{
-	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	/* The rename already happened; this only makes it durable, so failure is a warning. */
-	if (fd < 0 || fsync(fd) < 0)
-		log_warning("preferences: cannot sync directory %s: %s", dir, strerror(errno));
-}
-
-/*
- * Writes @data to @final through a temporary file made from @tmpl ("...XXXXXX", in the same
- * directory @dir).  mkostemp creates with O_EXCL and mode 0600, so nothing planted at the
- * temporary name (a symlink included) is ever opened.  The temporary file never survives.
- */
+/* Writes @data to @final through the temporary name @tmpl in @dir (file_write_atomic()). */
 static int write_atomic(const char *dir, const char *final, char *tmpl, const void *data,
                         size_t len)
 {
-	int r = mkdir_p(dir);
-	int fd, err = 0;
 	const char *what = NULL;
+	int r = mkdir_p(dir);
 
 	if (r < 0)
 		return r;
-	fd = mkostemp(tmpl, O_CLOEXEC);
-	if (fd < 0) {
-		log_warning("preferences: cannot create a file in %s: %s", dir, strerror(errno));
+	if (file_write_atomic(final, tmpl, data, len, &what) < 0) {
+		if (strcmp(what, "create") == 0)
+			log_warning("preferences: cannot create a file in %s: %s", dir,
+			            strerror(errno));
+		else
+			log_warning("preferences: cannot write %s (%s: %s)", final, what,
+			            strerror(errno));
 		return -ERR_PREFS;
 	}
-	if (fchmod(fd, 0600) < 0)
-		what = "chmod";
-	else if (write_all(fd, data, len) < 0)
-		what = "write";
-	else if (fsync(fd) < 0)
-		what = "fsync";
-	if (what)
-		err = errno;
-	if (close(fd) < 0 && !what) {
-		what = "close";
-		err = errno;
-	}
-	if (!what && rename(tmpl, final) < 0) {
-		what = "rename";
-		err = errno;
-	}
-	if (what) {
-		unlink(tmpl);
-		log_warning("preferences: cannot write %s (%s: %s)", final, what, strerror(err));
-		return -ERR_PREFS;
-	}
-	fsync_dir(dir);
+	/* The rename already happened; this only makes it durable, so failure is a warning. */
+	if (file_sync_dir(dir) < 0)
+		log_warning("preferences: cannot sync directory %s: %s", dir, strerror(errno));
 	return 0;
 }
 

@@ -32,6 +32,17 @@ static void test_rejects(void)
 	g_assert_cmpint(hex_digit('F'), ==, 15);
 }
 
+static void test_is_sha1(void)
+{
+	g_assert_true(hex_is_sha1("0123456789abcdefABCDEF0123456789abcdef01"));
+	g_assert_false(hex_is_sha1(NULL));
+	g_assert_false(hex_is_sha1(""));
+	g_assert_false(hex_is_sha1("0123456789abcdefABCDEF0123456789abcdef0"));   /* 39 */
+	g_assert_false(hex_is_sha1("0123456789abcdefABCDEF0123456789abcdef012")); /* 41 */
+	g_assert_false(hex_is_sha1("0123456789abcdefABCDEF0123456789abcdef0g"));
+	g_assert_false(hex_is_sha1("0123456789abcdefABCDEF0123456789abcdef0 "));
+}
+
 static void test_sha1(void)
 {
 	char out[41];
@@ -46,6 +57,7 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/hex/round-trip", test_round_trip);
 	g_test_add_func("/hex/rejects", test_rejects);
+	g_test_add_func("/hex/is-sha1", test_is_sha1);
 	g_test_add_func("/hex/sha1", test_sha1);
 	return g_test_run();
 }
