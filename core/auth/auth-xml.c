@@ -3,118 +3,22 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <limits.h>
-#include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <libxml/parser.h>
-#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
-#include <libxml/xmlerror.h>
 
 #include "error.h"
 #include "hex.h"
 #include "log.h"
-
-#define XC(s) ((const xmlChar *)(s))
+#include "auth-xml-internal.h"
+#include "xml-read.h"
 
 #define NOT_AGGREGATE_AUTH                                                                         \
 	"the gateway does not speak aggregate-auth v2 (the AnyConnect protocol) at this address: " \
 	"its answer is not an aggregate-auth XML document"
-
-/* ---- libxml2 set-up and error capture ---- */
-
-static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
-
-static void xml_init_once(void)
-{
-	xmlInitParser();
-}
-
-void auth_xml_init(void)
-{
-	pthread_once(&xml_once, xml_init_once);
-}
-
-struct xml_errors {
-	unsigned count;
-	char first[200];
-};
-
-/* Keeps printable ASCII only: libxml2's messages quote the hostile document. */
-static void sanitize_into(char *dst, size_t cap, const char *src)
-{
-	size_t n = 0;
-
-	if (!cap)
-		return;
-	for (; src && *src && n + 1 < cap; src++) {
-		unsigned char c = (unsigned char)*src;
-
-		if (c == '\n' && src[1] == '\0')
-			break;
-		dst[n++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-	}
-	dst[n] = '\0';
-}
-
-static void on_xml_error(void *data, xmlErrorPtr e)
-{
-	struct xml_errors *errs = data;
-	char msg[160];
-
-	if (!errs || !e)
-		return;
-	if (errs->count++ > 0)
-		return;
-	sanitize_into(msg, sizeof(msg), e->message ? e->message : "unknown error");
-	snprintf(errs->first, sizeof(errs->first), "line %d: %s", e->line, msg);
-}
-
-static void on_generic_error(void *ctx, const char *msg, ...)
-{
-	/* Nothing may reach stderr; the structured handler already records parser errors. */
-}
-
-/* libxml2's error handlers are per thread: install ours for the duration of one call. */
-struct xml_quiet {
-	bool active;
-	xmlStructuredErrorFunc old_structured;
-	void *old_structured_ctx;
-	xmlGenericErrorFunc old_generic;
-	void *old_generic_ctx;
-};
-
-static void xml_quiet_begin(struct xml_quiet *q, struct xml_errors *errs)
-{
-	auth_xml_init();
-	q->old_structured = xmlStructuredError;
-	q->old_structured_ctx = xmlStructuredErrorContext;
-	q->old_generic = xmlGenericError;
-	q->old_generic_ctx = xmlGenericErrorContext;
-	xmlSetStructuredErrorFunc(errs, on_xml_error);
-	xmlSetGenericErrorFunc(NULL, on_generic_error);
-	q->active = true;
-}
-
-static void xml_quiet_end(struct xml_quiet *q)
-{
-	if (!q->active)
-		return;
-	xmlSetStructuredErrorFunc(q->old_structured_ctx, q->old_structured);
-	xmlSetGenericErrorFunc(q->old_generic_ctx, q->old_generic);
-	q->active = false;
-}
-
-static void xml_freedocp(xmlDoc **d)
-{
-	if (*d)
-		xmlFreeDoc(*d);
-}
 
 static void xml_freep(xmlChar **p)
 {
@@ -143,148 +47,6 @@ static void set_msg(char **errmsg, const char *fmt, ...)
 	}
 }
 
-/* ---- the hygienic reader ---- */
-
-struct read_state {
-	const struct auth_xml_limits *limits;
-	size_t elements;
-	unsigned depth;
-	bool doctype;
-	bool too_many;
-	bool too_deep;
-	startElementNsSAX2Func start;
-	endElementNsSAX2Func end;
-};
-
-static void hook_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
-                       const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
-                       int nb_attributes, int nb_defaulted, const xmlChar **attributes)
-{
-	xmlParserCtxtPtr ctxt = ctx;
-	struct read_state *st = ctxt->_private;
-
-	if (++st->elements > st->limits->max_elements) {
-		st->too_many = true;
-		xmlStopParser(ctxt);
-		return;
-	}
-	if (++st->depth > st->limits->max_depth) {
-		st->too_deep = true;
-		xmlStopParser(ctxt);
-		return;
-	}
-	st->start(ctx, localname, prefix, uri, nb_namespaces, namespaces, nb_attributes,
-	          nb_defaulted, attributes);
-}
-
-static void hook_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
-{
-	xmlParserCtxtPtr ctxt = ctx;
-	struct read_state *st = ctxt->_private;
-
-	if (st->depth > 0)
-		st->depth--;
-	st->end(ctx, localname, prefix, uri);
-}
-
-/*
- * Called as soon as "<!DOCTYPE name ..." is read, before any internal subset: stopping here
- * means no entity or external reference is ever declared, let alone loaded or expanded.
- */
-static void hook_doctype(void *ctx, const xmlChar *name, const xmlChar *external_id,
-                         const xmlChar *system_id)
-{
-	xmlParserCtxtPtr ctxt = ctx;
-	struct read_state *st = ctxt->_private;
-
-	st->doctype = true;
-	xmlStopParser(ctxt);
-}
-
-int auth_xml_read_doc(const void *buf, size_t len, const struct auth_xml_limits *limits,
-                      struct _xmlDoc **out, char **errmsg)
-{
-	const unsigned char *p = buf;
-	struct read_state st = {.limits = limits};
-	struct xml_errors errs = {0};
-	_cleanup_(xml_quiet_end) struct xml_quiet quiet = {0};
-	_cleanup_(xml_freedocp) xmlDoc *doc = NULL;
-	xmlParserCtxtPtr ctxt;
-	bool well_formed, nomem;
-
-	if (errmsg)
-		*errmsg = NULL;
-	if (!out || !limits || (!buf && len))
-		return -ERR_INVALID_ARGS;
-	*out = NULL;
-	if (len > limits->max_size || len > INT_MAX) {
-		set_msg(errmsg, "document too large (%zu bytes, at most %zu)", len,
-		        limits->max_size);
-		return -ERR_TOO_LARGE;
-	}
-	if (len >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) {
-		p += 3;
-		len -= 3;
-	}
-	while (len && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) {
-		p++;
-		len--;
-	}
-	if (!len) {
-		set_msg(errmsg, "empty document");
-		return -ERR_PROTOCOL;
-	}
-
-	xml_quiet_begin(&quiet, &errs);
-	ctxt = xmlCreateMemoryParserCtxt((const char *)p, (int)len);
-	if (!ctxt)
-		return -ERR_NOMEM;
-	/* No XML_PARSE_NOENT (it substitutes entities), no DTDLOAD/DTDATTR/DTDVALID, no
-	 * RECOVER, no HUGE. */
-	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	ctxt->replaceEntities = 0;
-	ctxt->loadsubset = 0;
-	ctxt->validate = 0;
-	ctxt->keepBlanks = 1;
-	ctxt->_private = &st;
-	st.start = ctxt->sax->startElementNs;
-	st.end = ctxt->sax->endElementNs;
-	ctxt->sax->startElementNs = hook_start;
-	ctxt->sax->endElementNs = hook_end;
-	ctxt->sax->internalSubset = hook_doctype;
-	ctxt->sax->externalSubset = NULL;
-	ctxt->sax->serror = NULL;
-
-	xmlParseDocument(ctxt);
-	doc = ctxt->myDoc;
-	ctxt->myDoc = NULL;
-	well_formed = ctxt->wellFormed && ctxt->nsWellFormed;
-	nomem = ctxt->errNo == XML_ERR_NO_MEMORY;
-	xmlFreeParserCtxt(ctxt);
-
-	if (st.too_many) {
-		set_msg(errmsg, "more than %zu elements", limits->max_elements);
-		return -ERR_TOO_LARGE;
-	}
-	if (st.too_deep) {
-		set_msg(errmsg, "elements nested more than %u deep", limits->max_depth);
-		return -ERR_TOO_LARGE;
-	}
-	if (st.doctype || (doc && (doc->intSubset || doc->extSubset))) {
-		set_msg(errmsg, "a document type declaration (DOCTYPE), which is refused");
-		return -ERR_PROTOCOL;
-	}
-	if (nomem)
-		return -ERR_NOMEM;
-	if (!well_formed || !doc || !xmlDocGetRootElement(doc)) {
-		set_msg(errmsg, "not well-formed XML (%s)",
-		        errs.count ? errs.first : "no root element");
-		return -ERR_PROTOCOL;
-	}
-	*out = steal_ptr(&doc);
-	return 0;
-}
-
 /* Text nodes hold passwords (replies) and session tokens (success documents): wipe them
  * before libxml2 frees the tree.  Best effort: libxml2's transient buffers are not reached. */
 static void wipe_tree(xmlDoc *doc, xmlNode *n)
@@ -299,7 +61,7 @@ static void wipe_tree(xmlDoc *doc, xmlNode *n)
 	}
 }
 
-static void wiped_doc_freep(xmlDoc **d)
+void auth_xml_wiped_doc_freep(xmlDoc **d)
 {
 	if (!*d)
 		return;
@@ -472,7 +234,7 @@ static bool is_valid_action(const char *s)
 	return true;
 }
 
-static bool is_ncname(const char *s)
+bool auth_xml_is_ncname(const char *s)
 {
 	return s && s[0] && strlen(s) <= AUTH_FORM_MAX_NAME && xmlValidateNCName(XC(s), 0) == 0;
 }
@@ -588,7 +350,7 @@ static int field_name_label(struct parse *p, xmlNode *n, struct auth_field *f, b
 		*skip = true;
 		return 0;
 	}
-	if (!is_ncname(f->name))
+	if (!auth_xml_is_ncname(f->name))
 		return MALFORMED(p, "a form field name is not a valid XML name");
 	r = attr_of(n, "label", AUTH_FORM_MAX_TEXT, &f->label);
 	if (r < 0)
@@ -753,7 +515,8 @@ static int parse_auth_el(struct parse *p, xmlNode *auth, struct auth_form **out)
 			r = parse_form_el(p, c, form);
 			if (r < 0)
 				return r;
-		} else if (auth_xml_is_element(c, "csd") || auth_xml_is_element(c, "csdMac") || auth_xml_is_element(c, "csdLinux")) {
+		} else if (auth_xml_is_element(c, "csd") || auth_xml_is_element(c, "csdMac") ||
+		           auth_xml_is_element(c, "csdLinux")) {
 			p->csd = true;
 		} else if (auth_xml_is_element(c, "authentication-complete")) {
 			form->authentication_complete = true;
@@ -776,7 +539,7 @@ static int parse_auth_el(struct parse *p, xmlNode *auth, struct auth_form **out)
 /* The opaque element as its own document, so that namespaces it uses get declared on it. */
 static int serialise_opaque(struct parse *p, xmlNode *opaque, char **out)
 {
-	_cleanup_(xml_freedocp) xmlDoc *tmp = xmlNewDoc(XC("1.0"));
+	_cleanup_(xml_read_doc_freep) xmlDoc *tmp = xmlNewDoc(XC("1.0"));
 	xmlBufferPtr buf;
 	xmlNode *copy;
 	int r = 0;
@@ -1063,15 +826,16 @@ static int scan_root(struct parse *p, xmlNode *root)
 
 int auth_xml_parse_full(const void *body, size_t len, struct auth_doc **out, char **errmsg)
 {
-	static const struct auth_xml_limits limits = {
+	static const struct xml_read_limits limits = {
 	    .max_size = AUTH_XML_MAX_SIZE,
 	    .max_elements = AUTH_XML_MAX_ELEMENTS,
 	    .max_depth = AUTH_XML_MAX_DEPTH,
+	    .flags = XML_READ_SKIP_LEADING,
 	};
-	_cleanup_(wiped_doc_freep) xmlDoc *xml = NULL;
+	_cleanup_(auth_xml_wiped_doc_freep) xmlDoc *xml = NULL;
 	_cleanup_(auth_doc_freep) struct auth_doc *d = NULL;
-	_cleanup_(xml_quiet_end) struct xml_quiet quiet = {0};
-	struct xml_errors errs = {0};
+	_cleanup_(xml_read_quiet_end) struct xml_read_quiet quiet = {0};
+	struct xml_read_errors errs = {0};
 	_cleanup_free_ char *why = NULL;
 	struct parse p = {.errmsg = errmsg};
 	xmlNode *root;
@@ -1082,7 +846,7 @@ int auth_xml_parse_full(const void *body, size_t len, struct auth_doc **out, cha
 	if (!out)
 		return -ERR_INVALID_ARGS;
 	*out = NULL;
-	r = auth_xml_read_doc(body, len, &limits, &xml, &why);
+	r = xml_read_doc(body, len, &limits, &xml, &why);
 	if (r == -ERR_NOMEM)
 		return r;
 	if (r == -ERR_TOO_LARGE) {
@@ -1099,7 +863,7 @@ int auth_xml_parse_full(const void *body, size_t len, struct auth_doc **out, cha
 	if (!d)
 		return -ERR_NOMEM;
 	p.doc = d;
-	xml_quiet_begin(&quiet, &errs);
+	xml_read_quiet_begin(&quiet, &errs);
 
 	if (auth_xml_is_element(root, "config-auth")) {
 		r = attr_of(root, "type", AUTH_FORM_MAX_NAME, &d->doc_type);
@@ -1114,7 +878,7 @@ int auth_xml_parse_full(const void *body, size_t len, struct auth_doc **out, cha
 	} else {
 		char name[40];
 
-		sanitize_into(name, sizeof(name), (const char *)root->name);
+		xml_read_sanitize(name, sizeof(name), (const char *)root->name);
 		set_msg(errmsg, NOT_AGGREGATE_AUTH " (its root element is <%s>)", name);
 		return -ERR_PROTOCOL;
 	}
@@ -1133,165 +897,4 @@ int auth_xml_parse_full(const void *body, size_t len, struct auth_doc **out, cha
 int auth_xml_parse(const void *body, size_t len, struct auth_doc **out)
 {
 	return auth_xml_parse_full(body, len, out, NULL);
-}
-
-/* ---- client documents ---- */
-
-static xmlNode *add_text(xmlNode *parent, const char *name, const char *text)
-{
-	if (text && !auth_form_text_is_valid(text, AUTH_XML_MAX_SIZE)) {
-		log_error("auth-xml: refusing a value XML cannot carry in <%s>", name);
-		return NULL;
-	}
-	return xmlNewTextChild(parent, NULL, XC(name), XC(text));
-}
-
-static xmlDoc *new_query(const struct auth_client_info *ci, const char *type, xmlNode **rootp)
-{
-	_cleanup_(wiped_doc_freep) xmlDoc *doc = NULL;
-	xmlNode *root, *v;
-
-	if (!ci || !ci->version || !ci->device_id || !ci->version[0] || !ci->device_id[0]) {
-		log_error("auth-xml: client version and device id are required");
-		return NULL;
-	}
-	doc = xmlNewDoc(XC("1.0"));
-	if (!doc)
-		return NULL;
-	root = xmlNewDocNode(doc, NULL, XC("config-auth"), NULL);
-	if (!root)
-		return NULL;
-	xmlDocSetRootElement(doc, root);
-	if (!xmlNewProp(root, XC("client"), XC("vpn")) || !xmlNewProp(root, XC("type"), XC(type)) ||
-	    !xmlNewProp(root, XC("aggregate-auth-version"), XC("2")))
-		return NULL;
-	v = add_text(root, "version", ci->version);
-	if (!v || !xmlNewProp(v, XC("who"), XC("vpn")))
-		return NULL;
-	if (!add_text(root, "device-id", ci->device_id))
-		return NULL;
-	/* Empty on purpose (docs/protocol.md "Pitfall: advertise only what is implemented"). */
-	if (!xmlNewChild(root, NULL, XC("capabilities"), NULL))
-		return NULL;
-	*rootp = root;
-	return steal_ptr(&doc);
-}
-
-static struct secret *finish(xmlDoc **docp)
-{
-	xmlChar *mem = NULL;
-	int len = 0;
-	struct secret *s = NULL;
-
-	xmlDocDumpMemoryEnc(*docp, &mem, &len, "UTF-8");
-	wiped_doc_freep(docp);
-	*docp = NULL;
-	if (mem && len > 0) {
-		s = secret_new(mem, (size_t)len);
-		secret_wipe(mem, (size_t)len);
-	}
-	if (mem)
-		xmlFree(mem);
-	return s;
-}
-
-struct secret *auth_xml_build_init(const struct auth_client_info *ci, const char *group_access_url,
-                                   const char *group_select)
-{
-	struct xml_errors errs = {0};
-	_cleanup_(xml_quiet_end) struct xml_quiet quiet = {0};
-	_cleanup_(wiped_doc_freep) xmlDoc *doc = NULL;
-	xmlNode *root = NULL;
-
-	xml_quiet_begin(&quiet, &errs);
-	doc = new_query(ci, "init", &root);
-	if (!doc)
-		return NULL;
-	if (group_access_url && !add_text(root, "group-access", group_access_url))
-		return NULL;
-	if (ci->client_cert_fail && !xmlNewChild(root, NULL, XC("client-cert-fail"), NULL))
-		return NULL;
-	if (group_select && !add_text(root, "group-select", group_select))
-		return NULL;
-	return finish(&doc);
-}
-
-static int import_opaque(xmlDoc *doc, xmlNode *root, const char *opaque_xml)
-{
-	static const struct auth_xml_limits limits = {
-	    .max_size = AUTH_XML_MAX_OPAQUE,
-	    .max_elements = AUTH_XML_MAX_ELEMENTS,
-	    .max_depth = AUTH_XML_MAX_DEPTH,
-	};
-	_cleanup_(xml_freedocp) xmlDoc *src = NULL;
-	_cleanup_free_ char *why = NULL;
-	xmlNode *copy;
-	int r;
-
-	r = auth_xml_read_doc(opaque_xml, strlen(opaque_xml), &limits, &src, &why);
-	if (r < 0) {
-		log_error("auth-xml: stored opaque element unusable: %s", why ? why : "no memory");
-		return r;
-	}
-	if (!auth_xml_is_element(xmlDocGetRootElement(src), "opaque")) {
-		log_error("auth-xml: stored opaque XML is not an <opaque> element");
-		return -ERR_INVALID_ARGS;
-	}
-	copy = xmlDocCopyNode(xmlDocGetRootElement(src), doc, 1);
-	if (!copy)
-		return -ERR_NOMEM;
-	if (!xmlAddChild(root, copy)) {
-		xmlFreeNode(copy);
-		return -ERR_NOMEM;
-	}
-	return 0;
-}
-
-struct secret *auth_xml_build_reply(const struct auth_client_info *ci, const char *opaque_xml,
-                                    const struct auth_form *form)
-{
-	struct xml_errors errs = {0};
-	_cleanup_(xml_quiet_end) struct xml_quiet quiet = {0};
-	_cleanup_(wiped_doc_freep) xmlDoc *doc = NULL;
-	const struct auth_field *group;
-	xmlNode *root = NULL, *auth;
-	bool has_password;
-
-	if (!form) {
-		log_error("auth-xml: no form to reply to");
-		return NULL;
-	}
-	xml_quiet_begin(&quiet, &errs);
-	doc = new_query(ci, "auth-reply", &root);
-	if (!doc)
-		return NULL;
-	if (opaque_xml && import_opaque(doc, root, opaque_xml) < 0)
-		return NULL;
-	auth = xmlNewChild(root, NULL, XC("auth"), NULL);
-	if (!auth)
-		return NULL;
-
-	has_password = auth_form_field(form, "password") != NULL;
-	for (size_t i = 0; i < form->n_fields; i++) {
-		const struct auth_field *f = &form->fields[i];
-		const char *name = f->name;
-
-		if (f->inactive || f->is_group_list)
-			continue;
-		if (!is_ncname(name)) {
-			log_error("auth-xml: form field name is not a valid XML name");
-			return NULL;
-		}
-		if (!strcmp(name, "verify_password") || !strcmp(name, "verify_pin"))
-			continue;
-		if (!has_password && (!strcmp(name, "answer") || !strcmp(name, "whichpin") ||
-		                      !strcmp(name, "new_password")))
-			name = "password";
-		if (!add_text(auth, name, auth_field_value(f)))
-			return NULL;
-	}
-	group = auth_form_group_field(form);
-	if (group && !add_text(root, "group-select", auth_field_value(group)))
-		return NULL;
-	return finish(&doc);
 }

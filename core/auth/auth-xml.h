@@ -6,13 +6,10 @@
  * reads what a gateway sends during login and writes what the client posts.  Login side only
  * (core-auth); never linked into the helper or the worker.
  *
- * Every document from a gateway is hostile.  All parsing goes through auth_xml_read_doc():
- * from memory, no network, no entity substitution, no DTD loading, a document with a DOCTYPE
- * is refused (so no entity can ever be declared, let alone expanded), a size cap, caps on
- * element count and nesting depth, and strict well-formedness (including namespaces; nothing
- * is "recovered").  libxml2 never prints: its messages are collected per parse and go to our
- * log sink at debug level, sanitised.  A leading UTF-8 byte-order mark and leading whitespace
- * are tolerated (ASAs send both).  libxml2 is initialised once, thread-safely.
+ * Every document from a gateway is hostile.  All parsing goes through xml_read_doc()
+ * (core/xml/xml-read.h: no network, no entities, no DTD, caps, strict well-formedness, libxml2
+ * kept quiet) with XML_READ_SKIP_LEADING, as ASAs send a byte-order mark and leading
+ * whitespace.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -147,27 +144,7 @@ struct secret *auth_xml_build_init(const struct auth_client_info *ci, const char
 struct secret *auth_xml_build_reply(const struct auth_client_info *ci, const char *opaque_xml,
                                     const struct auth_form *filled_form);
 
-/* ---- shared with core/auth/profile-xml.c (and any other reader of hostile XML) ---- */
-
-struct _xmlDoc;
-
-struct auth_xml_limits {
-	size_t max_size;     /* bytes */
-	size_t max_elements; /* elements in the whole document */
-	unsigned max_depth;  /* element nesting */
-};
-
-/* Initialises libxml2 once (thread-safe); every function here calls it. */
-void auth_xml_init(void);
-
-/*
- * The one hygienic way to parse hostile XML (see the top of this file).  On success *out is
- * the document (free with xmlFreeDoc).  Returns -ERR_TOO_LARGE (size, element or depth cap),
- * -ERR_PROTOCOL (not well-formed, DOCTYPE, namespace error, empty), -ERR_NOMEM.  On failure
- * *errmsg (if errmsg is not NULL) gets a sanitised one-line reason, or stays NULL on ENOMEM.
- */
-int auth_xml_read_doc(const void *buf, size_t len, const struct auth_xml_limits *limits,
-                      struct _xmlDoc **out, char **errmsg);
+/* ---- shared with core/auth/profile-xml.c ---- */
 
 /* Tree readers matching elements by local name (namespaces ignored, as gateways vary). */
 struct _xmlNode;

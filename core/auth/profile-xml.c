@@ -8,6 +8,7 @@
 #include <libxml/tree.h>
 
 #include "auth-xml.h"
+#include "xml-read.h"
 #include "cleanup.h"
 #include "error.h"
 #include "log.h"
@@ -77,10 +78,11 @@ static void host_clear(struct profile_host *h)
 
 int profile_xml_parse_servers(const void *xml, size_t len, struct profile_host **hosts, size_t *n)
 {
-	static const struct auth_xml_limits limits = {
+	static const struct xml_read_limits limits = {
 	    .max_size = PROFILE_XML_MAX_SIZE,
 	    .max_elements = 20000,
 	    .max_depth = AUTH_XML_MAX_DEPTH,
+	    .flags = XML_READ_SKIP_LEADING,
 	};
 	xmlDoc *doc = NULL;
 	_cleanup_free_ char *why = NULL;
@@ -93,7 +95,7 @@ int profile_xml_parse_servers(const void *xml, size_t len, struct profile_host *
 		return -ERR_INVALID_ARGS;
 	*hosts = NULL;
 	*n = 0;
-	r = auth_xml_read_doc(xml, len, &limits, &doc, &why);
+	r = xml_read_doc(xml, len, &limits, &doc, &why);
 	if (r < 0) {
 		log_warning("profile: refusing the client profile: %s", why ? why : "no memory");
 		return r;

@@ -5,7 +5,7 @@
  * Reads the server list of an AnyConnect client profile (the XML file the downloader fetches,
  * docs/protocol.md "Phase 4: the client profile download"): AnyConnectProfile/ServerList/HostEntry
  * with HostName, HostAddress and UserGroup.  The profile comes from the gateway, so it is parsed
- * with the same hygiene as every login document (auth_xml_read_doc(): no DTD, no entities, no
+ * with the same hygiene as every login document (xml_read_doc(): no DTD, no entities, no
  * network, caps).  Elements are matched by local name whatever their namespace (profiles normally
  * use the default namespace http://schemas.xmlsoap.org/encoding/, some a prefix, some none).
  * Everything else in a profile (Cisco client preferences) is ignored.

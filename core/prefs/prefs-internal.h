@@ -101,12 +101,6 @@ static inline void prefs_xml_doc_freep(xmlDoc **d)
 		xmlFreeDoc(*d);
 }
 
-static inline void prefs_xml_ctxt_freep(xmlParserCtxt **c)
-{
-	if (*c)
-		xmlFreeParserCtxt(*c);
-}
-
 static inline void prefs_xml_buffer_freep(xmlBuffer **b)
 {
 	if (*b)

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,6 +13,7 @@
 #include "error.h"
 #include "log.h"
 #include "prefs-internal.h"
+#include "xml-read.h"
 
 /*
  * Reading the preferences file.  The file may have been edited by hand or damaged: whatever is
@@ -427,49 +430,33 @@ static int parse_gateway(struct parse *ctx, const xmlNode *gw)
 	return 0;
 }
 
-static void sax_reject_doctype(void *ctx, const xmlChar *name, const xmlChar *external_id,
-                               const xmlChar *system_id)
-{
-	xmlParserCtxt *ctxt = ctx;
-
-	/* A DTD is how entity bombs and external fetches get in; we never write one. */
-	*(bool *)ctxt->_private = true;
-	xmlStopParser(ctxt);
-}
-
-static void sax_quiet(void *ctx, xmlError *error)
-{
-}
-
 /* 0: usable, 1: newer version, -ERR_PREFS: corrupt, -ERR_NOMEM. */
 static int parse_document(struct parse *ctx, const void *data, size_t len)
 {
-	_cleanup_(prefs_xml_ctxt_freep) xmlParserCtxt *ctxt = NULL;
-	_cleanup_(prefs_xml_doc_freep) xmlDoc *doc = NULL;
+	/* No element caps beyond libxml2's own: the size cap bounds a file of our own format. */
+	static const struct xml_read_limits limits = {
+	    .max_size = PREFS_FILE_MAX,
+	    .max_elements = SIZE_MAX,
+	    .max_depth = UINT_MAX,
+	    .flags = XML_READ_UTF8_TEXT,
+	};
+	_cleanup_(xml_read_doc_freep) xmlDoc *doc = NULL;
+	_cleanup_free_ char *why = NULL;
 	_cleanup_(prefs_xml_charp_freep) xmlChar *version = NULL;
-	bool doctype = false, seen_global = false;
+	bool seen_global = false;
 	const xmlNode *root;
 	long v = 0;
+	int err;
 
 	if (len > PREFS_FILE_MAX) {
 		log_warning("preferences: %s: larger than %u bytes", ctx->origin, PREFS_FILE_MAX);
 		return -ERR_PREFS;
 	}
-	xmlInitParser();
-	ctxt = xmlNewParserCtxt();
-	if (!ctxt || !ctxt->sax)
-		return -ERR_NOMEM;
-	ctxt->sax->internalSubset = sax_reject_doctype;
-	ctxt->sax->serror = sax_quiet;
-	ctxt->_private = &doctype;
-	/* No network, no DTD loading, no entity substitution; the file is always UTF-8. */
-	doc = xmlCtxtReadMemory(ctxt, data, (int)len, NULL, "UTF-8",
-	                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-	                            XML_PARSE_NOCDATA | XML_PARSE_IGNORE_ENC);
-	if (doctype || !doc || !ctxt->wellFormed || !ctxt->nsWellFormed || doc->intSubset ||
-	    doc->extSubset) {
-		log_warning("preferences: %s: %s", ctx->origin,
-		            doctype ? "has a DOCTYPE" : "is not well-formed XML");
+	err = xml_read_doc(data, len, &limits, &doc, &why);
+	if (err == -ERR_NOMEM)
+		return err;
+	if (err < 0) {
+		log_warning("preferences: %s: %s", ctx->origin, why ? why : "is not well-formed XML");
 		return -ERR_PREFS;
 	}
 	root = xmlDocGetRootElement(doc);

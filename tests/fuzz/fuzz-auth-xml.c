@@ -12,6 +12,7 @@
 #include <libxml/tree.h>
 
 #include "auth-xml.h"
+#include "xml-read.h"
 #include "log.h"
 
 static void quiet_sink(int priority, const char *message, void *user_data)
@@ -28,17 +29,18 @@ static const xmlNode *child(const xmlNode *parent, const char *name)
 
 static void check_reply(const struct secret *reply, const struct auth_doc *d)
 {
-	static const struct auth_xml_limits limits = {
+	static const struct xml_read_limits limits = {
 	    .max_size = 4 * AUTH_XML_MAX_SIZE,
 	    .max_elements = 4 * AUTH_XML_MAX_ELEMENTS,
 	    .max_depth = AUTH_XML_MAX_DEPTH + 4,
+	    .flags = XML_READ_SKIP_LEADING,
 	};
 	xmlDoc *x = NULL;
 	const xmlNode *root;
 
 	if (!reply)
 		abort();
-	if (auth_xml_read_doc(secret_str(reply), secret_len(reply), &limits, &x, NULL) != 0)
+	if (xml_read_doc(secret_str(reply), secret_len(reply), &limits, &x, NULL) != 0)
 		abort();
 	root = xmlDocGetRootElement(x);
 	if (strcmp((const char *)root->name, "config-auth") || !child(root, "auth"))

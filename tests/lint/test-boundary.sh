@@ -80,7 +80,7 @@ if [ -n "${BUILDDIR:-}" ] && [ -r "$BUILDDIR/compile_commands.json" ]; then
 	bad=$(/usr/bin/python3 - "$BUILDDIR/compile_commands.json" "$src" <<'PY'
 import json, os, re, sys
 src = os.path.realpath(sys.argv[2])
-banned = re.compile(r"-I\S*(core/auth|core/prefs|/gui|/cli|libxml2|glib-2\.0|gtk-4\.0|dbus-1\.0/gio)")
+banned = re.compile(r"-I\S*(core/auth|core/prefs|core/xml|/gui|/cli|libxml2|glib-2\.0|gtk-4\.0|dbus-1\.0/gio)")
 for c in json.load(open(sys.argv[1])):
     f = os.path.realpath(os.path.join(c["directory"], c["file"]))
     rel = os.path.relpath(f, src)
