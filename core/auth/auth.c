@@ -7,24 +7,21 @@
 #include <strings.h>
 #include <time.h>
 
+#include "auth-download.h"
 #include "auth-form.h"
 #include "auth-xml.h"
 #include "error.h"
 #include "gateway-url.h"
-#include "digest.h"
-#include "hex.h"
 #include "http-cookie.h"
 #include "http-request.h"
 #include "log.h"
 #include "prefs.h"
-#include "profile-xml.h"
 #include "webvpnc.h"
 
 /* Bounds on what a gateway can make us do. */
 #define AUTH_MAX_ROUNDS        16 /* forms answered in one login */
 #define AUTH_MAX_GROUP_CHANGES 5
 #define AUTH_MAX_REDIRECTS     10
-#define AUTH_MAX_PROFILES      8
 
 enum auth_state {
 	AUTH_STATE_CONNECT,
@@ -50,11 +47,6 @@ static const char *const auth_state_names[] = {
 	[AUTH_STATE_DOWNLOAD_GET] = "download-get",
 	[AUTH_STATE_DONE] = "done",
 	[AUTH_STATE_FAILED] = "failed",
-};
-
-struct auth_profile_item {
-	char uri[1024];
-	char sha1[41];
 };
 
 struct auth {
@@ -97,8 +89,7 @@ struct auth {
 	bool client_cert_retried; /* reconnected once to offer our certificate */
 	bool client_cert_failed;  /* told the gateway we have none it takes */
 
-	struct auth_profile_item profiles[AUTH_MAX_PROFILES];
-	size_t n_profiles, next_profile;
+	struct auth_download dl;
 
 	struct auth_result result;
 	int error;
@@ -430,7 +421,7 @@ void auth_io_failed(struct auth *a, int err)
 		return;
 	if (a->state == AUTH_STATE_DOWNLOAD_GET)
 		auth_fail(a, -ERR_PROFILE_DOWNLOAD, "the client profile %s could not be fetched: %s",
-			  a->profiles[a->next_profile].uri, error_text(err));
+			  a->dl.items[a->dl.next].uri, error_text(err));
 	else if (err == -ERR_TLS && a->report.cert_requested && a->state == AUTH_STATE_SEND_INIT)
 		/* TLS 1.3 gateways check the client certificate after our side of the handshake
 		 * is done: a refusal arrives as the connection ending at our first request. */
@@ -490,20 +481,6 @@ static void auth_handle_redirect(struct auth *a, const struct http_response *res
 	auth_start_init(a);
 }
 
-static void auth_add_profile(struct auth *a, const char *uri, const char *sha1)
-{
-	if (a->n_profiles >= AUTH_MAX_PROFILES || !uri || uri[0] != '/' || !hex_is_sha1(sha1)) {
-		log_warning("ignoring an unusable profile entry in the gateway's manifest");
-		return;
-	}
-	for (size_t i = 0; i < a->n_profiles; i++)
-		if (strcmp(a->profiles[i].uri, uri) == 0)
-			return;
-	snprintf(a->profiles[a->n_profiles].uri, sizeof(a->profiles[0].uri), "%s", uri);
-	snprintf(a->profiles[a->n_profiles].sha1, sizeof(a->profiles[0].sha1), "%s", sha1);
-	a->n_profiles++;
-}
-
 static void auth_handle_success(struct auth *a, struct auth_doc *doc)
 {
 	const char *webvpnc_value = http_cookie_jar_get(a->jar, "webvpnc");
@@ -528,13 +505,13 @@ static void auth_handle_success(struct auth *a, struct auth_doc *doc)
 		log_warning("%s reports certificate SHA-1 %s, but this connection saw %s",
 			    a->url.host, reported_sha1, a->result.cert_sha1);
 	for (size_t i = 0; i < doc->n_profiles; i++)
-		auth_add_profile(a, doc->profiles[i].uri, doc->profiles[i].sha1);
+		auth_download_add(&a->dl, doc->profiles[i].uri, doc->profiles[i].sha1);
 	if (!doc->n_profiles && have_wc && wc.profile_path)
-		auth_add_profile(a, wc.profile_path, wc.profile_sha1);
+		auth_download_add(&a->dl, wc.profile_path, wc.profile_sha1);
 	webvpnc_clear(&wc);
 	if (doc->banner && *doc->banner)
 		a->result.banner = strdup(doc->banner);
-	a->next_profile = 0;
+	a->dl.next = 0;
 	auth_enter_state(a, AUTH_STATE_DOWNLOAD_CHECK);
 }
 
@@ -737,73 +714,19 @@ static void auth_handle_login_response(struct auth *a, const struct http_respons
 	auth_doc_free(doc);
 }
 
-/* The profile's server list feeds the GUI's gateway chooser; a profile without one is fine. */
-static void auth_profile_servers(struct auth *a, const char *key, const void *xml, size_t len)
-{
-	struct profile_host *hosts = NULL;
-	size_t n = 0;
-
-	if (profile_xml_parse_servers(xml, len, &hosts, &n) < 0) {
-		log_warning("the client profile has no usable server list");
-		return;
-	}
-	{
-		const char **names = calloc(n + 1, sizeof(char *));
-		const char **addrs = calloc(n + 1, sizeof(char *));
-		const char **groups = calloc(n + 1, sizeof(char *));
-
-		for (size_t i = 0; names && addrs && groups && i < n; i++) {
-			names[i] = hosts[i].name ? hosts[i].name : "";
-			addrs[i] = hosts[i].address ? hosts[i].address : "";
-			groups[i] = hosts[i].user_group ? hosts[i].user_group : "";
-		}
-		if (!names || !addrs || !groups ||
-		    prefs_set_server_list(a->prefs, key, names, addrs, groups, n) < 0)
-			log_warning("cannot remember the profile's server list");
-		free(names);
-		free(addrs);
-		free(groups);
-	}
-	profile_hosts_free(hosts, n);
-}
-
 static void auth_handle_download(struct auth *a, const struct http_response *resp)
 {
-	const struct auth_profile_item *item = &a->profiles[a->next_profile];
-	size_t len;
-	const void *body = http_response_body(resp, &len);
-	char hex[41], key[1400];
+	char key[1400] = "", why[1024];
 	int r;
 
-	if (http_response_status(resp) != 200) {
-		auth_fail(a, -ERR_PROFILE_DOWNLOAD,
-			  "the client profile %s could not be fetched: %s answered %d %s", item->uri,
-			  a->url.host, http_response_status(resp), http_response_reason(resp));
-		return;
-	}
-	if (digest_sha1_hex(body, len, hex) < 0) {
-		auth_fail(a, -ERR_INTERNAL, "cannot hash the client profile");
-		return;
-	}
-	if (strcasecmp(hex, item->sha1) != 0) {
-		auth_fail(a, -ERR_PROFILE_DOWNLOAD,
-			  "the client profile %s does not match its announced SHA-1 (got %s, want %s)",
-			  item->uri, hex, item->sha1);
-		return;
-	}
-	if (a->prefs) {
+	if (a->prefs)
 		auth_gateway_key(a, key, sizeof(key));
-		r = prefs_profile_store(a->prefs, key, item->uri, body, len, hex);
-		if (r < 0) {
-			auth_fail(a, -ERR_PROFILE_DOWNLOAD, "cannot save the client profile %s: %s",
-				  item->uri, error_text(r));
-			return;
-		}
-		auth_profile_servers(a, key, body, len);
+	r = auth_download_store(&a->dl, a->prefs, key, a->url.host, resp, why, sizeof(why));
+	if (r < 0) {
+		auth_fail(a, r, "%s", why);
+		return;
 	}
-	log_notice("downloaded client profile %s (%zu bytes)", item->uri, len);
 	a->result.profiles_downloaded++;
-	a->next_profile++;
 	a->conn_open = false; /* one GET per connection, as the gateway's own client does */
 	auth_enter_state(a, AUTH_STATE_DOWNLOAD_CHECK);
 }
@@ -959,42 +882,28 @@ static void auth_finish(struct auth *a)
 	auth_enter_state(a, AUTH_STATE_DONE);
 }
 
-static void auth_download_check(struct auth *a)
+static void auth_check_downloads(struct auth *a)
 {
-	char key[1400];
+	const struct auth_download_item *item;
+	char key[1400] = "";
+	int r;
 
-	while (a->next_profile < a->n_profiles) {
-		const struct auth_profile_item *item = &a->profiles[a->next_profile];
-		char cached[41] = "";
-		_cleanup_free_ char *path = NULL;
-
-		if (a->prefs) {
-			auth_gateway_key(a, key, sizeof(key));
-			/* Hash the file itself: the index may be stale or the file edited. */
-			if (prefs_profile_lookup(a->prefs, key, item->uri, &path, NULL) == 0 &&
-			    prefs_profile_file_sha1(path, cached) == 0 &&
-			    strcasecmp(cached, item->sha1) == 0) {
-				log_info("client profile %s is up to date", item->uri);
-				a->result.profiles_unchanged++;
-				a->next_profile++;
-				continue;
-			}
-		}
-		{
-			int r = auth_build_request(a, "GET", item->uri, NULL, false);
-
-			if (r < 0) {
-				auth_fail(a, r, "cannot build the profile request");
-				return;
-			}
-		}
-		/* Downloads always open a new TLS session
-		 * (docs/protocol.md "Phase 4: the client profile download"). */
-		a->conn_open = false;
-		auth_goto_sending(a, AUTH_STATE_DOWNLOAD_GET);
+	if (a->prefs)
+		auth_gateway_key(a, key, sizeof(key));
+	item = auth_download_next(&a->dl, a->prefs, key, &a->result.profiles_unchanged);
+	if (!item) {
+		auth_finish(a);
 		return;
 	}
-	auth_finish(a);
+	r = auth_build_request(a, "GET", item->uri, NULL, false);
+	if (r < 0) {
+		auth_fail(a, r, "cannot build the profile request");
+		return;
+	}
+	/* Downloads always open a new TLS session
+	 * (docs/protocol.md "Phase 4: the client profile download"). */
+	a->conn_open = false;
+	auth_goto_sending(a, AUTH_STATE_DOWNLOAD_GET);
 }
 
 enum auth_action auth_next(struct auth *a)
@@ -1018,7 +927,7 @@ enum auth_action auth_next(struct auth *a)
 		case AUTH_STATE_FORM:
 			return AUTH_ACTION_FORM;
 		case AUTH_STATE_DOWNLOAD_CHECK:
-			auth_download_check(a);
+			auth_check_downloads(a);
 			continue;
 		case AUTH_STATE_DONE:
 			return AUTH_ACTION_DONE;
