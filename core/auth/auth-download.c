@@ -9,13 +9,12 @@
 #include "cleanup.h"
 #include "digest.h"
 #include "error.h"
-#include "hex.h"
 #include "log.h"
 #include "profile-xml.h"
 
 void auth_download_add(struct auth_download *d, const char *uri, const char *sha1)
 {
-	if (d->n >= AUTH_DOWNLOAD_MAX || !uri || uri[0] != '/' || !hex_is_sha1(sha1)) {
+	if (d->n >= AUTH_DOWNLOAD_MAX || !prefs_profile_entry_valid(uri, sha1) || uri[0] != '/') {
 		log_warning("ignoring an unusable profile entry in the gateway's manifest");
 		return;
 	}

@@ -13,6 +13,7 @@
 #include "error.h"
 #include "hex.h"
 #include "log.h"
+#include "prefs.h"
 #include "auth-xml-internal.h"
 #include "xml-read.h"
 
@@ -24,27 +25,6 @@ static void xml_freep(xmlChar **p)
 {
 	if (*p)
 		xmlFree(*p);
-}
-
-static void set_msg(char **errmsg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void set_msg(char **errmsg, const char *fmt, ...)
-{
-	va_list ap;
-	char *m = NULL;
-
-	va_start(ap, fmt);
-	if (vasprintf(&m, fmt, ap) < 0)
-		m = NULL;
-	va_end(ap);
-	if (m)
-		log_debug("auth-xml: %s", m);
-	if (errmsg) {
-		free(*errmsg);
-		*errmsg = m;
-	} else {
-		free(m);
-	}
 }
 
 /* Text nodes hold passwords (replies) and session tokens (success documents): wipe them
@@ -280,7 +260,8 @@ struct parse {
 };
 
 #define MALFORMED(P, ...)                                                                          \
-	(set_msg((P)->errmsg, "malformed aggregate-auth document: " __VA_ARGS__), -ERR_PROTOCOL)
+	(xml_read_message((P)->errmsg, "malformed aggregate-auth document: " __VA_ARGS__),         \
+	 -ERR_PROTOCOL)
 
 static int parse_option(struct parse *p, xmlNode *n, struct auth_field *f, bool *seen_selected)
 {
@@ -596,8 +577,11 @@ static int parse_profile_manifest(struct parse *p, xmlNode *manifest)
 			if (!is_safe_abs_path(uri))
 				return MALFORMED(
 				    p, "profile manifest URI is not a plain absolute path");
-			if (!hex_is_sha1(hash))
-				return MALFORMED(p, "profile manifest hash is not 40 hex digits");
+			if (!prefs_profile_entry_valid(uri, hash))
+				return MALFORMED(p,
+				                 "profile manifest hash is not 40 hex digits, or "
+				                 "the URI is longer than %d bytes",
+				                 PREFS_PROFILE_URI_MAX);
 			if (d->n_profiles >= AUTH_XML_MAX_MANIFESTS)
 				return MALFORMED(p, "more than %d profiles",
 				                 AUTH_XML_MAX_MANIFESTS);
@@ -850,12 +834,13 @@ int auth_xml_parse_full(const void *body, size_t len, struct auth_doc **out, cha
 	if (r == -ERR_NOMEM)
 		return r;
 	if (r == -ERR_TOO_LARGE) {
-		set_msg(errmsg, "the gateway's answer is too large for a login document (%s)",
-		        why ? why : "");
+		xml_read_message(errmsg,
+		                 "the gateway's answer is too large for a login document (%s)",
+		                 why ? why : "");
 		return r;
 	}
 	if (r < 0) {
-		set_msg(errmsg, NOT_AGGREGATE_AUTH " (%s)", why ? why : "unreadable");
+		xml_read_message(errmsg, NOT_AGGREGATE_AUTH " (%s)", why ? why : "unreadable");
 		return r;
 	}
 	root = xmlDocGetRootElement(xml);
@@ -879,7 +864,7 @@ int auth_xml_parse_full(const void *body, size_t len, struct auth_doc **out, cha
 		char name[40];
 
 		xml_read_sanitize(name, sizeof(name), (const char *)root->name);
-		set_msg(errmsg, NOT_AGGREGATE_AUTH " (its root element is <%s>)", name);
+		xml_read_message(errmsg, NOT_AGGREGATE_AUTH " (its root element is <%s>)", name);
 		return -ERR_PROTOCOL;
 	}
 	if (p.opaque) {

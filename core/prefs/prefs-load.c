@@ -232,8 +232,7 @@ static int parse_profile(struct parse *ctx, struct prefs_gateway *g, const xmlNo
 	    (r = attr_text(n, "file", PREFS_PROFILE_NAME_MAX, &file)) == -ERR_NOMEM ||
 	    (r = attr_text(n, "sha1", 40, &sha1)) == -ERR_NOMEM)
 		return r;
-	if (!prefs_validate_profile_uri(uri) || !prefs_validate_profile_file(file) ||
-	    !prefs_sha1_hex_valid(sha1)) {
+	if (!prefs_profile_entry_valid(uri, sha1) || !prefs_validate_profile_file(file)) {
 		parse_drop(ctx, "an invalid <profile> of %s", g->key);
 		return 0;
 	}
@@ -456,7 +455,8 @@ static int parse_document(struct parse *ctx, const void *data, size_t len)
 	if (err == -ERR_NOMEM)
 		return err;
 	if (err < 0) {
-		log_warning("preferences: %s: %s", ctx->origin, why ? why : "is not well-formed XML");
+		log_warning("preferences: %s: %s", ctx->origin,
+		            why ? why : "is not well-formed XML");
 		return -ERR_PREFS;
 	}
 	root = xmlDocGetRootElement(doc);

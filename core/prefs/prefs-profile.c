@@ -191,6 +191,11 @@ int prefs_profile_append(struct prefs_gateway *g, const char *uri, const char *f
 	return 0;
 }
 
+bool prefs_profile_entry_valid(const char *uri, const char *sha1)
+{
+	return prefs_validate_profile_uri(uri) && hex_is_sha1(sha1);
+}
+
 int prefs_profile_store(struct prefs *p, const char *gateway_key, const char *uri, const void *data,
                         size_t len, const char *sha1)
 {
@@ -201,8 +206,8 @@ int prefs_profile_store(struct prefs *p, const char *gateway_key, const char *ur
 	struct prefs_profile *e;
 	int r;
 
-	if (!p || !prefs_gateway_key_valid(gateway_key) || !prefs_validate_profile_uri(uri) ||
-	    (!data && len) || (sha1 && !prefs_sha1_hex_valid(sha1)))
+	if (!p || !prefs_gateway_key_valid(gateway_key) || (!data && len) ||
+	    !(sha1 ? prefs_profile_entry_valid(uri, sha1) : prefs_validate_profile_uri(uri)))
 		return -ERR_INVALID_ARGS;
 	if (len > PREFS_PROFILE_MAX)
 		return -ERR_TOO_LARGE;

@@ -205,6 +205,13 @@ int prefs_profile_lookup(const struct prefs *p, const char *gateway_key, const c
  */
 int prefs_profile_store(struct prefs *p, const char *gateway_key, const char *uri, const void *data,
                         size_t len, const char *sha1);
+/*
+ * The rule every profile entry of a gateway's manifest (or its webvpnc cookie) meets before
+ * anything acts on it, and that the cache applies to what it records: a URI of 1 to
+ * PREFS_PROFILE_URI_MAX printable ASCII bytes without spaces, and a SHA-1 of exactly 40 hex
+ * digits.  The login adds its own restrictions on the path (an absolute path on the gateway).
+ */
+bool prefs_profile_entry_valid(const char *uri, const char *sha1);
 /* SHA-1 of a local file as 40 upper-case hex digits + NUL.  0, -ERR_NOT_FOUND, -ERR_IO (also
  * for anything but a regular file), -ERR_TOO_LARGE (> PREFS_PROFILE_MAX), -ERR_INTERNAL. */
 int prefs_profile_file_sha1(const char *path, char out[41]);

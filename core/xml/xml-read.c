@@ -82,9 +82,7 @@ void xml_read_quiet_end(struct xml_read_quiet *q)
 	q->active = false;
 }
 
-static void set_msg(char **errmsg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void set_msg(char **errmsg, const char *fmt, ...)
+void xml_read_message(char **errmsg, const char *fmt, ...)
 {
 	va_list ap;
 	char *m = NULL;
@@ -178,8 +176,8 @@ int xml_read_doc(const void *buf, size_t len, const struct xml_read_limits *limi
 		return -ERR_INVALID_ARGS;
 	*out = NULL;
 	if (len > limits->max_size || len > INT_MAX) {
-		set_msg(errmsg, "document too large (%zu bytes, at most %zu)", len,
-		        limits->max_size);
+		xml_read_message(errmsg, "document too large (%zu bytes, at most %zu)", len,
+		                 limits->max_size);
 		return -ERR_TOO_LARGE;
 	}
 	if ((limits->flags & XML_READ_SKIP_LEADING) && len >= 3 && p[0] == 0xef && p[1] == 0xbb &&
@@ -193,7 +191,7 @@ int xml_read_doc(const void *buf, size_t len, const struct xml_read_limits *limi
 		len--;
 	}
 	if (!len) {
-		set_msg(errmsg, "empty document");
+		xml_read_message(errmsg, "empty document");
 		return -ERR_PROTOCOL;
 	}
 
@@ -238,22 +236,22 @@ int xml_read_doc(const void *buf, size_t len, const struct xml_read_limits *limi
 	xmlFreeParserCtxt(ctxt);
 
 	if (st.too_many) {
-		set_msg(errmsg, "more than %zu elements", limits->max_elements);
+		xml_read_message(errmsg, "more than %zu elements", limits->max_elements);
 		return -ERR_TOO_LARGE;
 	}
 	if (st.too_deep) {
-		set_msg(errmsg, "elements nested more than %u deep", limits->max_depth);
+		xml_read_message(errmsg, "elements nested more than %u deep", limits->max_depth);
 		return -ERR_TOO_LARGE;
 	}
 	if (st.doctype || (doc && (doc->intSubset || doc->extSubset))) {
-		set_msg(errmsg, "a document type declaration (DOCTYPE), which is refused");
+		xml_read_message(errmsg, "a document type declaration (DOCTYPE), which is refused");
 		return -ERR_PROTOCOL;
 	}
 	if (nomem)
 		return -ERR_NOMEM;
 	if (!well_formed || !doc || !xmlDocGetRootElement(doc)) {
-		set_msg(errmsg, "not well-formed XML (%s)",
-		        errs.count ? errs.first : "no root element");
+		xml_read_message(errmsg, "not well-formed XML (%s)",
+		                 errs.count ? errs.first : "no root element");
 		return -ERR_PROTOCOL;
 	}
 	*out = steal_ptr(&doc);

@@ -69,3 +69,7 @@ void xml_read_quiet_end(struct xml_read_quiet *q);
 /* Printable ASCII of @src into @dst (a '?' for anything else, a final newline dropped): names
  * and libxml2 messages quote the hostile document. */
 void xml_read_sanitize(char *dst, size_t cap, const char *src);
+
+/* Logs a reason at debug level and hands it to the caller in *@errmsg (replacing what was
+ * there; nothing when @errmsg is NULL). */
+void xml_read_message(char **errmsg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
