@@ -76,7 +76,7 @@ int file_write_atomic(const char *final, char *tmpl, const void *data, size_t le
 	return 0;
 }
 
-int file_sync_dir(const char *dir)
+int file_write_sync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int err;

@@ -20,10 +20,10 @@ int file_write_at_start(int fd, const void *data, size_t len);
  * directory of @final), mode 0600.  mkostemp creates with O_EXCL, so nothing planted at the
  * temporary name (a symlink included) is ever opened; the temporary file never survives.
  * Returns 0, or -ERR_IO with errno set and *failed naming the step ("create", "chmod",
- * "write", "fsync", "close", "rename").  The directory is not synced: file_sync_dir().
+ * "write", "fsync", "close", "rename").  The directory is not synced: file_write_sync_dir().
  */
 int file_write_atomic(const char *final, char *tmpl, const void *data, size_t len,
                       const char **failed);
 
 /* Makes a rename in @dir durable.  0, or -ERR_IO with errno set. */
-int file_sync_dir(const char *dir);
+int file_write_sync_dir(const char *dir);

@@ -64,7 +64,7 @@ int prefs_file_write_atomic(const char *dir, const char *final, char *tmpl, cons
 		return -ERR_PREFS;
 	}
 	/* The rename already happened; this only makes it durable, so failure is a warning. */
-	if (file_sync_dir(dir) < 0)
+	if (file_write_sync_dir(dir) < 0)
 		log_warning("preferences: cannot sync directory %s: %s", dir, strerror(errno));
 	return 0;
 }

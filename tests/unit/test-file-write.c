@@ -54,7 +54,7 @@ static void test_atomic(void)
 	g_assert_cmpstr(text, ==, "new");
 	g_assert_cmpint(stat(path, &st), ==, 0);
 	g_assert_cmpint(st.st_mode & 0777, ==, 0600);
-	g_assert_cmpint(file_sync_dir(dir), ==, 0);
+	g_assert_cmpint(file_write_sync_dir(dir), ==, 0);
 
 	/* renaming onto a directory fails, and the temporary file is gone */
 	g_unlink(path);
@@ -67,7 +67,7 @@ static void test_atomic(void)
 	g_assert_null(g_dir_read_name(d));
 	g_dir_close(d);
 	g_rmdir(path);
-	g_assert_cmpint(file_sync_dir(path), ==, -ERR_IO);
+	g_assert_cmpint(file_write_sync_dir(path), ==, -ERR_IO);
 	g_rmdir(dir);
 }
 
