@@ -9,6 +9,7 @@
 
 #include "auth-download.h"
 #include "auth-form.h"
+#include "auth-reject.h"
 #include "auth-xml.h"
 #include "error.h"
 #include "gateway-url.h"
@@ -437,16 +438,8 @@ void auth_io_failed(struct auth *a, int err)
 
 static void auth_store_cookies(struct auth *a, const struct http_response *resp)
 {
-	size_t n = http_response_header_count(resp);
-
-	for (size_t i = 0; i < n; i++) {
-		const char *name, *value;
-
-		if (http_response_header_at(resp, i, &name, &value) == 0 &&
-		    strcasecmp(name, "Set-Cookie") == 0 &&
-		    http_cookie_jar_set_header(a->jar, value) < 0)
-			log_warning("ignoring a malformed Set-Cookie from the gateway");
-	}
+	if (http_cookie_jar_set_from(a->jar, resp))
+		log_warning("ignoring a malformed Set-Cookie from the gateway");
 }
 
 static void auth_handle_redirect(struct auth *a, const struct http_response *resp)
@@ -516,63 +509,15 @@ static void auth_handle_success(struct auth *a, struct auth_doc *doc)
 }
 
 /* "username,password": the names of the fields a user fills, to compare two forms. */
-static char *auth_answer_signature(const struct auth_form *form)
-{
-	size_t len = 1;
-	char *sig;
-
-	for (size_t i = 0; i < form->n_fields; i++)
-		len += strlen(form->fields[i].name) + 1;
-	sig = calloc(1, len);
-	for (size_t i = 0; sig && i < form->n_fields; i++) {
-		if (form->fields[i].type == AUTH_FIELD_HIDDEN || form->fields[i].is_group_list)
-			continue;
-		strcat(sig, form->fields[i].name);
-		strcat(sig, ",");
-	}
-	return sig;
-}
-
-/*
- * Was the answer to the previous form refused?  Either the gateway says so in <error> (ASA), or
- * it sends the same fields again with the same prompt plus something in front of it (ocserv:
- * "Login failed.\nPlease enter your password.").  A second factor asks with the same field
- * names but another prompt, so the prompt is what tells them apart.
- */
+/* auth-reject.h: whether the gateway refused the previous answer. */
 static void auth_detect_rejection(struct auth *a, const struct auth_form *form)
 {
-	_cleanup_free_ char *sig = NULL;
-	const char *msg = form->message ? form->message : "";
-	const char *prev = a->answered_message;
-	const char *at;
+	bool restart = false;
 
 	free(a->rejected);
-	a->rejected = NULL;
-	if (form->error && *form->error) {
-		a->rejected = strdup(form->error);
-		return;
-	}
-	if (!a->answered_fields || !prev || !*prev)
-		return;
-	sig = auth_answer_signature(form);
-	if (!sig || strcmp(sig, a->answered_fields) != 0)
-		return;
-	at = strstr(msg, prev);
-	if (!at)
-		return;
-	/* This kind of gateway (ocserv) refuses every later answer in the same exchange: the
-	 * next try has to start over with a new init. */
-	a->restart_after_rejection = true;
-	a->rejected = strndup(msg, (size_t)(at - msg));
-	if (!a->rejected)
-		return;
-	/* Trim to the gateway's own words. */
-	for (size_t n = strlen(a->rejected); n && strchr(" \t\r\n", a->rejected[n - 1]); n--)
-		a->rejected[n - 1] = '\0';
-	if (!*a->rejected) {
-		free(a->rejected);
-		a->rejected = strdup("the gateway asked for the same again");
-	}
+	a->rejected = auth_reject_detect(form, a->answered_fields, a->answered_message, &restart);
+	if (restart)
+		a->restart_after_rejection = true;
 }
 
 static void auth_handle_form(struct auth *a, struct auth_doc *doc)
@@ -780,7 +725,7 @@ int auth_submit(struct auth *a)
 	}
 	free(a->answered_fields);
 	free(a->answered_message);
-	a->answered_fields = auth_answer_signature(a->doc->form);
+	a->answered_fields = auth_reject_signature(a->doc->form);
 	a->answered_message = strdup(a->doc->form->message ? a->doc->form->message : "");
 	user = auth_form_field(a->doc->form, "username");
 	if (user && user->value && *user->value) {

@@ -402,6 +402,20 @@ static bool attributes_expire(const char *p, const char *end)
 	return have_expires && expires_expired;
 }
 
+size_t http_cookie_jar_set_from(struct http_cookie_jar *jar, const struct http_response *resp)
+{
+	size_t n = http_response_header_count(resp), refused = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *name, *value;
+
+		if (http_response_header_at(resp, i, &name, &value) == 0 &&
+		    strcasecmp(name, "Set-Cookie") == 0 && http_cookie_jar_set_header(jar, value) < 0)
+			refused++;
+	}
+	return refused;
+}
+
 int http_cookie_jar_set_header(struct http_cookie_jar *jar, const char *set_cookie_value)
 {
 	const char *s = set_cookie_value, *end, *semi, *eq, *name, *name_end, *value, *value_end;

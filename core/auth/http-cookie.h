@@ -44,6 +44,10 @@ void http_cookie_jar_free(struct http_cookie_jar *jar); /* wipes every value; NU
  */
 int http_cookie_jar_set_header(struct http_cookie_jar *jar, const char *set_cookie_value);
 
+struct http_response;
+/* Every Set-Cookie header of a response, as above; returns how many were refused. */
+size_t http_cookie_jar_set_from(struct http_cookie_jar *jar, const struct http_response *resp);
+
 /* Sets a cookie directly; an empty value deletes it.  Same checks and errors as above, with
  * -ERR_INVALID_ARGS instead of -ERR_PROTOCOL. */
 int http_cookie_jar_set(struct http_cookie_jar *jar, const char *name, const char *value);
