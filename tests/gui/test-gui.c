@@ -23,19 +23,16 @@
 #include "gui-tray.h"
 #include "http-response.h"
 #include "prefs.h"
+#include "unit-helper.h"
 
 #define PIN_A "pin-sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 #define PIN_B "pin-sha256:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBA="
 
 static char *read_data(const char *dir, const char *name, gsize *len)
 {
-	g_autofree char *path = g_build_filename(TEST_DATA_DIR, dir, name, NULL);
-	GError *error = NULL;
-	char *data = NULL;
+	g_autofree char *rel = g_build_filename(dir, name, NULL);
 
-	if (!g_file_get_contents(path, &data, len, &error))
-		g_error("%s: %s", path, error->message);
-	return data;
+	return unit_load_data(rel, len);
 }
 
 static struct auth_form *parse_form(const char *name)
@@ -449,17 +446,10 @@ static struct prefs *temp_prefs(char **dir)
 	struct prefs *p = prefs_new();
 	g_autofree char *path = NULL;
 
-	*dir = g_dir_make_tmp("sslvpn-gui-test-XXXXXX", NULL);
+	*dir = unit_tmpdir_new("sslvpn-gui-test-XXXXXX");
 	path = g_build_filename(*dir, "preferences.xml", NULL);
 	g_assert_cmpint(prefs_set_path(p, path), ==, 0);
 	return p;
-}
-
-static void remove_tree(const char *dir)
-{
-	g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", dir);
-
-	g_assert_cmpint(system(cmd), ==, 0);
 }
 
 static void test_login_group_change(void)
@@ -525,7 +515,7 @@ static void test_login_group_change(void)
 	g_assert_null(gui_login_get_result(login));
 	g_object_unref(view);
 	fake_gateway_clear(&g);
-	remove_tree(dir);
+	unit_tmpdir_remove(dir);
 }
 
 static void test_login_cert(void)
@@ -587,7 +577,7 @@ static void test_login_cert(void)
 	g_assert_cmpint(gui_login_get_error(login), ==, -ERR_CERT_PIN_MISMATCH);
 	g_assert_cmpstr(gui_login_get_cert_report(login)->pin, ==, PIN_B);
 	fake_gateway_clear(&g);
-	remove_tree(dir);
+	unit_tmpdir_remove(dir);
 }
 
 static void test_login_cancel_while_busy(void)
