@@ -42,7 +42,8 @@ G_DEFINE_FINAL_TYPE(GuiApp, gui_app, ADW_TYPE_APPLICATION)
 enum { SIGNAL_CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
-static void gui_app_set_flow(GuiApp *self, GuiAppFlow flow);
+static void gui_app_enter_flow(GuiApp *self, GuiAppFlow flow);
+static void on_connect_done(GObject *source, GAsyncResult *res, gpointer data);
 
 /* ---- state ---- */
 
@@ -86,12 +87,54 @@ static void gui_app_changed(GuiApp *self)
 	g_signal_emit(self, signals[SIGNAL_CHANGED], 0);
 }
 
-static void gui_app_set_flow(GuiApp *self, GuiAppFlow flow)
+static const char *gui_app_flow_name(GuiAppFlow flow)
 {
+	switch (flow) {
+	case GUI_APP_FLOW_IDLE:
+		return "IDLE";
+	case GUI_APP_FLOW_LOGIN:
+		return "LOGIN";
+	case GUI_APP_FLOW_BANNER:
+		return "BANNER";
+	case GUI_APP_FLOW_STARTING:
+		return "STARTING";
+	}
+	return "?";
+}
+
+/* The only place the flow changes.  Callers refresh the window and the tray afterwards, once
+ * they have also stored what the new state shows (an error, a dialog). */
+static void gui_app_enter_flow(GuiApp *self, GuiAppFlow flow)
+{
+	const struct auth_result *r;
+
 	if (self->flow == flow)
 		return;
-	g_debug("flow: %d -> %d", self->flow, flow);
+	g_debug("flow: %s -> %s", gui_app_flow_name(self->flow), gui_app_flow_name(flow));
 	self->flow = flow;
+	switch (flow) {
+	case GUI_APP_FLOW_IDLE:
+		/* The wait for the new connection object belongs to STARTING, however it ends. */
+		if (self->started_timeout) {
+			g_source_remove(self->started_timeout);
+			self->started_timeout = 0;
+		}
+		break;
+	case GUI_APP_FLOW_LOGIN:
+		break;
+	case GUI_APP_FLOW_BANNER:
+		gui_app_set_progress(self, g_strdup(_("Waiting for you to accept the "
+		                                      "gateway's message…")));
+		break;
+	case GUI_APP_FLOW_STARTING:
+		r = gui_login_get_result(self->login);
+		gui_app_set_progress(self, g_strdup(_("Starting the tunnel…")));
+		g_clear_object(&self->connect_cancel);
+		self->connect_cancel = g_cancellable_new();
+		gui_helper_connect_async(self->helper, r, !prefs_get_use_dtls(self->prefs),
+		                         self->connect_cancel, on_connect_done, g_object_ref(self));
+		break;
+	}
 }
 
 static GuiWindow *gui_app_ensure_window(GuiApp *self)
@@ -149,7 +192,7 @@ static gboolean on_started_timeout(gpointer data)
 
 	self->started_timeout = 0;
 	if (self->flow == GUI_APP_FLOW_STARTING) {
-		gui_app_set_flow(self, GUI_APP_FLOW_IDLE);
+		gui_app_enter_flow(self, GUI_APP_FLOW_IDLE);
 		gui_app_changed(self);
 	}
 	return G_SOURCE_REMOVE;
@@ -168,11 +211,11 @@ static void on_connect_done(GObject *source, GAsyncResult *res, gpointer data)
 		g_autofree char *text = gui_errors_describe(error);
 
 		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-			gui_app_set_flow(self, GUI_APP_FLOW_IDLE);
+			gui_app_enter_flow(self, GUI_APP_FLOW_IDLE);
 		} else {
 			g_message("Manager.Connect failed: %s", error->message);
 			gui_app_set_error(self, text);
-			gui_app_set_flow(self, GUI_APP_FLOW_IDLE);
+			gui_app_enter_flow(self, GUI_APP_FLOW_IDLE);
 		}
 		gui_app_changed(self);
 		g_object_unref(self);
@@ -183,7 +226,7 @@ static void on_connect_done(GObject *source, GAsyncResult *res, gpointer data)
 	self->helper_failed = FALSE;
 	gui_agent_set_helper(self->agent, gui_helper_get_owner(self->helper));
 	if (gui_helper_find(self->helper, self->started_path)) {
-		gui_app_set_flow(self, GUI_APP_FLOW_IDLE);
+		gui_app_enter_flow(self, GUI_APP_FLOW_IDLE);
 	} else {
 		/* Wait for the object to show up, not longer than a few seconds. */
 		if (self->started_timeout)
@@ -198,14 +241,10 @@ static void gui_app_start_tunnel(GuiApp *self)
 {
 	const struct auth_result *r = gui_login_get_result(self->login);
 
+	/* Without a result there is nothing to hand to Manager.Connect. */
 	if (!r)
 		return;
-	gui_app_set_flow(self, GUI_APP_FLOW_STARTING);
-	gui_app_set_progress(self, g_strdup(_("Starting the tunnel…")));
-	g_clear_object(&self->connect_cancel);
-	self->connect_cancel = g_cancellable_new();
-	gui_helper_connect_async(self->helper, r, !prefs_get_use_dtls(self->prefs),
-	                         self->connect_cancel, on_connect_done, g_object_ref(self));
+	gui_app_enter_flow(self, GUI_APP_FLOW_STARTING);
 	gui_app_changed(self);
 }
 
@@ -218,14 +257,12 @@ static void gui_app_login_done(GuiApp *self)
 	if (self->relogin_conn) {
 		gui_app_finish_relogin(self, 0);
 		gui_login_reset(self->login);
-		gui_app_set_flow(self, GUI_APP_FLOW_IDLE);
+		gui_app_enter_flow(self, GUI_APP_FLOW_IDLE);
 		gui_app_changed(self);
 		return;
 	}
 	if (r && r->banner && *r->banner) {
-		gui_app_set_flow(self, GUI_APP_FLOW_BANNER);
-		gui_app_set_progress(self, g_strdup(_("Waiting for you to accept the "
-		                                      "gateway's message…")));
+		gui_app_enter_flow(self, GUI_APP_FLOW_BANNER);
 		gui_app_changed(self);
 		gui_app_present(self);
 		gui_window_show_banner(self->window, r->banner);
@@ -242,7 +279,7 @@ static void gui_app_login_failed(GuiApp *self)
 
 	if (self->relogin_conn)
 		gui_app_finish_relogin(self, err);
-	gui_app_set_flow(self, GUI_APP_FLOW_IDLE);
+	gui_app_enter_flow(self, GUI_APP_FLOW_IDLE);
 	if (err == -ERR_CANCELLED) {
 		gui_app_set_error(self, NULL);
 	} else {
@@ -315,11 +352,11 @@ void gui_app_start_login(GuiApp *self, const char *gateway)
 	if (self->window)
 		gui_window_close_dialogs(self->window);
 	gui_app_set_error(self, NULL);
-	gui_app_set_flow(self, GUI_APP_FLOW_LOGIN);
+	gui_app_enter_flow(self, GUI_APP_FLOW_LOGIN);
 	gui_app_set_progress(self, g_strdup_printf(_("Connecting to %s…"), gateway));
 	r = gui_login_start(self->login, &o);
 	if (r < 0) {
-		gui_app_set_flow(self, GUI_APP_FLOW_IDLE);
+		gui_app_enter_flow(self, GUI_APP_FLOW_IDLE);
 		gui_app_set_error(self,
 		                  _("This is not a gateway address. Enter a host name such as "
 		                    "vpn.example.com, optionally with a port and a path."));
@@ -403,7 +440,7 @@ void gui_app_answer_banner(GuiApp *self, gboolean accept)
 	}
 	/* Declined: the session is not used; the cookie is wiped with the login. */
 	gui_login_reset(self->login);
-	gui_app_set_flow(self, GUI_APP_FLOW_IDLE);
+	gui_app_enter_flow(self, GUI_APP_FLOW_IDLE);
 	gui_app_changed(self);
 }
 
@@ -423,13 +460,8 @@ void gui_app_show_preferences(GuiApp *self)
 static void on_helper_changed(GuiHelper *helper, GuiApp *self)
 {
 	if (self->flow == GUI_APP_FLOW_STARTING && self->started_path &&
-	    gui_helper_find(helper, self->started_path) && !self->connect_cancel) {
-		if (self->started_timeout) {
-			g_source_remove(self->started_timeout);
-			self->started_timeout = 0;
-		}
-		gui_app_set_flow(self, GUI_APP_FLOW_IDLE);
-	}
+	    gui_helper_find(helper, self->started_path) && !self->connect_cancel)
+		gui_app_enter_flow(self, GUI_APP_FLOW_IDLE);
 	gui_app_changed(self);
 }
 
@@ -517,11 +549,11 @@ static void on_relogin(GuiAgent *agent, const char *conn, const char *gateway, c
 	g_free(self->relogin_old_pin);
 	self->relogin_old_pin = g_strdup(pin);
 	gui_app_set_error(self, NULL);
-	gui_app_set_flow(self, GUI_APP_FLOW_LOGIN);
+	gui_app_enter_flow(self, GUI_APP_FLOW_LOGIN);
 	if (gui_login_start(self->login, &o) < 0) {
 		gui_agent_reply_error(agent, conn, -ERR_INVALID_ARGS);
 		g_clear_pointer(&self->relogin_conn, g_free);
-		gui_app_set_flow(self, GUI_APP_FLOW_IDLE);
+		gui_app_enter_flow(self, GUI_APP_FLOW_IDLE);
 		gui_app_changed(self);
 		return;
 	}
@@ -539,7 +571,7 @@ static void on_agent_cancel(GuiAgent *agent, const char *conn, GuiApp *self)
 		gui_window_close_dialogs(self->window);
 	gui_login_cancel(self->login);
 	gui_login_reset(self->login);
-	gui_app_set_flow(self, GUI_APP_FLOW_IDLE);
+	gui_app_enter_flow(self, GUI_APP_FLOW_IDLE);
 	gui_app_changed(self);
 }
 
