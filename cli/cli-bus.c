@@ -7,23 +7,23 @@
 
 #include "error.h"
 
-SslvpnManager *cli_bus_manager(GDBusProxyFlags flags)
+SslvpnBusManager *cli_bus_manager(GDBusProxyFlags flags)
 {
 	g_autoptr(GError) error = NULL;
-	SslvpnManager *m = sslvpn_manager_proxy_new_for_bus_sync(
-		G_BUS_TYPE_SYSTEM, flags, CLI_BUS_NAME, CLI_MANAGER_PATH, NULL, &error);
+	SslvpnBusManager *m = sslvpn_bus_manager_proxy_new_for_bus_sync(
+	    G_BUS_TYPE_SYSTEM, flags, CLI_BUS_NAME, CLI_MANAGER_PATH, NULL, &error);
 
 	if (!m)
 		cli_bus_print_error("cannot reach the sslvpn helper on the system bus", error);
 	return m;
 }
 
-SslvpnConnection *cli_bus_connection(const char *path)
+SslvpnBusConnection *cli_bus_connection(const char *path)
 {
 	g_autoptr(GError) error = NULL;
-	SslvpnConnection *c = sslvpn_connection_proxy_new_for_bus_sync(
-		G_BUS_TYPE_SYSTEM, G_DBUS_PROXY_FLAGS_GET_INVALIDATED_PROPERTIES, CLI_BUS_NAME, path,
-		NULL, &error);
+	SslvpnBusConnection *c = sslvpn_bus_connection_proxy_new_for_bus_sync(
+	    G_BUS_TYPE_SYSTEM, G_DBUS_PROXY_FLAGS_GET_INVALIDATED_PROPERTIES, CLI_BUS_NAME, path,
+	    NULL, &error);
 
 	if (!c)
 		cli_bus_print_error("cannot read the connection", error);
@@ -72,7 +72,7 @@ static bool cli_state_in(const char *state, const char *const *states)
 static void cli_wait_changed(GObject *obj, GParamSpec *pspec, gpointer data)
 {
 	struct cli_wait *w = data;
-	const char *state = sslvpn_connection_get_state(SSLVPN_CONNECTION(obj));
+	const char *state = sslvpn_bus_connection_get_state(SSLVPN_BUS_CONNECTION(obj));
 
 	if (cli_state_in(state, w->states)) {
 		w->reached = state;
@@ -86,10 +86,10 @@ static gboolean cli_wait_timeout(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-const char *cli_bus_wait_state(SslvpnConnection *c, const char *const *states, int timeout_s)
+const char *cli_bus_wait_state(SslvpnBusConnection *c, const char *const *states, int timeout_s)
 {
 	struct cli_wait w = {.states = states};
-	const char *now = sslvpn_connection_get_state(c);
+	const char *now = sslvpn_bus_connection_get_state(c);
 	gulong id;
 	guint timer;
 

@@ -14,10 +14,10 @@
 /* Proxies on the system bus (DBUS_SYSTEM_BUS_ADDRESS is honoured); NULL after printing one
  * clear line when the helper cannot be reached.  Safe to call from another thread: its
  * signals are still delivered in the main context. */
-SslvpnManager *cli_bus_manager(GDBusProxyFlags flags);
-SslvpnConnection *cli_bus_connection(const char *path);
+SslvpnBusManager *cli_bus_manager(GDBusProxyFlags flags);
+SslvpnBusConnection *cli_bus_connection(const char *path);
 /* One line for a D-Bus error: the helper's error name mapped to our text. */
 void cli_bus_print_error(const char *what, const GError *error);
 /* "connected" etc. for a connection; waits on the main context until State is one of
  * the NULL-terminated `states` or timeout_s passes; returns the state reached or NULL. */
-const char *cli_bus_wait_state(SslvpnConnection *c, const char *const *states, int timeout_s);
+const char *cli_bus_wait_state(SslvpnBusConnection *c, const char *const *states, int timeout_s);

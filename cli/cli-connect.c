@@ -31,7 +31,7 @@ struct cli_session {
 	struct cli_login_options login;
 	bool no_dtls;
 	struct prefs *prefs;
-	SslvpnConnection *conn;
+	SslvpnBusConnection *conn;
 	GMainLoop *loop;
 	int exit_status;
 	bool disconnecting;
@@ -79,29 +79,29 @@ static GVariant *cli_connect_options(const struct auth_result *res, const struct
 	return g_variant_builder_end(&b);
 }
 
-static void cli_print_connected(SslvpnConnection *c)
+static void cli_print_connected(SslvpnBusConnection *c)
 {
-	const char *const *routes = sslvpn_connection_get_routes(c);
+	const char *const *routes = sslvpn_bus_connection_get_routes(c);
 
-	printf("Connected to %s: %s, address %s%s%s, MTU %u, data over %s\n",
-	       sslvpn_connection_get_gateway(c), sslvpn_connection_get_interface(c),
-	       sslvpn_connection_get_address(c),
-	       *sslvpn_connection_get_address6(c) ? " " : "", sslvpn_connection_get_address6(c),
-	       sslvpn_connection_get_mtu(c),
-	       *sslvpn_connection_get_transport(c) ? sslvpn_connection_get_transport(c) : "-");
+	printf(
+	    "Connected to %s: %s, address %s%s%s, MTU %u, data over %s\n",
+	    sslvpn_bus_connection_get_gateway(c), sslvpn_bus_connection_get_interface(c),
+	    sslvpn_bus_connection_get_address(c), *sslvpn_bus_connection_get_address6(c) ? " " : "",
+	    sslvpn_bus_connection_get_address6(c), sslvpn_bus_connection_get_mtu(c),
+	    *sslvpn_bus_connection_get_transport(c) ? sslvpn_bus_connection_get_transport(c) : "-");
 	if (routes && routes[0]) {
 		g_autofree char *joined = g_strjoinv(", ", (char **)routes);
 
 		printf("Routes: %s\n", joined);
 	}
 	fflush(stdout);
-	for (const char *const *w = sslvpn_connection_get_warnings(c); w && *w; w++)
+	for (const char *const *w = sslvpn_bus_connection_get_warnings(c); w && *w; w++)
 		fprintf(stderr, "sslvpn: warning: %s\n", *w);
 }
 
-static void cli_print_last_error(SslvpnConnection *c)
+static void cli_print_last_error(SslvpnBusConnection *c)
 {
-	const char *name = sslvpn_connection_get_last_error(c);
+	const char *name = sslvpn_bus_connection_get_last_error(c);
 
 	fprintf(stderr, "sslvpn: the tunnel failed: %s\n",
 		name && *name ? error_text(error_from_name(name)) : "no reason given");
@@ -129,9 +129,9 @@ static gboolean cli_agent_caller_is_helper(GDBusMethodInvocation *inv)
 	return FALSE;
 }
 
-static gboolean cli_agent_relogin(SslvpnAgent *agent, GDBusMethodInvocation *inv,
-				  const char *conn, const char *gateway, const char *reason,
-				  gpointer data)
+static gboolean cli_agent_relogin(SslvpnBusAgent *agent, GDBusMethodInvocation *inv,
+                                  const char *conn, const char *gateway, const char *reason,
+                                  gpointer data)
 {
 	struct cli_session *s = data;
 	_cleanup_(auth_freep) struct auth *a = NULL;
@@ -154,24 +154,24 @@ static gboolean cli_agent_relogin(SslvpnAgent *agent, GDBusMethodInvocation *inv
 			      g_variant_new_string(secret_str(auth_result(a)->cookie)));
 	g_variant_builder_add(&b, "{sv}", "ServerCertPin",
 			      g_variant_new_string(auth_result(a)->pin));
-	sslvpn_agent_complete_relogin(agent, inv, g_variant_builder_end(&b));
+	sslvpn_bus_agent_complete_relogin(agent, inv, g_variant_builder_end(&b));
 	return TRUE;
 }
 
-static gboolean cli_agent_cancel(SslvpnAgent *agent, GDBusMethodInvocation *inv,
-				 const char *conn, gpointer data)
+static gboolean cli_agent_cancel(SslvpnBusAgent *agent, GDBusMethodInvocation *inv,
+                                 const char *conn, gpointer data)
 {
 	if (!cli_agent_caller_is_helper(inv))
 		return TRUE;
-	sslvpn_agent_complete_cancel(agent, inv);
+	sslvpn_bus_agent_complete_cancel(agent, inv);
 	return TRUE;
 }
 
 static void cli_fg_state(GObject *obj, GParamSpec *pspec, gpointer data)
 {
 	struct cli_session *s = data;
-	SslvpnConnection *c = SSLVPN_CONNECTION(obj);
-	const char *state = sslvpn_connection_get_state(c);
+	SslvpnBusConnection *c = SSLVPN_BUS_CONNECTION(obj);
+	const char *state = sslvpn_bus_connection_get_state(c);
 
 	printf("State: %s\n", state);
 	fflush(stdout);
@@ -196,19 +196,19 @@ static gboolean cli_fg_interrupt(gpointer data)
 		g_main_loop_quit(s->loop);
 	s->disconnecting = true;
 	fprintf(stderr, "sslvpn: disconnecting\n");
-	if (!sslvpn_connection_call_disconnect_sync(s->conn, NULL, &error)) {
+	if (!sslvpn_bus_connection_call_disconnect_sync(s->conn, NULL, &error)) {
 		cli_bus_print_error("cannot disconnect", error);
 		g_main_loop_quit(s->loop);
 	}
 	return G_SOURCE_CONTINUE;
 }
 
-static SslvpnAgent *cli_register_agent(GDBusConnection *bus, struct cli_session *s, char *path,
-				       size_t len)
+static SslvpnBusAgent *cli_register_agent(GDBusConnection *bus, struct cli_session *s, char *path,
+                                          size_t len)
 {
 	g_autoptr(GError) error = NULL;
-	SslvpnAgent *agent = sslvpn_agent_skeleton_new();
-	g_autoptr(SslvpnAgentManager) am = NULL;
+	SslvpnBusAgent *agent = sslvpn_bus_agent_skeleton_new();
+	g_autoptr(SslvpnBusAgentManager) am = NULL;
 
 	snprintf(path, len, "/org/sslvpn/Cli/Agent%d", (int)getpid());
 	g_signal_connect(agent, "handle-relogin", G_CALLBACK(cli_agent_relogin), s);
@@ -218,9 +218,9 @@ static SslvpnAgent *cli_register_agent(GDBusConnection *bus, struct cli_session 
 		g_object_unref(agent);
 		return NULL;
 	}
-	am = sslvpn_agent_manager_proxy_new_sync(bus, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES,
-						 CLI_BUS_NAME, CLI_MANAGER_PATH, NULL, &error);
-	if (!am || !sslvpn_agent_manager_call_register_agent_sync(am, path, NULL, &error)) {
+	am = sslvpn_bus_agent_manager_proxy_new_sync(bus, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES,
+	                                             CLI_BUS_NAME, CLI_MANAGER_PATH, NULL, &error);
+	if (!am || !sslvpn_bus_agent_manager_call_register_agent_sync(am, path, NULL, &error)) {
 		cli_bus_print_error("cannot register the re-login agent", error);
 		g_dbus_interface_skeleton_unexport(G_DBUS_INTERFACE_SKELETON(agent));
 		g_object_unref(agent);
@@ -244,7 +244,7 @@ struct cli_prepare {
 	char url[GATEWAY_URL_MAX_TEXT + 16]; /* canonical, as the login will report it */
 	char address[INET6_ADDRSTRLEN];
 	GThread *thread;      /* makes the bus connection, m and the prepared connection */
-	SslvpnManager *m;     /* from the thread */
+	SslvpnBusManager *m;  /* from the thread */
 	GDBusConnection *bus; /* m's connection (a reference of its own) */
 	char *path;           /* the prepared connection, until Start */
 };
@@ -352,7 +352,7 @@ static char *cli_prepare_start(struct cli_prepare *p, const struct auth_result *
 }
 
 /* The bus thread's result: the Manager proxy (NULL after printing why). */
-static SslvpnManager *cli_prepare_join(struct cli_prepare *p)
+static SslvpnBusManager *cli_prepare_join(struct cli_prepare *p)
 {
 	if (p->thread)
 		g_thread_join(steal_ptr(&p->thread));
@@ -381,9 +381,9 @@ int cli_cmd_connect(int argc, char **argv)
 	g_auto(CliPrepare) prep = {0};
 	_cleanup_(prefs_freep) struct prefs *prefs = prefs_new();
 	_cleanup_(auth_freep) struct auth *a = NULL;
-	g_autoptr(SslvpnManager) m = NULL;
-	g_autoptr(SslvpnConnection) conn = NULL;
-	g_autoptr(SslvpnAgent) agent = NULL;
+	g_autoptr(SslvpnBusManager) m = NULL;
+	g_autoptr(SslvpnBusConnection) conn = NULL;
+	g_autoptr(SslvpnBusAgent) agent = NULL;
 	g_autoptr(GUnixFDList) fds = g_unix_fd_list_new();
 	g_autoptr(GVariant) ret = NULL;
 	g_autoptr(GError) error = NULL;
@@ -492,8 +492,8 @@ int cli_cmd_connect(int argc, char **argv)
 	g_unix_signal_add(SIGTERM, cli_fg_interrupt, &s);
 	cli_fg_state(G_OBJECT(conn), NULL, &s);
 	/* Unless it already ended before we started watching. */
-	if (strcmp(sslvpn_connection_get_state(conn), "failed") != 0 &&
-	    strcmp(sslvpn_connection_get_state(conn), "disconnected") != 0)
+	if (strcmp(sslvpn_bus_connection_get_state(conn), "failed") != 0 &&
+	    strcmp(sslvpn_bus_connection_get_state(conn), "disconnected") != 0)
 		g_main_loop_run(s.loop);
 	g_main_loop_unref(s.loop);
 	return s.exit_status;

@@ -10,32 +10,37 @@
 #include "cli-commands.h"
 #include "error.h"
 
-static void cli_status_text(SslvpnConnection *c, const char *path)
+static void cli_status_text(SslvpnBusConnection *c, const char *path)
 {
-	const char *const *routes = sslvpn_connection_get_routes(c);
-	const char *const *dns = sslvpn_connection_get_dns(c);
-	const char *const *warnings = sslvpn_connection_get_warnings(c);
-	const char *last = sslvpn_connection_get_last_error(c);
-	guint64 since = sslvpn_connection_get_connected_since(c);
+	const char *const *routes = sslvpn_bus_connection_get_routes(c);
+	const char *const *dns = sslvpn_bus_connection_get_dns(c);
+	const char *const *warnings = sslvpn_bus_connection_get_warnings(c);
+	const char *last = sslvpn_bus_connection_get_last_error(c);
+	guint64 since = sslvpn_bus_connection_get_connected_since(c);
 
 	printf("%s\n", path);
-	printf("  State:      %s\n", sslvpn_connection_get_state(c));
-	printf("  Gateway:    %s\n", sslvpn_connection_get_gateway(c));
-	printf("  Transport:  %s\n", *sslvpn_connection_get_transport(c) ? sslvpn_connection_get_transport(c) : "-");
-	printf("  Interface:  %s\n", sslvpn_connection_get_interface(c));
-	printf("  Address:    %s %s\n", sslvpn_connection_get_address(c), sslvpn_connection_get_address6(c));
-	printf("  MTU:        %u\n", sslvpn_connection_get_mtu(c));
+	printf("  State:      %s\n", sslvpn_bus_connection_get_state(c));
+	printf("  Gateway:    %s\n", sslvpn_bus_connection_get_gateway(c));
+	printf("  Transport:  %s\n", *sslvpn_bus_connection_get_transport(c)
+	                                 ? sslvpn_bus_connection_get_transport(c)
+	                                 : "-");
+	printf("  Interface:  %s\n", sslvpn_bus_connection_get_interface(c));
+	printf("  Address:    %s %s\n", sslvpn_bus_connection_get_address(c),
+	       sslvpn_bus_connection_get_address6(c));
+	printf("  MTU:        %u\n", sslvpn_bus_connection_get_mtu(c));
 	for (size_t i = 0; routes && routes[i]; i++)
 		printf("  %s %s\n", i ? "           " : "Routes:    ", routes[i]);
 	for (size_t i = 0; dns && dns[i]; i++)
 		printf("  %s %s\n", i ? "           " : "DNS:       ", dns[i]);
-	printf("  Sent:       %" G_GUINT64_FORMAT " bytes\n", sslvpn_connection_get_bytes_sent(c));
-	printf("  Received:   %" G_GUINT64_FORMAT " bytes\n", sslvpn_connection_get_bytes_received(c));
+	printf("  Sent:       %" G_GUINT64_FORMAT " bytes\n",
+	       sslvpn_bus_connection_get_bytes_sent(c));
+	printf("  Received:   %" G_GUINT64_FORMAT " bytes\n",
+	       sslvpn_bus_connection_get_bytes_received(c));
 	if (since)
 		printf("  Connected:  %" G_GUINT64_FORMAT " s\n", (guint64)time(NULL) - since);
 	if (last && *last)
 		printf("  Last error: %s (%s)\n", last, error_text(error_from_name(last)));
-	printf("  Owner:      %u\n", sslvpn_connection_get_owner(c));
+	printf("  Owner:      %u\n", sslvpn_bus_connection_get_owner(c));
 	for (size_t i = 0; warnings && warnings[i]; i++)
 		printf("  Warning:    %s\n", warnings[i]);
 }
@@ -58,35 +63,35 @@ static void cli_json_str(GString *out, const char *key, const char *v, bool firs
 	g_string_append_printf(out, "%s\"%s\":\"%s\"", first ? "" : ",", key, q);
 }
 
-static void cli_status_json(GString *out, SslvpnConnection *c, const char *path)
+static void cli_status_json(GString *out, SslvpnBusConnection *c, const char *path)
 {
 	g_string_append_c(out, '{');
 	cli_json_str(out, "path", path, true);
-	cli_json_str(out, "state", sslvpn_connection_get_state(c), false);
-	cli_json_str(out, "gateway", sslvpn_connection_get_gateway(c), false);
-	cli_json_str(out, "transport", sslvpn_connection_get_transport(c), false);
-	cli_json_str(out, "interface", sslvpn_connection_get_interface(c), false);
-	cli_json_str(out, "address", sslvpn_connection_get_address(c), false);
-	cli_json_str(out, "address6", sslvpn_connection_get_address6(c), false);
-	g_string_append_printf(out, ",\"mtu\":%u", sslvpn_connection_get_mtu(c));
-	cli_json_strv(out, "routes", sslvpn_connection_get_routes(c));
-	cli_json_strv(out, "dns", sslvpn_connection_get_dns(c));
-	cli_json_strv(out, "domains", sslvpn_connection_get_domains(c));
-	g_string_append_printf(out, ",\"bytes_sent\":%" G_GUINT64_FORMAT
-				    ",\"bytes_received\":%" G_GUINT64_FORMAT
-				    ",\"connected_since\":%" G_GUINT64_FORMAT ",\"owner\":%u",
-			       sslvpn_connection_get_bytes_sent(c),
-			       sslvpn_connection_get_bytes_received(c),
-			       sslvpn_connection_get_connected_since(c), sslvpn_connection_get_owner(c));
-	cli_json_str(out, "last_error", sslvpn_connection_get_last_error(c), false);
-	cli_json_strv(out, "warnings", sslvpn_connection_get_warnings(c));
+	cli_json_str(out, "state", sslvpn_bus_connection_get_state(c), false);
+	cli_json_str(out, "gateway", sslvpn_bus_connection_get_gateway(c), false);
+	cli_json_str(out, "transport", sslvpn_bus_connection_get_transport(c), false);
+	cli_json_str(out, "interface", sslvpn_bus_connection_get_interface(c), false);
+	cli_json_str(out, "address", sslvpn_bus_connection_get_address(c), false);
+	cli_json_str(out, "address6", sslvpn_bus_connection_get_address6(c), false);
+	g_string_append_printf(out, ",\"mtu\":%u", sslvpn_bus_connection_get_mtu(c));
+	cli_json_strv(out, "routes", sslvpn_bus_connection_get_routes(c));
+	cli_json_strv(out, "dns", sslvpn_bus_connection_get_dns(c));
+	cli_json_strv(out, "domains", sslvpn_bus_connection_get_domains(c));
+	g_string_append_printf(
+	    out,
+	    ",\"bytes_sent\":%" G_GUINT64_FORMAT ",\"bytes_received\":%" G_GUINT64_FORMAT
+	    ",\"connected_since\":%" G_GUINT64_FORMAT ",\"owner\":%u",
+	    sslvpn_bus_connection_get_bytes_sent(c), sslvpn_bus_connection_get_bytes_received(c),
+	    sslvpn_bus_connection_get_connected_since(c), sslvpn_bus_connection_get_owner(c));
+	cli_json_str(out, "last_error", sslvpn_bus_connection_get_last_error(c), false);
+	cli_json_strv(out, "warnings", sslvpn_bus_connection_get_warnings(c));
 	g_string_append_c(out, '}');
 }
 
 int cli_cmd_status(int argc, char **argv)
 {
 	bool json = argc == 2 && strcmp(argv[1], "--json") == 0;
-	g_autoptr(SslvpnManager) m = NULL;
+	g_autoptr(SslvpnBusManager) m = NULL;
 	g_autoptr(GString) out = g_string_new("[");
 	const char *const *paths;
 
@@ -95,9 +100,9 @@ int cli_cmd_status(int argc, char **argv)
 	m = cli_bus_manager(G_DBUS_PROXY_FLAGS_NONE);
 	if (!m)
 		return 1;
-	paths = sslvpn_manager_get_connections(m);
+	paths = sslvpn_bus_manager_get_connections(m);
 	for (size_t i = 0; paths && paths[i]; i++) {
-		g_autoptr(SslvpnConnection) c = cli_bus_connection(paths[i]);
+		g_autoptr(SslvpnBusConnection) c = cli_bus_connection(paths[i]);
 
 		if (!c)
 			return 1;
@@ -118,7 +123,7 @@ int cli_cmd_status(int argc, char **argv)
 
 int cli_cmd_disconnect(int argc, char **argv)
 {
-	g_autoptr(SslvpnManager) m = NULL;
+	g_autoptr(SslvpnBusManager) m = NULL;
 	const char *const *paths;
 	const char *only = argc == 2 ? argv[1] : NULL;
 	int done = 0, status = 0;
@@ -137,9 +142,9 @@ int cli_cmd_disconnect(int argc, char **argv)
 	m = cli_bus_manager(G_DBUS_PROXY_FLAGS_NONE);
 	if (!m)
 		return 1;
-	paths = sslvpn_manager_get_connections(m);
+	paths = sslvpn_bus_manager_get_connections(m);
 	for (size_t i = 0; paths && paths[i]; i++) {
-		g_autoptr(SslvpnConnection) c = NULL;
+		g_autoptr(SslvpnBusConnection) c = NULL;
 		g_autoptr(GError) error = NULL;
 		const char *state;
 
@@ -148,13 +153,13 @@ int cli_cmd_disconnect(int argc, char **argv)
 		c = cli_bus_connection(paths[i]);
 		if (!c)
 			return 1;
-		state = sslvpn_connection_get_state(c);
+		state = sslvpn_bus_connection_get_state(c);
 		if (strcmp(state, "disconnected") == 0 || strcmp(state, "failed") == 0)
 			continue;
 		/* Without a name: only the caller's own connections. */
-		if (!only && sslvpn_connection_get_owner(c) != getuid())
+		if (!only && sslvpn_bus_connection_get_owner(c) != getuid())
 			continue;
-		if (!sslvpn_connection_call_disconnect_sync(c, NULL, &error)) {
+		if (!sslvpn_bus_connection_call_disconnect_sync(c, NULL, &error)) {
 			cli_bus_print_error("cannot disconnect", error);
 			status = 1;
 			continue;
@@ -193,7 +198,7 @@ static void cli_monitor_props(GDBusProxy *proxy, GVariant *changed, const char *
 
 static void cli_monitor_watch(GPtrArray *watched, const char *path)
 {
-	SslvpnConnection *c;
+	SslvpnBusConnection *c;
 
 	for (guint i = 0; i < watched->len; i++)
 		if (strcmp(g_dbus_proxy_get_object_path(watched->pdata[i]), path) == 0)
@@ -201,7 +206,7 @@ static void cli_monitor_watch(GPtrArray *watched, const char *path)
 	c = cli_bus_connection(path);
 	if (!c)
 		return;
-	printf("%s State = '%s'\n", path, sslvpn_connection_get_state(c));
+	printf("%s State = '%s'\n", path, sslvpn_bus_connection_get_state(c));
 	fflush(stdout);
 	g_signal_connect(c, "g-properties-changed", G_CALLBACK(cli_monitor_props), NULL);
 	g_ptr_array_add(watched, c);
@@ -209,7 +214,7 @@ static void cli_monitor_watch(GPtrArray *watched, const char *path)
 
 static void cli_monitor_manager(GObject *obj, GParamSpec *pspec, gpointer data)
 {
-	const char *const *paths = sslvpn_manager_get_connections(SSLVPN_MANAGER(obj));
+	const char *const *paths = sslvpn_bus_manager_get_connections(SSLVPN_BUS_MANAGER(obj));
 
 	for (size_t i = 0; paths && paths[i]; i++)
 		cli_monitor_watch(data, paths[i]);
@@ -223,7 +228,7 @@ static gboolean cli_monitor_quit(gpointer loop)
 
 int cli_cmd_monitor(int argc, char **argv)
 {
-	g_autoptr(SslvpnManager) m = NULL;
+	g_autoptr(SslvpnBusManager) m = NULL;
 	g_autoptr(GPtrArray) watched = g_ptr_array_new_with_free_func(g_object_unref);
 	GMainLoop *loop;
 

@@ -15,10 +15,10 @@
  */
 struct _GuiAgent {
 	GObject parent_instance;
-	SslvpnAgent *skeleton;             /* the object on the bus */
+	SslvpnBusAgent *skeleton;          /* the object on the bus */
 	GDBusConnection *bus;              /* set once the skeleton is exported */
 	char *helper;                      /* unique name allowed to call us */
-	SslvpnAgentManager *agent_manager; /* proxy for exactly that name */
+	SslvpnBusAgentManager *agent_manager; /* proxy for exactly that name */
 	gboolean registered;
 	GHashTable *pending; /* connection path -> GDBusMethodInvocation */
 };
@@ -40,7 +40,7 @@ static gboolean gui_agent_caller_is_helper(GuiAgent *self, GDBusMethodInvocation
 	return FALSE;
 }
 
-static gboolean on_handle_relogin(SslvpnAgent *skeleton, GDBusMethodInvocation *invocation,
+static gboolean on_handle_relogin(SslvpnBusAgent *skeleton, GDBusMethodInvocation *invocation,
                                   const char *connection, const char *gateway, const char *reason,
                                   GuiAgent *self)
 {
@@ -56,7 +56,7 @@ static gboolean on_handle_relogin(SslvpnAgent *skeleton, GDBusMethodInvocation *
 	return TRUE;
 }
 
-static gboolean on_handle_cancel(SslvpnAgent *skeleton, GDBusMethodInvocation *invocation,
+static gboolean on_handle_cancel(SslvpnBusAgent *skeleton, GDBusMethodInvocation *invocation,
                                  const char *connection, GuiAgent *self)
 {
 	if (!gui_agent_caller_is_helper(self, invocation))
@@ -65,7 +65,7 @@ static gboolean on_handle_cancel(SslvpnAgent *skeleton, GDBusMethodInvocation *i
 		gui_agent_reply_error(self, connection, -ERR_CANCELLED);
 		g_signal_emit(self, signals[SIGNAL_CANCEL], 0, connection);
 	}
-	sslvpn_agent_complete_cancel(skeleton, invocation);
+	sslvpn_bus_agent_complete_cancel(skeleton, invocation);
 	return TRUE;
 }
 
@@ -87,8 +87,8 @@ static void on_register_reply(GObject *source, GAsyncResult *res, gpointer data)
 {
 	GuiAgent *self = data;
 	g_autoptr(GError) error = NULL;
-	gboolean ok = sslvpn_agent_manager_call_register_agent_finish(SSLVPN_AGENT_MANAGER(source),
-	                                                              res, &error);
+	gboolean ok = sslvpn_bus_agent_manager_call_register_agent_finish(
+	    SSLVPN_BUS_AGENT_MANAGER(source), res, &error);
 	g_autofree char *remote = error ? g_dbus_error_get_remote_error(error) : NULL;
 
 	/* An answer from a helper that has gone meanwhile says nothing about the new one. */
@@ -115,12 +115,12 @@ static void gui_agent_register(GuiAgent *self)
 	if (!self->agent_manager) {
 		/* A unique name and no properties: constructing the proxy does no bus I/O.  Calls
 		 * through it reach this helper instance only, the one allowed to call us back. */
-		self->agent_manager = sslvpn_agent_manager_proxy_new_sync(
+		self->agent_manager = sslvpn_bus_agent_manager_proxy_new_sync(
 		    self->bus,
 		    G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
 		        G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS |
 		        G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START,
-		    self->helper, SSLVPN_HELPER_PATH, NULL, &error);
+		    self->helper, GUI_HELPER_PATH, NULL, &error);
 		if (!self->agent_manager) {
 			g_message("cannot register the re-login agent: %s", error->message);
 			return;
@@ -128,8 +128,8 @@ static void gui_agent_register(GuiAgent *self)
 		g_dbus_proxy_set_default_timeout(G_DBUS_PROXY(self->agent_manager),
 		                                 REGISTER_TIMEOUT_MS);
 	}
-	sslvpn_agent_manager_call_register_agent(self->agent_manager, GUI_AGENT_PATH, NULL,
-	                                         on_register_reply, g_object_ref(self));
+	sslvpn_bus_agent_manager_call_register_agent(self->agent_manager, GUI_AGENT_PATH, NULL,
+	                                             on_register_reply, g_object_ref(self));
 }
 
 void gui_agent_set_helper(GuiAgent *self, const char *helper_owner)
@@ -183,7 +183,7 @@ void gui_agent_reply_cookie(GuiAgent *self, const char *connection, const struct
 	                                              copy));
 	if (pin && *pin)
 		g_variant_builder_add(&b, "{sv}", "ServerCertPin", g_variant_new_string(pin));
-	sslvpn_agent_complete_relogin(self->skeleton, invocation, g_variant_builder_end(&b));
+	sslvpn_bus_agent_complete_relogin(self->skeleton, invocation, g_variant_builder_end(&b));
 }
 
 void gui_agent_reply_error(GuiAgent *self, const char *connection, int err)
@@ -250,7 +250,7 @@ static void gui_agent_class_init(GuiAgentClass *klass)
 static void gui_agent_init(GuiAgent *self)
 {
 	self->pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_object_unref);
-	self->skeleton = sslvpn_agent_skeleton_new();
+	self->skeleton = sslvpn_bus_agent_skeleton_new();
 	g_signal_connect(self->skeleton, "handle-relogin", G_CALLBACK(on_handle_relogin), self);
 	g_signal_connect(self->skeleton, "handle-cancel", G_CALLBACK(on_handle_cancel), self);
 }

@@ -8,8 +8,8 @@
  * the bus could otherwise pop up a login prompt).
  *
  * GuiAgent is the GUI's side of it (pending calls, the app's signals); on the bus it is the
- * SslvpnAgent skeleton of the generated bindings (dbus/, "sslvpn-dbus.h"), registered through
- * an SslvpnAgentManager proxy addressed to the helper instance that may call it.
+ * SslvpnBusAgent skeleton of the generated bindings (dbus/, "sslvpn-dbus.h"), registered through
+ * an SslvpnBusAgentManager proxy addressed to the helper instance that may call it.
  *
  * "relogin" (const char *connection, const char *gateway, const char *reason) asks the app to
  * log in; it answers with gui_agent_reply_cookie() or gui_agent_reply_error().  "cancel"

@@ -12,17 +12,17 @@
 #include "gui-window.h"
 #include "log.h"
 
-struct _SslvpnApplication {
+struct _GuiApp {
 	AdwApplication parent_instance;
 
 	struct prefs *prefs;
-	SslvpnLogin *login;
-	SslvpnHelperClient *helper;
+	GuiLogin *login;
+	GuiHelper *helper;
 	GuiAgent *agent;
-	SslvpnTray *tray;
-	SslvpnWindow *window; /* weak */
+	GuiTray *tray;
+	GuiWindow *window; /* weak */
 
-	SslvpnFlow flow;
+	GuiAppFlow flow;
 	char *progress;
 	char *error;
 	char *cafile;
@@ -37,84 +37,126 @@ struct _SslvpnApplication {
 	gboolean helper_failed; /* the last event of the current connection was a failure */
 };
 
-G_DEFINE_FINAL_TYPE(SslvpnApplication, sslvpn_application, ADW_TYPE_APPLICATION)
+G_DEFINE_FINAL_TYPE(GuiApp, gui_app, ADW_TYPE_APPLICATION)
 
 enum { SIGNAL_CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
-static void sslvpn_application_set_flow(SslvpnApplication *self, SslvpnFlow flow);
+static void gui_app_enter_flow(GuiApp *self, GuiAppFlow flow);
+static void on_connect_done(GObject *source, GAsyncResult *res, gpointer data);
 
 /* ---- state ---- */
 
-static void sslvpn_application_set_progress(SslvpnApplication *self, char *text)
+static void gui_app_set_progress(GuiApp *self, char *text)
 {
 	g_free(self->progress);
 	self->progress = text;
 }
 
-static void sslvpn_application_set_error(SslvpnApplication *self, const char *error)
+static void gui_app_set_error(GuiApp *self, const char *error)
 {
 	g_free(self->error);
 	self->error = g_strdup(error);
 }
 
-static void sslvpn_application_sync_tray(SslvpnApplication *self)
+static void gui_app_sync_tray(GuiApp *self)
 {
-	GuiConnection *c = sslvpn_helper_client_get_current(self->helper);
+	GuiConnection *c = gui_helper_get_current(self->helper);
 	g_autofree char *last = prefs_get_last_gateway(self->prefs)
 	                            ? gui_format_gateway(prefs_get_last_gateway(self->prefs))
 	                            : NULL;
 
-	sslvpn_tray_set_last_gateway(self->tray, last);
-	if (self->flow != SSLVPN_FLOW_IDLE)
-		sslvpn_tray_set_state(self->tray, SSLVPN_TRAY_CONNECTING,
-		                      sslvpn_login_get_host(self->login));
+	gui_tray_set_last_gateway(self->tray, last);
+	if (self->flow != GUI_APP_FLOW_IDLE)
+		gui_tray_set_state(self->tray, GUI_TRAY_CONNECTING,
+		                   gui_login_get_host(self->login));
 	else if (c) {
 		g_autofree char *gw = gui_format_gateway(gui_connection_get_gateway(c));
 
-		sslvpn_tray_set_state(
-		    self->tray, sslvpn_tray_state_from_helper(gui_connection_get_state(c)), gw);
+		gui_tray_set_state(self->tray,
+		                   gui_tray_state_from_helper(gui_connection_get_state(c)), gw);
 	} else if (self->error || self->helper_failed)
-		sslvpn_tray_set_state(self->tray, SSLVPN_TRAY_ERROR, NULL);
+		gui_tray_set_state(self->tray, GUI_TRAY_ERROR, NULL);
 	else
-		sslvpn_tray_set_state(self->tray, SSLVPN_TRAY_DISCONNECTED, NULL);
+		gui_tray_set_state(self->tray, GUI_TRAY_DISCONNECTED, NULL);
 }
 
-static void sslvpn_application_changed(SslvpnApplication *self)
+static void gui_app_changed(GuiApp *self)
 {
-	sslvpn_application_sync_tray(self);
+	gui_app_sync_tray(self);
 	g_signal_emit(self, signals[SIGNAL_CHANGED], 0);
 }
 
-static void sslvpn_application_set_flow(SslvpnApplication *self, SslvpnFlow flow)
+static const char *gui_app_flow_name(GuiAppFlow flow)
 {
-	if (self->flow == flow)
-		return;
-	g_debug("flow: %d -> %d", self->flow, flow);
-	self->flow = flow;
+	switch (flow) {
+	case GUI_APP_FLOW_IDLE:
+		return "IDLE";
+	case GUI_APP_FLOW_LOGIN:
+		return "LOGIN";
+	case GUI_APP_FLOW_BANNER:
+		return "BANNER";
+	case GUI_APP_FLOW_STARTING:
+		return "STARTING";
+	}
+	return "?";
 }
 
-static SslvpnWindow *sslvpn_application_ensure_window(SslvpnApplication *self)
+/* The only place the flow changes.  Callers refresh the window and the tray afterwards, once
+ * they have also stored what the new state shows (an error, a dialog). */
+static void gui_app_enter_flow(GuiApp *self, GuiAppFlow flow)
+{
+	const struct auth_result *r;
+
+	if (self->flow == flow)
+		return;
+	g_debug("flow: %s -> %s", gui_app_flow_name(self->flow), gui_app_flow_name(flow));
+	self->flow = flow;
+	switch (flow) {
+	case GUI_APP_FLOW_IDLE:
+		/* The wait for the new connection object belongs to STARTING, however it ends. */
+		if (self->started_timeout) {
+			g_source_remove(self->started_timeout);
+			self->started_timeout = 0;
+		}
+		break;
+	case GUI_APP_FLOW_LOGIN:
+		break;
+	case GUI_APP_FLOW_BANNER:
+		gui_app_set_progress(self, g_strdup(_("Waiting for you to accept the "
+		                                      "gateway's message…")));
+		break;
+	case GUI_APP_FLOW_STARTING:
+		r = gui_login_get_result(self->login);
+		gui_app_set_progress(self, g_strdup(_("Starting the tunnel…")));
+		g_clear_object(&self->connect_cancel);
+		self->connect_cancel = g_cancellable_new();
+		gui_helper_connect_async(self->helper, r, !prefs_get_use_dtls(self->prefs),
+		                         self->connect_cancel, on_connect_done, g_object_ref(self));
+		break;
+	}
+}
+
+static GuiWindow *gui_app_ensure_window(GuiApp *self)
 {
 	if (!self->window) {
-		self->window = sslvpn_window_new(self);
+		self->window = gui_window_new(self);
 		g_object_add_weak_pointer(G_OBJECT(self->window), (gpointer *)&self->window);
 		gtk_window_set_hide_on_close(GTK_WINDOW(self->window),
-		                             sslvpn_tray_is_registered(self->tray));
+		                             gui_tray_is_registered(self->tray));
 	}
 	return self->window;
 }
 
-static void sslvpn_application_present(SslvpnApplication *self)
+static void gui_app_present(GuiApp *self)
 {
-	gtk_window_present(GTK_WINDOW(sslvpn_application_ensure_window(self)));
+	gtk_window_present(GTK_WINDOW(gui_app_ensure_window(self)));
 }
 
-static void sslvpn_application_notify(SslvpnApplication *self, const char *title, const char *body,
-                                      gboolean urgent)
+static void gui_app_notify(GuiApp *self, const char *title, const char *body, gboolean urgent)
 {
 	g_autoptr(GNotification) n = g_notification_new(title);
-	g_autoptr(GIcon) icon = g_themed_icon_new(SSLVPN_APP_ID);
+	g_autoptr(GIcon) icon = g_themed_icon_new(GUI_APP_ID);
 
 	if (body)
 		g_notification_set_body(n, body);
@@ -127,10 +169,10 @@ static void sslvpn_application_notify(SslvpnApplication *self, const char *title
 
 /* ---- the flow ---- */
 
-static void sslvpn_application_finish_relogin(SslvpnApplication *self, int err)
+static void gui_app_finish_relogin(GuiApp *self, int err)
 {
 	g_autofree char *conn = g_steal_pointer(&self->relogin_conn);
-	const struct auth_result *r = sslvpn_login_get_result(self->login);
+	const struct auth_result *r = gui_login_get_result(self->login);
 
 	if (!conn)
 		return;
@@ -146,280 +188,268 @@ static void sslvpn_application_finish_relogin(SslvpnApplication *self, int err)
 
 static gboolean on_started_timeout(gpointer data)
 {
-	SslvpnApplication *self = data;
+	GuiApp *self = data;
 
 	self->started_timeout = 0;
-	if (self->flow == SSLVPN_FLOW_STARTING) {
-		sslvpn_application_set_flow(self, SSLVPN_FLOW_IDLE);
-		sslvpn_application_changed(self);
+	if (self->flow == GUI_APP_FLOW_STARTING) {
+		gui_app_enter_flow(self, GUI_APP_FLOW_IDLE);
+		gui_app_changed(self);
 	}
 	return G_SOURCE_REMOVE;
 }
 
 static void on_connect_done(GObject *source, GAsyncResult *res, gpointer data)
 {
-	SslvpnApplication *self = data;
+	GuiApp *self = data;
 	g_autoptr(GError) error = NULL;
-	g_autofree char *path =
-	    sslvpn_helper_client_connect_finish(SSLVPN_HELPER_CLIENT(source), res, &error);
+	g_autofree char *path = gui_helper_connect_finish(GUI_HELPER(source), res, &error);
 
 	/* The cookie is in the helper's hands (or lost): drop our copy. */
-	sslvpn_login_reset(self->login);
+	gui_login_reset(self->login);
 	g_clear_object(&self->connect_cancel);
 	if (!path) {
-		g_autofree char *text = gui_error_describe(error);
+		g_autofree char *text = gui_errors_describe(error);
 
 		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-			sslvpn_application_set_flow(self, SSLVPN_FLOW_IDLE);
+			gui_app_enter_flow(self, GUI_APP_FLOW_IDLE);
 		} else {
 			g_message("Manager.Connect failed: %s", error->message);
-			sslvpn_application_set_error(self, text);
-			sslvpn_application_set_flow(self, SSLVPN_FLOW_IDLE);
+			gui_app_set_error(self, text);
+			gui_app_enter_flow(self, GUI_APP_FLOW_IDLE);
 		}
-		sslvpn_application_changed(self);
+		gui_app_changed(self);
 		g_object_unref(self);
 		return;
 	}
 	g_free(self->started_path);
 	self->started_path = g_steal_pointer(&path);
 	self->helper_failed = FALSE;
-	gui_agent_set_helper(self->agent, sslvpn_helper_client_get_owner(self->helper));
-	if (sslvpn_helper_client_find(self->helper, self->started_path)) {
-		sslvpn_application_set_flow(self, SSLVPN_FLOW_IDLE);
+	gui_agent_set_helper(self->agent, gui_helper_get_owner(self->helper));
+	if (gui_helper_find(self->helper, self->started_path)) {
+		gui_app_enter_flow(self, GUI_APP_FLOW_IDLE);
 	} else {
 		/* Wait for the object to show up, not longer than a few seconds. */
 		if (self->started_timeout)
 			g_source_remove(self->started_timeout);
 		self->started_timeout = g_timeout_add_seconds(10, on_started_timeout, self);
 	}
-	sslvpn_application_changed(self);
+	gui_app_changed(self);
 	g_object_unref(self);
 }
 
-static void sslvpn_application_start_tunnel(SslvpnApplication *self)
+static void gui_app_start_tunnel(GuiApp *self)
 {
-	const struct auth_result *r = sslvpn_login_get_result(self->login);
+	const struct auth_result *r = gui_login_get_result(self->login);
 
+	/* Without a result there is nothing to hand to Manager.Connect. */
 	if (!r)
 		return;
-	sslvpn_application_set_flow(self, SSLVPN_FLOW_STARTING);
-	sslvpn_application_set_progress(self, g_strdup(_("Starting the tunnel…")));
-	g_clear_object(&self->connect_cancel);
-	self->connect_cancel = g_cancellable_new();
-	sslvpn_helper_client_connect_async(self->helper, r, !prefs_get_use_dtls(self->prefs),
-	                                   self->connect_cancel, on_connect_done,
-	                                   g_object_ref(self));
-	sslvpn_application_changed(self);
+	gui_app_enter_flow(self, GUI_APP_FLOW_STARTING);
+	gui_app_changed(self);
 }
 
-static void sslvpn_application_login_done(SslvpnApplication *self)
+static void gui_app_login_done(GuiApp *self)
 {
-	const struct auth_result *r = sslvpn_login_get_result(self->login);
+	const struct auth_result *r = gui_login_get_result(self->login);
 
 	if (r && r->pin[0])
 		g_hash_table_replace(self->pins, g_strdup(r->gateway_url), g_strdup(r->pin));
 	if (self->relogin_conn) {
-		sslvpn_application_finish_relogin(self, 0);
-		sslvpn_login_reset(self->login);
-		sslvpn_application_set_flow(self, SSLVPN_FLOW_IDLE);
-		sslvpn_application_changed(self);
+		gui_app_finish_relogin(self, 0);
+		gui_login_reset(self->login);
+		gui_app_enter_flow(self, GUI_APP_FLOW_IDLE);
+		gui_app_changed(self);
 		return;
 	}
 	if (r && r->banner && *r->banner) {
-		sslvpn_application_set_flow(self, SSLVPN_FLOW_BANNER);
-		sslvpn_application_set_progress(self, g_strdup(_("Waiting for you to accept the "
-		                                                 "gateway's message…")));
-		sslvpn_application_changed(self);
-		sslvpn_application_present(self);
-		sslvpn_window_show_banner(self->window, r->banner);
+		gui_app_enter_flow(self, GUI_APP_FLOW_BANNER);
+		gui_app_changed(self);
+		gui_app_present(self);
+		gui_window_show_banner(self->window, r->banner);
 		return;
 	}
-	sslvpn_application_start_tunnel(self);
+	gui_app_start_tunnel(self);
 }
 
-static void sslvpn_application_login_failed(SslvpnApplication *self)
+static void gui_app_login_failed(GuiApp *self)
 {
-	int err = sslvpn_login_get_error(self->login);
-	const char *detail = sslvpn_login_get_error_message(self->login);
-	const char *host = sslvpn_login_get_host(self->login);
+	int err = gui_login_get_error(self->login);
+	const char *detail = gui_login_get_error_message(self->login);
+	const char *host = gui_login_get_host(self->login);
 
 	if (self->relogin_conn)
-		sslvpn_application_finish_relogin(self, err);
-	sslvpn_application_set_flow(self, SSLVPN_FLOW_IDLE);
+		gui_app_finish_relogin(self, err);
+	gui_app_enter_flow(self, GUI_APP_FLOW_IDLE);
 	if (err == -ERR_CANCELLED) {
-		sslvpn_application_set_error(self, NULL);
+		gui_app_set_error(self, NULL);
 	} else {
 		g_autofree char *text = NULL;
 
 		/* The engine's sentence names the detail (often the gateway's own words). */
 		if (detail && *detail && err != -ERR_CERT_PIN_MISMATCH)
-			text = g_strdup_printf("%s\n%s", gui_error_message(err), detail);
+			text = g_strdup_printf("%s\n%s", gui_errors_message(err), detail);
 		else
-			text = g_strdup(gui_error_message(err));
-		sslvpn_application_set_error(self, text);
+			text = g_strdup(gui_errors_message(err));
+		gui_app_set_error(self, text);
 	}
-	sslvpn_application_changed(self);
+	gui_app_changed(self);
 	if (err == -ERR_CERT_UNTRUSTED || err == -ERR_CERT_PIN_MISMATCH) {
-		sslvpn_application_present(self);
-		sslvpn_window_show_cert(self->window,
-		                        err == -ERR_CERT_UNTRUSTED
-		                            ? SSLVPN_CERT_DIALOG_BLOCKED
-		                            : SSLVPN_CERT_DIALOG_PIN_MISMATCH,
-		                        host, sslvpn_login_get_cert_report(self->login));
+		gui_app_present(self);
+		gui_window_show_cert(self->window,
+		                     err == -ERR_CERT_UNTRUSTED ? GUI_DIALOGS_CERT_BLOCKED
+		                                                : GUI_DIALOGS_CERT_PIN_MISMATCH,
+		                     host, gui_login_get_cert_report(self->login));
 	}
 }
 
-static void on_login_phase(SslvpnLogin *login, guint phase, SslvpnApplication *self)
+static void on_login_phase(GuiLogin *login, guint phase, GuiApp *self)
 {
-	const char *host = sslvpn_login_get_host(login);
+	const char *host = gui_login_get_host(login);
 
-	switch ((SslvpnLoginPhase)phase) {
-	case SSLVPN_LOGIN_CONNECTING:
-		sslvpn_application_set_progress(self,
-		                                g_strdup_printf(_("Connecting to %s…"), host));
+	switch ((GuiLoginPhase)phase) {
+	case GUI_LOGIN_CONNECTING:
+		gui_app_set_progress(self, g_strdup_printf(_("Connecting to %s…"), host));
 		break;
-	case SSLVPN_LOGIN_TALKING:
-		sslvpn_application_set_progress(self,
-		                                g_strdup_printf(_("Logging in to %s…"), host));
+	case GUI_LOGIN_TALKING:
+		gui_app_set_progress(self, g_strdup_printf(_("Logging in to %s…"), host));
 		break;
-	case SSLVPN_LOGIN_DOWNLOADING:
-		sslvpn_application_set_progress(self,
-		                                g_strdup(_("Downloading the client profile…")));
+	case GUI_LOGIN_DOWNLOADING:
+		gui_app_set_progress(self, g_strdup(_("Downloading the client profile…")));
 		break;
-	case SSLVPN_LOGIN_CERT_PROMPT:
-		sslvpn_application_set_progress(
+	case GUI_LOGIN_CERT_PROMPT:
+		gui_app_set_progress(
 		    self, g_strdup(_("Waiting for your decision about the certificate…")));
-		sslvpn_application_changed(self);
-		sslvpn_application_present(self);
-		sslvpn_window_show_cert(self->window, SSLVPN_CERT_DIALOG_PROMPT, host,
-		                        sslvpn_login_get_cert_report(login));
+		gui_app_changed(self);
+		gui_app_present(self);
+		gui_window_show_cert(self->window, GUI_DIALOGS_CERT_PROMPT, host,
+		                     gui_login_get_cert_report(login));
 		return;
-	case SSLVPN_LOGIN_DONE:
-		sslvpn_application_login_done(self);
+	case GUI_LOGIN_DONE:
+		gui_app_login_done(self);
 		return;
-	case SSLVPN_LOGIN_FAILED:
-		sslvpn_application_login_failed(self);
+	case GUI_LOGIN_FAILED:
+		gui_app_login_failed(self);
 		return;
-	case SSLVPN_LOGIN_FORM:
-	case SSLVPN_LOGIN_IDLE:
+	case GUI_LOGIN_FORM:
+	case GUI_LOGIN_IDLE:
 	default:
 		break;
 	}
-	sslvpn_application_changed(self);
+	gui_app_changed(self);
 }
 
 /* ---- public entry points (the window and the actions) ---- */
 
-void sslvpn_application_start_login(SslvpnApplication *self, const char *gateway)
+void gui_app_start_login(GuiApp *self, const char *gateway)
 {
-	SslvpnLoginOptions o = {.gateway = gateway, .cafile = self->cafile};
+	GuiLoginOptions o = {.gateway = gateway, .cafile = self->cafile};
 	int r;
 
 	if (self->relogin_conn)
 		return; /* the re-login has the window: a new login would orphan it */
-	if (self->flow == SSLVPN_FLOW_STARTING || self->flow == SSLVPN_FLOW_BANNER)
+	if (self->flow == GUI_APP_FLOW_STARTING || self->flow == GUI_APP_FLOW_BANNER)
 		return;
 	if (self->window)
-		sslvpn_window_close_dialogs(self->window);
-	sslvpn_application_set_error(self, NULL);
-	sslvpn_application_set_flow(self, SSLVPN_FLOW_LOGIN);
-	sslvpn_application_set_progress(self, g_strdup_printf(_("Connecting to %s…"), gateway));
-	r = sslvpn_login_start(self->login, &o);
+		gui_window_close_dialogs(self->window);
+	gui_app_set_error(self, NULL);
+	gui_app_enter_flow(self, GUI_APP_FLOW_LOGIN);
+	gui_app_set_progress(self, g_strdup_printf(_("Connecting to %s…"), gateway));
+	r = gui_login_start(self->login, &o);
 	if (r < 0) {
-		sslvpn_application_set_flow(self, SSLVPN_FLOW_IDLE);
-		sslvpn_application_set_error(
-		    self, _("This is not a gateway address. Enter a host name such as "
-		            "vpn.example.com, optionally with a port and a path."));
-		sslvpn_application_changed(self);
+		gui_app_enter_flow(self, GUI_APP_FLOW_IDLE);
+		gui_app_set_error(self,
+		                  _("This is not a gateway address. Enter a host name such as "
+		                    "vpn.example.com, optionally with a port and a path."));
+		gui_app_changed(self);
 	}
 }
 
-void sslvpn_application_submit(SslvpnApplication *self)
+void gui_app_submit(GuiApp *self)
 {
-	int r = sslvpn_login_submit(self->login);
+	int r = gui_login_submit(self->login);
 
-	if (r < 0 && sslvpn_login_get_phase(self->login) == SSLVPN_LOGIN_FORM && self->window)
-		sslvpn_window_show_error(self->window, _("Check Your Input"), gui_error_message(r));
+	if (r < 0 && gui_login_get_phase(self->login) == GUI_LOGIN_FORM && self->window)
+		gui_window_show_error(self->window, _("Check Your Input"), gui_errors_message(r));
 }
 
-void sslvpn_application_choose_group(SslvpnApplication *self, const char *group)
+void gui_app_choose_group(GuiApp *self, const char *group)
 {
-	struct auth_form *form = sslvpn_login_get_form(self->login);
+	struct auth_form *form = gui_login_get_form(self->login);
 
 	if (!form || g_strcmp0(auth_form_selected_group(form), group) == 0)
 		return;
-	sslvpn_login_choose_group(self->login, group);
+	gui_login_choose_group(self->login, group);
 }
 
-void sslvpn_application_cancel(SslvpnApplication *self)
+void gui_app_cancel(GuiApp *self)
 {
-	if (self->flow == SSLVPN_FLOW_STARTING && self->connect_cancel) {
+	if (self->flow == GUI_APP_FLOW_STARTING && self->connect_cancel) {
 		g_cancellable_cancel(self->connect_cancel);
 		return;
 	}
-	if (self->flow == SSLVPN_FLOW_BANNER) {
-		sslvpn_application_answer_banner(self, FALSE);
+	if (self->flow == GUI_APP_FLOW_BANNER) {
+		gui_app_answer_banner(self, FALSE);
 		return;
 	}
-	sslvpn_login_cancel(self->login);
+	gui_login_cancel(self->login);
 }
 
 static void on_disconnect_done(GObject *source, GAsyncResult *res, gpointer data)
 {
-	SslvpnApplication *self = data;
+	GuiApp *self = data;
 	g_autoptr(GError) error = NULL;
 
-	if (!sslvpn_helper_client_disconnect_finish(SSLVPN_HELPER_CLIENT(source), res, &error)) {
-		g_autofree char *text = gui_error_describe(error);
+	if (!gui_helper_disconnect_finish(GUI_HELPER(source), res, &error)) {
+		g_autofree char *text = gui_errors_describe(error);
 
 		if (self->window)
-			sslvpn_window_show_error(self->window, _("Could Not Disconnect"), text);
+			gui_window_show_error(self->window, _("Could Not Disconnect"), text);
 	}
 	g_object_unref(self);
 }
 
-void sslvpn_application_disconnect(SslvpnApplication *self)
+void gui_app_disconnect(GuiApp *self)
 {
-	GuiConnection *c = sslvpn_helper_client_get_current(self->helper);
+	GuiConnection *c = gui_helper_get_current(self->helper);
 
-	if (self->flow != SSLVPN_FLOW_IDLE) {
-		sslvpn_application_cancel(self);
+	if (self->flow != GUI_APP_FLOW_IDLE) {
+		gui_app_cancel(self);
 		return;
 	}
 	if (!c)
 		return;
-	sslvpn_helper_client_disconnect_async(self->helper, gui_connection_get_path(c),
-	                                      on_disconnect_done, g_object_ref(self));
+	gui_helper_disconnect_async(self->helper, gui_connection_get_path(c), on_disconnect_done,
+	                            g_object_ref(self));
 }
 
-void sslvpn_application_answer_cert(SslvpnApplication *self, enum auth_cert_answer answer)
+void gui_app_answer_cert(GuiApp *self, enum auth_cert_answer answer)
 {
 	if (answer == AUTH_CERT_REJECT)
-		sslvpn_login_cancel(self->login);
+		gui_login_cancel(self->login);
 	else
-		sslvpn_login_answer_cert(self->login, answer);
+		gui_login_answer_cert(self->login, answer);
 }
 
-void sslvpn_application_answer_banner(SslvpnApplication *self, gboolean accept)
+void gui_app_answer_banner(GuiApp *self, gboolean accept)
 {
-	if (self->flow != SSLVPN_FLOW_BANNER)
+	if (self->flow != GUI_APP_FLOW_BANNER)
 		return;
 	if (accept) {
-		sslvpn_application_start_tunnel(self);
+		gui_app_start_tunnel(self);
 		return;
 	}
 	/* Declined: the session is not used; the cookie is wiped with the login. */
-	sslvpn_login_reset(self->login);
-	sslvpn_application_set_flow(self, SSLVPN_FLOW_IDLE);
-	sslvpn_application_changed(self);
+	gui_login_reset(self->login);
+	gui_app_enter_flow(self, GUI_APP_FLOW_IDLE);
+	gui_app_changed(self);
 }
 
-void sslvpn_application_show_preferences(SslvpnApplication *self)
+void gui_app_show_preferences(GuiApp *self)
 {
 	GtkWidget *win;
 
-	sslvpn_application_ensure_window(self);
-	win = sslvpn_prefs_window_new(GTK_WINDOW(self->window), self->prefs);
+	gui_app_ensure_window(self);
+	win = gui_prefs_window_new(GTK_WINDOW(self->window), self->prefs);
 	if (!gtk_widget_get_visible(GTK_WIDGET(self->window)))
 		gtk_window_set_transient_for(GTK_WINDOW(win), NULL);
 	gtk_window_present(GTK_WINDOW(win));
@@ -427,59 +457,53 @@ void sslvpn_application_show_preferences(SslvpnApplication *self)
 
 /* ---- helper events ---- */
 
-static void on_helper_changed(SslvpnHelperClient *helper, SslvpnApplication *self)
+static void on_helper_changed(GuiHelper *helper, GuiApp *self)
 {
-	if (self->flow == SSLVPN_FLOW_STARTING && self->started_path &&
-	    sslvpn_helper_client_find(helper, self->started_path) && !self->connect_cancel) {
-		if (self->started_timeout) {
-			g_source_remove(self->started_timeout);
-			self->started_timeout = 0;
-		}
-		sslvpn_application_set_flow(self, SSLVPN_FLOW_IDLE);
-	}
-	sslvpn_application_changed(self);
+	if (self->flow == GUI_APP_FLOW_STARTING && self->started_path &&
+	    gui_helper_find(helper, self->started_path) && !self->connect_cancel)
+		gui_app_enter_flow(self, GUI_APP_FLOW_IDLE);
+	gui_app_changed(self);
 }
 
-static void on_helper_owner(SslvpnHelperClient *helper, SslvpnApplication *self)
+static void on_helper_owner(GuiHelper *helper, GuiApp *self)
 {
-	GDBusConnection *bus = sslvpn_helper_client_get_bus(helper);
+	GDBusConnection *bus = gui_helper_get_bus(helper);
 	g_autoptr(GError) error = NULL;
 
 	if (bus && !gui_agent_export(self->agent, bus, &error))
 		g_message("cannot export the re-login agent: %s", error->message);
-	gui_agent_set_helper(self->agent, sslvpn_helper_client_get_owner(helper));
+	gui_agent_set_helper(self->agent, gui_helper_get_owner(helper));
 }
 
-static void on_connection_event(SslvpnHelperClient *helper, GuiConnection *c, guint ev,
-                                SslvpnApplication *self)
+static void on_connection_event(GuiHelper *helper, GuiConnection *c, guint ev, GuiApp *self)
 {
 	g_autofree char *url = gui_format_gateway(gui_connection_get_gateway(c));
-	g_autofree char *gw = gui_text_sanitize(url);
-	const char *why = gui_error_message_for_name(gui_connection_get_last_error(c));
+	g_autofree char *gw = gui_format_text_sanitize(url);
+	const char *why = gui_errors_message_for_name(gui_connection_get_last_error(c));
 	g_autofree char *body = NULL;
 
 	switch ((GuiConnectionEvent)ev) {
 	case GUI_CONNECTION_EVENT_CONNECTED:
 		self->helper_failed = FALSE;
-		sslvpn_application_set_error(self, NULL); /* an older failure is no longer news */
+		gui_app_set_error(self, NULL); /* an older failure is no longer news */
 		body = g_strdup_printf(_("The VPN connection to %s is up."), gw);
-		sslvpn_application_notify(self, _("VPN Connected"), body, FALSE);
+		gui_app_notify(self, _("VPN Connected"), body, FALSE);
 		break;
 	case GUI_CONNECTION_EVENT_RECONNECTING:
 		body =
 		    g_strdup_printf(_("The connection to %s was interrupted. Reconnecting…"), gw);
-		sslvpn_application_notify(self, _("VPN Reconnecting"), body, FALSE);
+		gui_app_notify(self, _("VPN Reconnecting"), body, FALSE);
 		break;
 	case GUI_CONNECTION_EVENT_RECONNECTED:
 		body = g_strdup_printf(_("The VPN connection to %s is up again."), gw);
-		sslvpn_application_notify(self, _("VPN Reconnected"), body, FALSE);
+		gui_app_notify(self, _("VPN Reconnected"), body, FALSE);
 		break;
 	case GUI_CONNECTION_EVENT_DROPPED:
 		self->helper_failed = TRUE;
 		body = why ? g_strdup_printf(_("The VPN connection to %s ended: %s"), gw, why)
 		           : g_strdup_printf(_("The VPN connection to %s ended."), gw);
-		sslvpn_application_notify(self, _("VPN Connection Lost"), body, TRUE);
-		sslvpn_application_set_error(self, body);
+		gui_app_notify(self, _("VPN Connection Lost"), body, TRUE);
+		gui_app_set_error(self, body);
 		break;
 	case GUI_CONNECTION_EVENT_FAILED:
 		self->helper_failed = TRUE;
@@ -487,71 +511,71 @@ static void on_connection_event(SslvpnHelperClient *helper, GuiConnection *c, gu
 		    why ? g_strdup_printf(_("The VPN connection to %s could not be set up: %s"), gw,
 		                          why)
 		        : g_strdup_printf(_("The VPN connection to %s could not be set up."), gw);
-		sslvpn_application_notify(self, _("VPN Connection Failed"), body, TRUE);
-		sslvpn_application_set_error(self, body);
+		gui_app_notify(self, _("VPN Connection Failed"), body, TRUE);
+		gui_app_set_error(self, body);
 		break;
 	case GUI_CONNECTION_EVENT_DISCONNECTED:
 		self->helper_failed = FALSE;
-		sslvpn_application_set_error(self, NULL);
+		gui_app_set_error(self, NULL);
 		g_application_withdraw_notification(G_APPLICATION(self), "connection");
 		break;
 	case GUI_CONNECTION_EVENT_NONE:
 	default:
 		break;
 	}
-	sslvpn_application_changed(self);
+	gui_app_changed(self);
 }
 
 static void on_relogin(GuiAgent *agent, const char *conn, const char *gateway, const char *reason,
-                       SslvpnApplication *self)
+                       GuiApp *self)
 {
 	const char *pin = g_hash_table_lookup(self->pins, gateway);
-	SslvpnLoginOptions o = {.gateway = gateway, .cafile = self->cafile, .pin = pin};
+	GuiLoginOptions o = {.gateway = gateway, .cafile = self->cafile, .pin = pin};
 	g_autofree char *body = NULL;
 
 	/* One re-login at a time; and a connection being started now (one tunnel at a time)
 	 * means the tunnel that asks is on its way out anyway. */
-	if (self->relogin_conn || self->flow == SSLVPN_FLOW_STARTING ||
-	    self->flow == SSLVPN_FLOW_BANNER) {
+	if (self->relogin_conn || self->flow == GUI_APP_FLOW_STARTING ||
+	    self->flow == GUI_APP_FLOW_BANNER) {
 		gui_agent_reply_error(agent, conn, -ERR_BUSY);
 		return;
 	}
 	/* The tunnel comes first: a login the user started meanwhile gives way. */
-	if (self->flow == SSLVPN_FLOW_LOGIN)
-		sslvpn_login_cancel(self->login);
+	if (self->flow == GUI_APP_FLOW_LOGIN)
+		gui_login_cancel(self->login);
 	if (self->window)
-		sslvpn_window_close_dialogs(self->window);
+		gui_window_close_dialogs(self->window);
 	self->relogin_conn = g_strdup(conn);
 	g_free(self->relogin_old_pin);
 	self->relogin_old_pin = g_strdup(pin);
-	sslvpn_application_set_error(self, NULL);
-	sslvpn_application_set_flow(self, SSLVPN_FLOW_LOGIN);
-	if (sslvpn_login_start(self->login, &o) < 0) {
+	gui_app_set_error(self, NULL);
+	gui_app_enter_flow(self, GUI_APP_FLOW_LOGIN);
+	if (gui_login_start(self->login, &o) < 0) {
 		gui_agent_reply_error(agent, conn, -ERR_INVALID_ARGS);
 		g_clear_pointer(&self->relogin_conn, g_free);
-		sslvpn_application_set_flow(self, SSLVPN_FLOW_IDLE);
-		sslvpn_application_changed(self);
+		gui_app_enter_flow(self, GUI_APP_FLOW_IDLE);
+		gui_app_changed(self);
 		return;
 	}
 	body = g_strdup_printf(_("Log in to %s again to keep the VPN connected."), gateway);
-	sslvpn_application_notify(self, _("VPN Login Needed"), body, TRUE);
-	sslvpn_application_present(self);
+	gui_app_notify(self, _("VPN Login Needed"), body, TRUE);
+	gui_app_present(self);
 }
 
-static void on_agent_cancel(GuiAgent *agent, const char *conn, SslvpnApplication *self)
+static void on_agent_cancel(GuiAgent *agent, const char *conn, GuiApp *self)
 {
 	if (g_strcmp0(self->relogin_conn, conn) != 0)
 		return;
 	g_clear_pointer(&self->relogin_conn, g_free); /* already answered by the agent */
 	if (self->window)
-		sslvpn_window_close_dialogs(self->window);
-	sslvpn_login_cancel(self->login);
-	sslvpn_login_reset(self->login);
-	sslvpn_application_set_flow(self, SSLVPN_FLOW_IDLE);
-	sslvpn_application_changed(self);
+		gui_window_close_dialogs(self->window);
+	gui_login_cancel(self->login);
+	gui_login_reset(self->login);
+	gui_app_enter_flow(self, GUI_APP_FLOW_IDLE);
+	gui_app_changed(self);
 }
 
-static void on_tray_registered(SslvpnTray *tray, SslvpnApplication *self)
+static void on_tray_registered(GuiTray *tray, GuiApp *self)
 {
 	if (self->window)
 		gtk_window_set_hide_on_close(GTK_WINDOW(self->window), TRUE);
@@ -561,62 +585,62 @@ static void on_tray_registered(SslvpnTray *tray, SslvpnApplication *self)
 
 static void action_connect(GSimpleAction *a, GVariant *param, gpointer data)
 {
-	SslvpnApplication *self = data;
+	GuiApp *self = data;
 	const char *gateway = g_variant_get_string(param, NULL);
 
 	self->start_hidden = FALSE;
-	sslvpn_application_present(self);
+	gui_app_present(self);
 	if (*gateway)
-		sslvpn_application_start_login(self, gateway);
+		gui_app_start_login(self, gateway);
 }
 
 static void action_disconnect(GSimpleAction *a, GVariant *param, gpointer data)
 {
-	sslvpn_application_disconnect(data);
+	gui_app_disconnect(data);
 }
 
 static void action_show(GSimpleAction *a, GVariant *param, gpointer data)
 {
-	SslvpnApplication *self = data;
+	GuiApp *self = data;
 
 	self->start_hidden = FALSE;
-	sslvpn_application_present(self);
+	gui_app_present(self);
 }
 
 static void action_quit(GSimpleAction *a, GVariant *param, gpointer data)
 {
-	SslvpnApplication *self = data;
+	GuiApp *self = data;
 
-	if (self->flow == SSLVPN_FLOW_LOGIN)
-		sslvpn_login_cancel(self->login);
+	if (self->flow == GUI_APP_FLOW_LOGIN)
+		gui_login_cancel(self->login);
 	g_application_quit(G_APPLICATION(self));
 }
 
 static void action_preferences(GSimpleAction *a, GVariant *param, gpointer data)
 {
-	sslvpn_application_show_preferences(data);
+	gui_app_show_preferences(data);
 }
 
 static void action_select_group(GSimpleAction *a, GVariant *param, gpointer data)
 {
-	SslvpnApplication *self = data;
+	GuiApp *self = data;
 	const char *group = g_variant_get_string(param, NULL);
 
 	if (self->window &&
-	    sslvpn_form_view_select_group(sslvpn_window_get_form_view(self->window), group))
+	    gui_form_view_select_group(gui_window_get_form_view(self->window), group))
 		return;
-	sslvpn_application_choose_group(self, group);
+	gui_app_choose_group(self, group);
 }
 
 static void action_about(GSimpleAction *a, GVariant *param, gpointer data)
 {
-	SslvpnApplication *self = data;
+	GuiApp *self = data;
 	GtkWidget *about = adw_about_window_new();
 
-	sslvpn_application_ensure_window(self);
+	gui_app_ensure_window(self);
 	gtk_window_set_transient_for(GTK_WINDOW(about), GTK_WINDOW(self->window));
 	adw_about_window_set_application_name(ADW_ABOUT_WINDOW(about), _("SSL VPN"));
-	adw_about_window_set_application_icon(ADW_ABOUT_WINDOW(about), SSLVPN_APP_ID);
+	adw_about_window_set_application_icon(ADW_ABOUT_WINDOW(about), GUI_APP_ID);
 	adw_about_window_set_version(ADW_ABOUT_WINDOW(about), PACKAGE_VERSION);
 	adw_about_window_set_comments(
 	    ADW_ABOUT_WINDOW(about),
@@ -639,7 +663,7 @@ static const GActionEntry app_actions[] = {
 
 /* ---- GApplication ---- */
 
-static void sslvpn_log_sink(int priority, const char *message, void *data)
+static void gui_app_log_sink(int priority, const char *message, void *data)
 {
 	/* Warnings of core are not programming errors: never let them abort (G_DEBUG=fatal-*). */
 	GLogLevelFlags level = priority <= LOG_WARNING ? G_LOG_LEVEL_MESSAGE
@@ -649,14 +673,14 @@ static void sslvpn_log_sink(int priority, const char *message, void *data)
 	g_log("sslvpn-core", level, "%s", message);
 }
 
-static void sslvpn_application_startup(GApplication *app)
+static void gui_app_startup(GApplication *app)
 {
-	SslvpnApplication *self = SSLVPN_APPLICATION(app);
+	GuiApp *self = GUI_APP(app);
 	static const char *const quit_accels[] = {"<Control>q", NULL};
 	int r;
 
-	G_APPLICATION_CLASS(sslvpn_application_parent_class)->startup(app);
-	log_set_sink(sslvpn_log_sink, NULL);
+	G_APPLICATION_CLASS(gui_app_parent_class)->startup(app);
+	log_set_sink(gui_app_log_sink, NULL);
 	if (g_getenv("SSLVPN_DEBUG"))
 		log_set_max_priority(LOG_DEBUG);
 	gtk_icon_theme_add_resource_path(gtk_icon_theme_get_for_display(gdk_display_get_default()),
@@ -672,55 +696,55 @@ static void sslvpn_application_startup(GApplication *app)
 	                                app);
 	gtk_application_set_accels_for_action(GTK_APPLICATION(app), "app.quit", quit_accels);
 
-	self->login = sslvpn_login_new(self->prefs);
+	self->login = gui_login_new(self->prefs);
 	g_signal_connect(self->login, "phase-changed", G_CALLBACK(on_login_phase), self);
-	self->helper = sslvpn_helper_client_new();
+	self->helper = gui_helper_new();
 	g_signal_connect(self->helper, "changed", G_CALLBACK(on_helper_changed), self);
 	g_signal_connect(self->helper, "owner-changed", G_CALLBACK(on_helper_owner), self);
 	g_signal_connect(self->helper, "connection-event", G_CALLBACK(on_connection_event), self);
 	self->agent = gui_agent_new();
 	g_signal_connect(self->agent, "relogin", G_CALLBACK(on_relogin), self);
 	g_signal_connect(self->agent, "cancel", G_CALLBACK(on_agent_cancel), self);
-	self->tray = sslvpn_tray_new(G_ACTION_GROUP(app));
+	self->tray = gui_tray_new(G_ACTION_GROUP(app));
 	g_signal_connect(self->tray, "registered", G_CALLBACK(on_tray_registered), self);
 	if (g_application_get_dbus_connection(app)) {
 		g_autoptr(GError) error = NULL;
 
-		if (!sslvpn_tray_export(self->tray, g_application_get_dbus_connection(app), &error))
+		if (!gui_tray_export(self->tray, g_application_get_dbus_connection(app), &error))
 			g_message("no tray item: %s", error->message);
 	}
 	if (prefs_get_start_in_tray(self->prefs))
 		self->start_hidden = TRUE;
 	/* Kept alive by the tray even without a window. */
 	g_application_hold(app);
-	sslvpn_application_sync_tray(self);
+	gui_app_sync_tray(self);
 }
 
-static void sslvpn_application_shutdown(GApplication *app)
+static void gui_app_shutdown(GApplication *app)
 {
-	SslvpnApplication *self = SSLVPN_APPLICATION(app);
+	GuiApp *self = GUI_APP(app);
 
 	if (self->relogin_conn)
-		sslvpn_application_finish_relogin(self, -ERR_CANCELLED);
+		gui_app_finish_relogin(self, -ERR_CANCELLED);
 	if (self->tray)
-		sslvpn_tray_unexport(self->tray);
+		gui_tray_unexport(self->tray);
 	g_application_release(app);
-	G_APPLICATION_CLASS(sslvpn_application_parent_class)->shutdown(app);
+	G_APPLICATION_CLASS(gui_app_parent_class)->shutdown(app);
 }
 
 static gboolean on_no_tray_timeout(gpointer data)
 {
-	SslvpnApplication *self = data;
+	GuiApp *self = data;
 
-	if (!sslvpn_tray_is_registered(self->tray) && !self->window)
-		sslvpn_application_present(self);
+	if (!gui_tray_is_registered(self->tray) && !self->window)
+		gui_app_present(self);
 	g_object_unref(self);
 	return G_SOURCE_REMOVE;
 }
 
-static void sslvpn_application_activate(GApplication *app)
+static void gui_app_activate(GApplication *app)
 {
-	SslvpnApplication *self = SSLVPN_APPLICATION(app);
+	GuiApp *self = GUI_APP(app);
 
 	if (!self->activated && self->start_hidden) {
 		self->activated = TRUE;
@@ -729,21 +753,21 @@ static void sslvpn_application_activate(GApplication *app)
 		return;
 	}
 	self->activated = TRUE;
-	sslvpn_application_present(self);
+	gui_app_present(self);
 }
 
 static void on_window_removed(GtkApplication *app, GtkWindow *window, gpointer data)
 {
-	SslvpnApplication *self = SSLVPN_APPLICATION(app);
+	GuiApp *self = GUI_APP(app);
 
 	/* Without a tray nothing would be left to show: quit with the last window. */
-	if (!gtk_application_get_windows(app) && !sslvpn_tray_is_registered(self->tray))
+	if (!gtk_application_get_windows(app) && !gui_tray_is_registered(self->tray))
 		g_application_quit(G_APPLICATION(app));
 }
 
-static int sslvpn_application_command_line(GApplication *app, GApplicationCommandLine *cmdline)
+static int gui_app_command_line(GApplication *app, GApplicationCommandLine *cmdline)
 {
-	SslvpnApplication *self = SSLVPN_APPLICATION(app);
+	GuiApp *self = GUI_APP(app);
 	GVariantDict *opts = g_application_command_line_get_options_dict(cmdline);
 	g_autofree char *cafile = NULL;
 	g_autofree const char **rest = NULL;
@@ -767,9 +791,9 @@ static int sslvpn_application_command_line(GApplication *app, GApplicationComman
 	return 0;
 }
 
-static void sslvpn_application_finalize(GObject *object)
+static void gui_app_finalize(GObject *object)
 {
-	SslvpnApplication *self = SSLVPN_APPLICATION(object);
+	GuiApp *self = GUI_APP(object);
 
 	if (self->started_timeout)
 		g_source_remove(self->started_timeout);
@@ -786,24 +810,24 @@ static void sslvpn_application_finalize(GObject *object)
 	g_free(self->relogin_conn);
 	g_free(self->relogin_old_pin);
 	g_free(self->started_path);
-	G_OBJECT_CLASS(sslvpn_application_parent_class)->finalize(object);
+	G_OBJECT_CLASS(gui_app_parent_class)->finalize(object);
 }
 
-static void sslvpn_application_class_init(SslvpnApplicationClass *klass)
+static void gui_app_class_init(GuiAppClass *klass)
 {
 	GApplicationClass *ac = G_APPLICATION_CLASS(klass);
 
-	G_OBJECT_CLASS(klass)->finalize = sslvpn_application_finalize;
-	ac->startup = sslvpn_application_startup;
-	ac->shutdown = sslvpn_application_shutdown;
-	ac->activate = sslvpn_application_activate;
-	ac->command_line = sslvpn_application_command_line;
+	G_OBJECT_CLASS(klass)->finalize = gui_app_finalize;
+	ac->startup = gui_app_startup;
+	ac->shutdown = gui_app_shutdown;
+	ac->activate = gui_app_activate;
+	ac->command_line = gui_app_command_line;
 	signals[SIGNAL_CHANGED] =
 	    g_signal_new("changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
 	                 NULL, G_TYPE_NONE, 0);
 }
 
-static void sslvpn_application_init(SslvpnApplication *self)
+static void gui_app_init(GuiApp *self)
 {
 	static const GOptionEntry options[] = {
 	    {"cafile", 0, 0, G_OPTION_ARG_FILENAME, NULL,
@@ -822,49 +846,49 @@ static void sslvpn_application_init(SslvpnApplication *self)
 	g_signal_connect(self, "window-removed", G_CALLBACK(on_window_removed), NULL);
 }
 
-SslvpnApplication *sslvpn_application_new(void)
+GuiApp *gui_app_new(void)
 {
-	return g_object_new(SSLVPN_TYPE_APPLICATION, "application-id", SSLVPN_APP_ID, "flags",
+	return g_object_new(GUI_TYPE_APP, "application-id", GUI_APP_ID, "flags",
 	                    G_APPLICATION_HANDLES_COMMAND_LINE, NULL);
 }
 
-struct prefs *sslvpn_application_get_prefs(SslvpnApplication *self)
+struct prefs *gui_app_get_prefs(GuiApp *self)
 {
 	return self->prefs;
 }
-SslvpnLogin *sslvpn_application_get_login(SslvpnApplication *self)
+GuiLogin *gui_app_get_login(GuiApp *self)
 {
 	return self->login;
 }
-SslvpnHelperClient *sslvpn_application_get_helper(SslvpnApplication *self)
+GuiHelper *gui_app_get_helper(GuiApp *self)
 {
 	return self->helper;
 }
-SslvpnTray *sslvpn_application_get_tray(SslvpnApplication *self)
+GuiTray *gui_app_get_tray(GuiApp *self)
 {
 	return self->tray;
 }
-SslvpnFlow sslvpn_application_get_flow(SslvpnApplication *self)
+GuiAppFlow gui_app_get_flow(GuiApp *self)
 {
 	return self->flow;
 }
 
-gboolean sslvpn_application_is_relogin(SslvpnApplication *self)
+gboolean gui_app_is_relogin(GuiApp *self)
 {
 	return self->relogin_conn != NULL;
 }
 
-const char *sslvpn_application_get_progress_text(SslvpnApplication *self)
+const char *gui_app_get_progress_text(GuiApp *self)
 {
 	return self->progress ? self->progress : "";
 }
 
-const char *sslvpn_application_get_error(SslvpnApplication *self)
+const char *gui_app_get_error(GuiApp *self)
 {
 	return self->error;
 }
 
-const char *sslvpn_application_get_last_gateway(SslvpnApplication *self)
+const char *gui_app_get_last_gateway(GuiApp *self)
 {
 	return prefs_get_last_gateway(self->prefs);
 }

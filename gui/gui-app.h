@@ -2,7 +2,7 @@
 #pragma once
 
 /*
- * SslvpnApplication: owns the preferences, the login controller, the helper client, the
+ * GuiApp: owns the preferences, the login controller, the helper client, the
  * re-login agent and the tray item, and runs the connection flow between them (login, banner,
  * Manager.Connect; or a re-login whose cookie goes back to the helper).
  * Flow: docs/state-machines.md "GUI flow".
@@ -21,43 +21,43 @@
 
 G_BEGIN_DECLS
 
-#define SSLVPN_APP_ID "org.sslvpn.Client"
+#define GUI_APP_ID "org.sslvpn.Client"
 
 typedef enum {
-	SSLVPN_FLOW_IDLE,
-	SSLVPN_FLOW_LOGIN,    /* the login controller runs (see its phase) */
-	SSLVPN_FLOW_BANNER,   /* the post-login banner waits for an answer */
-	SSLVPN_FLOW_STARTING, /* Manager.Connect is on its way */
-} SslvpnFlow;
+	GUI_APP_FLOW_IDLE,
+	GUI_APP_FLOW_LOGIN,    /* the login controller runs (see its phase) */
+	GUI_APP_FLOW_BANNER,   /* the post-login banner waits for an answer */
+	GUI_APP_FLOW_STARTING, /* Manager.Connect is on its way */
+} GuiAppFlow;
 
-#define SSLVPN_TYPE_APPLICATION (sslvpn_application_get_type())
-G_DECLARE_FINAL_TYPE(SslvpnApplication, sslvpn_application, SSLVPN, APPLICATION, AdwApplication)
+#define GUI_TYPE_APP (gui_app_get_type())
+G_DECLARE_FINAL_TYPE(GuiApp, gui_app, GUI, APP, AdwApplication)
 
-SslvpnApplication *sslvpn_application_new(void);
+GuiApp *gui_app_new(void);
 
-struct prefs *sslvpn_application_get_prefs(SslvpnApplication *self);
-SslvpnLogin *sslvpn_application_get_login(SslvpnApplication *self);
-SslvpnHelperClient *sslvpn_application_get_helper(SslvpnApplication *self);
-SslvpnTray *sslvpn_application_get_tray(SslvpnApplication *self);
+struct prefs *gui_app_get_prefs(GuiApp *self);
+GuiLogin *gui_app_get_login(GuiApp *self);
+GuiHelper *gui_app_get_helper(GuiApp *self);
+GuiTray *gui_app_get_tray(GuiApp *self);
 
-SslvpnFlow sslvpn_application_get_flow(SslvpnApplication *self);
+GuiAppFlow gui_app_get_flow(GuiApp *self);
 /* Whether the running login serves a helper's Relogin request. */
-gboolean sslvpn_application_is_relogin(SslvpnApplication *self);
+gboolean gui_app_is_relogin(GuiApp *self);
 /* What the progress view says now (translated). */
-const char *sslvpn_application_get_progress_text(SslvpnApplication *self);
+const char *gui_app_get_progress_text(GuiApp *self);
 /* The last failure to show on the connect view, or NULL. */
-const char *sslvpn_application_get_error(SslvpnApplication *self);
+const char *gui_app_get_error(GuiApp *self);
 /* The gateway to preselect: the last one used, or NULL. */
-const char *sslvpn_application_get_last_gateway(SslvpnApplication *self);
+const char *gui_app_get_last_gateway(GuiApp *self);
 
-void sslvpn_application_start_login(SslvpnApplication *self, const char *gateway);
+void gui_app_start_login(GuiApp *self, const char *gateway);
 /* The window copied the user's input into the form: post it. */
-void sslvpn_application_submit(SslvpnApplication *self);
-void sslvpn_application_choose_group(SslvpnApplication *self, const char *group);
-void sslvpn_application_cancel(SslvpnApplication *self);
-void sslvpn_application_disconnect(SslvpnApplication *self);
-void sslvpn_application_answer_cert(SslvpnApplication *self, enum auth_cert_answer answer);
-void sslvpn_application_answer_banner(SslvpnApplication *self, gboolean accept);
-void sslvpn_application_show_preferences(SslvpnApplication *self);
+void gui_app_submit(GuiApp *self);
+void gui_app_choose_group(GuiApp *self, const char *group);
+void gui_app_cancel(GuiApp *self);
+void gui_app_disconnect(GuiApp *self);
+void gui_app_answer_cert(GuiApp *self, enum auth_cert_answer answer);
+void gui_app_answer_banner(GuiApp *self, gboolean accept);
+void gui_app_show_preferences(GuiApp *self);
 
 G_END_DECLS

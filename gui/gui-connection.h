@@ -5,8 +5,7 @@
  * One org.sslvpn.Helper1.Connection as the GUI sees it: the properties
  * (docs/architecture.md "Fixed names") and the events worth a notification, derived from State
  * transitions.  No D-Bus here: the helper client feeds property dictionaries in (from the
- * generated SslvpnConnection proxy, whose name this model therefore cannot have), tests do the
- * same.
+ * generated SslvpnBusConnection proxy), tests do the same.
  */
 #include <gio/gio.h>
 

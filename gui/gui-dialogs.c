@@ -7,7 +7,7 @@
 
 #include "gui-format.h"
 
-GtkWidget *sslvpn_find_named(GtkWidget *root, const char *name)
+GtkWidget *gui_dialogs_find_named(GtkWidget *root, const char *name)
 {
 	if (!root)
 		return NULL;
@@ -15,7 +15,7 @@ GtkWidget *sslvpn_find_named(GtkWidget *root, const char *name)
 		return root;
 	for (GtkWidget *c = gtk_widget_get_first_child(root); c;
 	     c = gtk_widget_get_next_sibling(c)) {
-		GtkWidget *found = sslvpn_find_named(c, name);
+		GtkWidget *found = gui_dialogs_find_named(c, name);
 
 		if (found)
 			return found;
@@ -27,7 +27,7 @@ GtkWidget *sslvpn_find_named(GtkWidget *root, const char *name)
 static void add_row(GtkBox *box, const char *what, const char *name, const char *value,
                     gboolean monospace)
 {
-	g_autofree char *clean = gui_text_sanitize(value);
+	g_autofree char *clean = gui_format_text_sanitize(value);
 	GtkWidget *key = gtk_label_new(what);
 	GtkWidget *val = gtk_label_new(clean);
 
@@ -66,14 +66,14 @@ static GtkWidget *cert_details(const struct tls_cert_report *rep)
 	return box;
 }
 
-GtkWidget *sslvpn_cert_dialog_new(GtkWindow *parent, SslvpnCertDialogMode mode, const char *host,
-                                  const struct tls_cert_report *rep)
+GtkWidget *gui_dialogs_cert_new(GtkWindow *parent, GuiDialogsCertMode mode, const char *host,
+                                const struct tls_cert_report *rep)
 {
-	g_autofree char *clean_host = gui_text_sanitize(host);
+	g_autofree char *clean_host = gui_format_text_sanitize(host);
 	AdwMessageDialog *d;
 
 	switch (mode) {
-	case SSLVPN_CERT_DIALOG_PROMPT:
+	case GUI_DIALOGS_CERT_PROMPT:
 		d = ADW_MESSAGE_DIALOG(
 		    adw_message_dialog_new(parent, _("Untrusted Certificate"), NULL));
 		adw_message_dialog_format_body(
@@ -90,7 +90,7 @@ GtkWidget *sslvpn_cert_dialog_new(GtkWindow *parent, SslvpnCertDialogMode mode, 
 		adw_message_dialog_set_default_response(d, "cancel");
 		adw_message_dialog_set_close_response(d, "cancel");
 		break;
-	case SSLVPN_CERT_DIALOG_BLOCKED:
+	case GUI_DIALOGS_CERT_BLOCKED:
 		d = ADW_MESSAGE_DIALOG(
 		    adw_message_dialog_new(parent, _("Connection Blocked"), NULL));
 		adw_message_dialog_format_body(
@@ -105,7 +105,7 @@ GtkWidget *sslvpn_cert_dialog_new(GtkWindow *parent, SslvpnCertDialogMode mode, 
 		adw_message_dialog_set_default_response(d, "close");
 		adw_message_dialog_set_close_response(d, "close");
 		break;
-	case SSLVPN_CERT_DIALOG_PIN_MISMATCH:
+	case GUI_DIALOGS_CERT_PIN_MISMATCH:
 	default:
 		d = ADW_MESSAGE_DIALOG(
 		    adw_message_dialog_new(parent, _("Certificate Changed"), NULL));
@@ -123,15 +123,15 @@ GtkWidget *sslvpn_cert_dialog_new(GtkWindow *parent, SslvpnCertDialogMode mode, 
 	}
 	if (rep && rep->present)
 		adw_message_dialog_set_extra_child(d, cert_details(rep));
-	gtk_widget_set_name(GTK_WIDGET(d), mode == SSLVPN_CERT_DIALOG_PROMPT    ? "cert-prompt"
-	                                   : mode == SSLVPN_CERT_DIALOG_BLOCKED ? "cert-blocked"
-	                                                                        : "cert-changed");
+	gtk_widget_set_name(GTK_WIDGET(d), mode == GUI_DIALOGS_CERT_PROMPT    ? "cert-prompt"
+	                                   : mode == GUI_DIALOGS_CERT_BLOCKED ? "cert-blocked"
+	                                                                      : "cert-changed");
 	return GTK_WIDGET(d);
 }
 
-GtkWidget *sslvpn_banner_dialog_new(GtkWindow *parent, const char *banner)
+GtkWidget *gui_dialogs_banner_new(GtkWindow *parent, const char *banner)
 {
-	g_autofree char *clean = gui_text_sanitize(banner);
+	g_autofree char *clean = gui_format_text_sanitize(banner);
 	AdwMessageDialog *d =
 	    ADW_MESSAGE_DIALOG(adw_message_dialog_new(parent, _("Message from the Gateway"), NULL));
 	GtkWidget *scroll = gtk_scrolled_window_new();
@@ -164,9 +164,9 @@ GtkWidget *sslvpn_banner_dialog_new(GtkWindow *parent, const char *banner)
 	return GTK_WIDGET(d);
 }
 
-GtkWidget *sslvpn_error_dialog_new(GtkWindow *parent, const char *heading, const char *body)
+GtkWidget *gui_dialogs_error_new(GtkWindow *parent, const char *heading, const char *body)
 {
-	g_autofree char *clean = gui_text_sanitize(body);
+	g_autofree char *clean = gui_format_text_sanitize(body);
 	AdwMessageDialog *d = ADW_MESSAGE_DIALOG(adw_message_dialog_new(parent, heading, clean));
 
 	adw_message_dialog_add_responses(d, "close", _("_Close"), NULL);

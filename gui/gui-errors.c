@@ -11,7 +11,7 @@
  * Indexed by code.  Each entry says what happened and, where the user can do something about
  * it, what.  A unit test checks that every code of core/base/error.h has its sentence here.
  */
-static const char *const gui_error_table[ERR_COUNT_] = {
+static const char *const gui_errors_table[ERR_COUNT_] = {
     [ERR_OK] = N_("No error."),
     [ERR_NOMEM] = N_("The program ran out of memory."),
     [ERR_INVALID_ARGS] =
@@ -58,33 +58,33 @@ static const char *const gui_error_table[ERR_COUNT_] = {
            "connection was refused. Ask the gateway's administrator to enable TLS 1.2 or later."),
 };
 
-static int gui_error_index(int err)
+static int gui_errors_index(int err)
 {
 	if (err < 0)
 		err = -err;
-	if (err >= ERR_COUNT_ || !gui_error_table[err])
+	if (err >= ERR_COUNT_ || !gui_errors_table[err])
 		return ERR_INTERNAL;
 	return err;
 }
 
-const char *gui_error_msgid(int err)
+const char *gui_errors_msgid(int err)
 {
-	return gui_error_table[gui_error_index(err)];
+	return gui_errors_table[gui_errors_index(err)];
 }
 
-const char *gui_error_message(int err)
+const char *gui_errors_message(int err)
 {
-	return _(gui_error_msgid(err));
+	return _(gui_errors_msgid(err));
 }
 
-const char *gui_error_message_for_name(const char *name)
+const char *gui_errors_message_for_name(const char *name)
 {
 	if (!name || !*name)
 		return NULL;
-	return gui_error_message(error_from_name(name));
+	return gui_errors_message(error_from_name(name));
 }
 
-gboolean gui_error_is_unavailable(const GError *error)
+gboolean gui_errors_is_unavailable(const GError *error)
 {
 	g_autofree char *remote = NULL;
 
@@ -108,13 +108,13 @@ gboolean gui_error_is_unavailable(const GError *error)
 	                  g_str_has_prefix(remote, "org.freedesktop.DBus.Error.Spawn"));
 }
 
-int gui_error_code(const GError *error)
+int gui_errors_code(const GError *error)
 {
 	g_autofree char *remote = NULL;
 
 	if (!error)
 		return 0;
-	if (gui_error_is_unavailable(error))
+	if (gui_errors_is_unavailable(error))
 		return -ERR_NOT_FOUND;
 	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
 		return -ERR_CANCELLED;
@@ -131,20 +131,20 @@ int gui_error_code(const GError *error)
 	return -ERR_INTERNAL;
 }
 
-char *gui_error_describe(const GError *error)
+char *gui_errors_describe(const GError *error)
 {
 	g_autofree char *remote = NULL;
 
 	if (!error)
 		return g_strdup("");
-	if (gui_error_is_unavailable(error))
+	if (gui_errors_is_unavailable(error))
 		return g_strdup(_("The VPN service (sslvpn-helper) is not available. Check that it "
 		                  "is installed."));
 	remote = g_dbus_error_get_remote_error(error);
 	if (remote && g_str_has_prefix(remote, ERROR_DBUS_PREFIX))
-		return g_strdup(gui_error_message_for_name(remote));
-	if (gui_error_code(error) != -ERR_INTERNAL)
-		return g_strdup(gui_error_message(gui_error_code(error)));
+		return g_strdup(gui_errors_message_for_name(remote));
+	if (gui_errors_code(error) != -ERR_INTERNAL)
+		return g_strdup(gui_errors_message(gui_errors_code(error)));
 	/* Not ours: GIO's message is already translated by GLib's own catalogue. */
 	{
 		g_autoptr(GError) copy = g_error_copy(error);

@@ -12,23 +12,23 @@ G_BEGIN_DECLS
 
 /* Translated sentence for -ERR_* or ERR_* (sign ignored); unknown codes get the ERR_INTERNAL
  * text.  Never NULL. */
-const char *gui_error_message(int err);
+const char *gui_errors_message(int err);
 /* Same for a bare name ("CookieRejected") or a full D-Bus error name
  * ("org.sslvpn.Helper1.Error.CookieRejected").  NULL or "" gives NULL (no error). */
-const char *gui_error_message_for_name(const char *name);
+const char *gui_errors_message_for_name(const char *name);
 /* The untranslated (msgid) text of a code: for tests. */
-const char *gui_error_msgid(int err);
+const char *gui_errors_msgid(int err);
 /*
  * A translated sentence for a failed D-Bus call: our own error names through the table, the
  * bus's "no such service / no bus" errors as "the VPN service is not available", anything
  * else as its message.  Newly allocated.
  */
-char *gui_error_describe(const GError *error);
+char *gui_errors_describe(const GError *error);
 /* The -ERR_* code behind a failed D-Bus call (ERR_INTERNAL when it is not one of ours;
  * -ERR_NOT_FOUND when the helper is not there at all). */
-int gui_error_code(const GError *error);
+int gui_errors_code(const GError *error);
 /* Whether the error says that the helper service cannot be reached (no system bus, not
  * installed, not activatable). */
-gboolean gui_error_is_unavailable(const GError *error);
+gboolean gui_errors_is_unavailable(const GError *error);
 
 G_END_DECLS

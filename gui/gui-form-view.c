@@ -9,7 +9,7 @@
 #include "gui-format.h"
 #include "secret.h"
 
-struct _SslvpnFormView {
+struct _GuiFormView {
 	GtkBox parent_instance;
 	GHashTable *widgets; /* field name -> input widget (borrowed from the tree) */
 	GtkWidget *group;    /* the group list dropdown, or NULL */
@@ -18,14 +18,14 @@ struct _SslvpnFormView {
 	gboolean rendering;
 };
 
-G_DEFINE_FINAL_TYPE(SslvpnFormView, sslvpn_form_view, GTK_TYPE_BOX)
+G_DEFINE_FINAL_TYPE(GuiFormView, gui_form_view, GTK_TYPE_BOX)
 
 enum { SIGNAL_GROUP_CHANGED, SIGNAL_SUBMIT, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 #define OPTION_VALUES_KEY "sslvpn-option-values"
 
-void sslvpn_form_view_clear(SslvpnFormView *self)
+void gui_form_view_clear(GuiFormView *self)
 {
 	GtkWidget *child;
 
@@ -38,7 +38,7 @@ void sslvpn_form_view_clear(SslvpnFormView *self)
 
 static GtkWidget *text_label(const char *text, const char *css_class)
 {
-	g_autofree char *clean = gui_text_sanitize(text);
+	g_autofree char *clean = gui_format_text_sanitize(text);
 	GtkWidget *label = gtk_label_new(clean);
 
 	gtk_label_set_wrap(GTK_LABEL(label), TRUE);
@@ -55,7 +55,8 @@ static GtkWidget *text_label(const char *text, const char *css_class)
 /* "Username:" -> "Username" for the accessible name. */
 static char *field_name_for_people(const struct auth_field *f)
 {
-	g_autofree char *clean = gui_text_sanitize(f->label && *f->label ? f->label : f->name);
+	g_autofree char *clean =
+	    gui_format_text_sanitize(f->label && *f->label ? f->label : f->name);
 
 	g_strstrip(clean);
 	if (g_str_has_suffix(clean, ":") || g_str_has_suffix(clean, "："))
@@ -63,12 +64,12 @@ static char *field_name_for_people(const struct auth_field *f)
 	return g_strdup(*clean ? clean : f->name);
 }
 
-static void on_entry_activate(GtkWidget *entry, SslvpnFormView *self)
+static void on_entry_activate(GtkWidget *entry, GuiFormView *self)
 {
 	g_signal_emit(self, signals[SIGNAL_SUBMIT], 0);
 }
 
-static void on_group_selected(GtkDropDown *dd, GParamSpec *pspec, SslvpnFormView *self)
+static void on_group_selected(GtkDropDown *dd, GParamSpec *pspec, GuiFormView *self)
 {
 	char **values = g_object_get_data(G_OBJECT(dd), OPTION_VALUES_KEY);
 	guint i = gtk_drop_down_get_selected(dd);
@@ -79,7 +80,7 @@ static void on_group_selected(GtkDropDown *dd, GParamSpec *pspec, SslvpnFormView
 	g_signal_emit(self, signals[SIGNAL_GROUP_CHANGED], 0, values[i]);
 }
 
-static GtkWidget *make_dropdown(SslvpnFormView *self, const struct auth_field *f)
+static GtkWidget *make_dropdown(GuiFormView *self, const struct auth_field *f)
 {
 	GtkStringList *list = gtk_string_list_new(NULL);
 	char **values = g_new0(char *, f->n_options + 1);
@@ -88,7 +89,7 @@ static GtkWidget *make_dropdown(SslvpnFormView *self, const struct auth_field *f
 	for (size_t i = 0; i < f->n_options; i++) {
 		const struct auth_option *o = &f->options[i];
 		g_autofree char *label =
-		    gui_text_sanitize(o->label && *o->label ? o->label : o->value);
+		    gui_format_text_sanitize(o->label && *o->label ? o->label : o->value);
 
 		gtk_string_list_append(list, label);
 		values[i] = g_strdup(o->value);
@@ -101,7 +102,7 @@ static GtkWidget *make_dropdown(SslvpnFormView *self, const struct auth_field *f
 	return dd;
 }
 
-static GtkWidget *make_input(SslvpnFormView *self, const struct auth_field *f,
+static GtkWidget *make_input(GuiFormView *self, const struct auth_field *f,
                              const char *remembered_user)
 {
 	GtkWidget *w;
@@ -137,13 +138,13 @@ static GtkWidget *make_input(SslvpnFormView *self, const struct auth_field *f,
 	}
 }
 
-void sslvpn_form_view_render(SslvpnFormView *self, const struct auth_form *form,
-                             const char *remembered_user)
+void gui_form_view_render(GuiFormView *self, const struct auth_form *form,
+                          const char *remembered_user)
 {
 	int row = 0;
 
 	self->rendering = TRUE;
-	sslvpn_form_view_clear(self);
+	gui_form_view_clear(self);
 	if (form->banner && *form->banner) {
 		GtkWidget *frame = gtk_frame_new(NULL);
 
@@ -188,7 +189,7 @@ void sslvpn_form_view_render(SslvpnFormView *self, const struct auth_form *form,
 		if (!input)
 			continue;
 		name = field_name_for_people(f);
-		label_text = gui_text_sanitize(f->label && *f->label ? f->label : f->name);
+		label_text = gui_format_text_sanitize(f->label && *f->label ? f->label : f->name);
 		label = gtk_label_new(label_text);
 		gtk_label_set_xalign(GTK_LABEL(label), 1);
 		gtk_widget_set_hexpand(input, TRUE);
@@ -207,7 +208,7 @@ void sslvpn_form_view_render(SslvpnFormView *self, const struct auth_form *form,
 	self->rendering = FALSE;
 }
 
-int sslvpn_form_view_apply(SslvpnFormView *self, struct auth_form *form, const char **bad_label)
+int gui_form_view_apply(GuiFormView *self, struct auth_form *form, const char **bad_label)
 {
 	for (size_t i = 0; i < form->n_fields; i++) {
 		const struct auth_field *f = &form->fields[i];
@@ -240,37 +241,37 @@ int sslvpn_form_view_apply(SslvpnFormView *self, struct auth_form *form, const c
 	return 0;
 }
 
-GtkWidget *sslvpn_form_view_get_field_widget(SslvpnFormView *self, const char *name)
+GtkWidget *gui_form_view_get_field_widget(GuiFormView *self, const char *name)
 {
 	return g_hash_table_lookup(self->widgets, name);
 }
 
-GtkWidget *sslvpn_form_view_get_group_widget(SslvpnFormView *self)
+GtkWidget *gui_form_view_get_group_widget(GuiFormView *self)
 {
 	return self->group;
 }
 
-GtkWidget *sslvpn_form_view_get_message_label(SslvpnFormView *self)
+GtkWidget *gui_form_view_get_message_label(GuiFormView *self)
 {
 	return self->message;
 }
 
-GtkWidget *sslvpn_form_view_get_error_label(SslvpnFormView *self)
+GtkWidget *gui_form_view_get_error_label(GuiFormView *self)
 {
 	return self->error;
 }
 
-GtkWidget *sslvpn_form_view_get_banner_label(SslvpnFormView *self)
+GtkWidget *gui_form_view_get_banner_label(GuiFormView *self)
 {
 	return self->banner;
 }
 
-guint sslvpn_form_view_get_n_inputs(SslvpnFormView *self)
+guint gui_form_view_get_n_inputs(GuiFormView *self)
 {
 	return self->n_inputs;
 }
 
-gboolean sslvpn_form_view_select_group(SslvpnFormView *self, const char *value_or_label)
+gboolean gui_form_view_select_group(GuiFormView *self, const char *value_or_label)
 {
 	char **values;
 	GListModel *model;
@@ -294,7 +295,7 @@ gboolean sslvpn_form_view_select_group(SslvpnFormView *self, const char *value_o
 	return FALSE;
 }
 
-void sslvpn_form_view_focus_first(SslvpnFormView *self)
+void gui_form_view_focus_first(GuiFormView *self)
 {
 	GtkWidget *first = NULL;
 
@@ -315,15 +316,15 @@ void sslvpn_form_view_focus_first(SslvpnFormView *self)
 		gtk_widget_grab_focus(first);
 }
 
-static void sslvpn_form_view_finalize(GObject *object)
+static void gui_form_view_finalize(GObject *object)
 {
-	g_hash_table_unref(SSLVPN_FORM_VIEW(object)->widgets);
-	G_OBJECT_CLASS(sslvpn_form_view_parent_class)->finalize(object);
+	g_hash_table_unref(GUI_FORM_VIEW(object)->widgets);
+	G_OBJECT_CLASS(gui_form_view_parent_class)->finalize(object);
 }
 
-static void sslvpn_form_view_class_init(SslvpnFormViewClass *klass)
+static void gui_form_view_class_init(GuiFormViewClass *klass)
 {
-	G_OBJECT_CLASS(klass)->finalize = sslvpn_form_view_finalize;
+	G_OBJECT_CLASS(klass)->finalize = gui_form_view_finalize;
 	signals[SIGNAL_GROUP_CHANGED] =
 	    g_signal_new("group-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
 	                 NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
@@ -331,14 +332,14 @@ static void sslvpn_form_view_class_init(SslvpnFormViewClass *klass)
 	                                      0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
-static void sslvpn_form_view_init(SslvpnFormView *self)
+static void gui_form_view_init(GuiFormView *self)
 {
 	self->widgets = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	gtk_orientable_set_orientation(GTK_ORIENTABLE(self), GTK_ORIENTATION_VERTICAL);
 	gtk_box_set_spacing(GTK_BOX(self), 12);
 }
 
-GtkWidget *sslvpn_form_view_new(void)
+GtkWidget *gui_form_view_new(void)
 {
-	return g_object_new(SSLVPN_TYPE_FORM_VIEW, NULL);
+	return g_object_new(GUI_TYPE_FORM_VIEW, NULL);
 }

@@ -15,30 +15,30 @@
 
 G_BEGIN_DECLS
 
-#define SSLVPN_TYPE_FORM_VIEW (sslvpn_form_view_get_type())
-G_DECLARE_FINAL_TYPE(SslvpnFormView, sslvpn_form_view, SSLVPN, FORM_VIEW, GtkBox)
+#define GUI_TYPE_FORM_VIEW (gui_form_view_get_type())
+G_DECLARE_FINAL_TYPE(GuiFormView, gui_form_view, GUI, FORM_VIEW, GtkBox)
 
-GtkWidget *sslvpn_form_view_new(void);
+GtkWidget *gui_form_view_new(void);
 /* Replaces the content with @form's.  @remembered_user pre-fills an empty "username". */
-void sslvpn_form_view_render(SslvpnFormView *self, const struct auth_form *form,
-                             const char *remembered_user);
-void sslvpn_form_view_clear(SslvpnFormView *self);
+void gui_form_view_render(GuiFormView *self, const struct auth_form *form,
+                          const char *remembered_user);
+void gui_form_view_clear(GuiFormView *self);
 /* Copies what the user entered into @form.  0, or -ERR_* with *bad_label (the field's label,
  * borrowed from the form) set to the field that was refused. */
-int sslvpn_form_view_apply(SslvpnFormView *self, struct auth_form *form, const char **bad_label);
+int gui_form_view_apply(GuiFormView *self, struct auth_form *form, const char **bad_label);
 
 /* For tests and the automation interface. */
-GtkWidget *sslvpn_form_view_get_field_widget(SslvpnFormView *self, const char *name);
-GtkWidget *sslvpn_form_view_get_group_widget(SslvpnFormView *self);
-GtkWidget *sslvpn_form_view_get_message_label(SslvpnFormView *self);
-GtkWidget *sslvpn_form_view_get_error_label(SslvpnFormView *self);
-GtkWidget *sslvpn_form_view_get_banner_label(SslvpnFormView *self);
+GtkWidget *gui_form_view_get_field_widget(GuiFormView *self, const char *name);
+GtkWidget *gui_form_view_get_group_widget(GuiFormView *self);
+GtkWidget *gui_form_view_get_message_label(GuiFormView *self);
+GtkWidget *gui_form_view_get_error_label(GuiFormView *self);
+GtkWidget *gui_form_view_get_banner_label(GuiFormView *self);
 /* Number of input widgets rendered (entries and dropdowns). */
-guint sslvpn_form_view_get_n_inputs(SslvpnFormView *self);
+guint gui_form_view_get_n_inputs(GuiFormView *self);
 /* Selects the option with this value or label in the group list, as a user would (emits
  * "group-changed").  FALSE if there is no group list or no such option. */
-gboolean sslvpn_form_view_select_group(SslvpnFormView *self, const char *value_or_label);
+gboolean gui_form_view_select_group(GuiFormView *self, const char *value_or_label);
 /* Focuses the first empty entry. */
-void sslvpn_form_view_focus_first(SslvpnFormView *self);
+void gui_form_view_focus_first(GuiFormView *self);
 
 G_END_DECLS

@@ -8,7 +8,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-static gboolean gui_char_is_deceptive(gunichar c)
+static gboolean gui_format_char_is_deceptive(gunichar c)
 {
 	if (c == '\t' || c == '\n')
 		return FALSE;
@@ -19,7 +19,7 @@ static gboolean gui_char_is_deceptive(gunichar c)
 	       c == 0x200f || c == 0x061c;
 }
 
-char *gui_text_sanitize(const char *text)
+char *gui_format_text_sanitize(const char *text)
 {
 	g_autofree char *valid = NULL;
 	GString *out;
@@ -33,7 +33,7 @@ char *gui_text_sanitize(const char *text)
 
 		if (c == '\r')
 			continue; /* CRLF from gateways: keep the LF */
-		if (gui_char_is_deceptive(c))
+		if (gui_format_char_is_deceptive(c))
 			continue;
 		g_string_append_unichar(out, c);
 	}
@@ -160,7 +160,7 @@ char *gui_format_cert_problems(const struct tls_cert_report *rep)
 		g_string_append(out, _(bits[i].text));
 	}
 	if (!out->len && rep->reason[0]) {
-		g_autofree char *clean = gui_text_sanitize(rep->reason);
+		g_autofree char *clean = gui_format_text_sanitize(rep->reason);
 
 		g_string_append(out, clean);
 	}

@@ -14,7 +14,7 @@ G_BEGIN_DECLS
  * controls other than tab and newline, bidirectional embeddings, overrides and isolates,
  * and invalid UTF-8 (replaced with U+FFFD).  Newly allocated; NULL gives "".
  */
-char *gui_text_sanitize(const char *text);
+char *gui_format_text_sanitize(const char *text);
 /* Translated name of a Connection.State value ("connected" -> "Connected"). */
 const char *gui_format_state(const char *state);
 /* "DTLS", "TLS" or "—" for the Transport property. */

@@ -11,45 +11,45 @@
 #define CONNECT_TIMEOUT_MS    60000
 #define DISCONNECT_TIMEOUT_MS 30000
 
-struct _SslvpnHelperClient {
+struct _GuiHelper {
 	GObject parent_instance;
 	GCancellable *cancellable;
 	GDBusConnection *bus;
-	GDBusObjectManager *objects; /* SslvpnObjectManagerClient: SslvpnConnection proxies */
-	SslvpnManager *manager;      /* for Connect; made by the first one */
+	GDBusObjectManager *objects; /* SslvpnBusObjectManagerClient: SslvpnBusConnection proxies */
+	SslvpnBusManager *manager;   /* for Connect; made by the first one */
 	guint watch_id;
 	char *owner;
 	GPtrArray *connections; /* GuiConnection, oldest first */
 };
 
-G_DEFINE_FINAL_TYPE(SslvpnHelperClient, sslvpn_helper_client, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE(GuiHelper, gui_helper, G_TYPE_OBJECT)
 
 enum { SIGNAL_CHANGED, SIGNAL_CONNECTION_EVENT, SIGNAL_OWNER_CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
-static GBusType sslvpn_helper_bus_type(void)
+static GBusType gui_helper_bus_type(void)
 {
 	const char *bus = g_getenv("SSLVPN_HELPER_BUS");
 
 	return bus && g_str_equal(bus, "session") ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM;
 }
 
-static void sslvpn_helper_client_emit_changed(SslvpnHelperClient *self)
+static void gui_helper_emit_changed(GuiHelper *self)
 {
 	g_signal_emit(self, signals[SIGNAL_CHANGED], 0);
 }
 
-static void on_connection_changed(GuiConnection *c, SslvpnHelperClient *self)
+static void on_connection_changed(GuiConnection *c, GuiHelper *self)
 {
-	sslvpn_helper_client_emit_changed(self);
+	gui_helper_emit_changed(self);
 }
 
-static void on_connection_event(GuiConnection *c, guint ev, SslvpnHelperClient *self)
+static void on_connection_event(GuiConnection *c, guint ev, GuiHelper *self)
 {
 	g_signal_emit(self, signals[SIGNAL_CONNECTION_EVENT], 0, c, ev);
 }
 
-GuiConnection *sslvpn_helper_client_find(SslvpnHelperClient *self, const char *path)
+GuiConnection *gui_helper_find(GuiHelper *self, const char *path)
 {
 	for (guint i = 0; i < self->connections->len; i++) {
 		GuiConnection *c = g_ptr_array_index(self->connections, i);
@@ -75,10 +75,10 @@ static GVariant *proxy_properties(GDBusProxy *proxy)
 	return g_variant_builder_end(&b);
 }
 
-static void sslvpn_helper_client_add_proxy(SslvpnHelperClient *self, SslvpnConnection *proxy)
+static void gui_helper_add_proxy(GuiHelper *self, SslvpnBusConnection *proxy)
 {
 	const char *path = g_dbus_proxy_get_object_path(G_DBUS_PROXY(proxy));
-	GuiConnection *c = sslvpn_helper_client_find(self, path);
+	GuiConnection *c = gui_helper_find(self, path);
 	g_autoptr(GVariant) props = NULL;
 
 	if (!c) {
@@ -89,58 +89,58 @@ static void sslvpn_helper_client_add_proxy(SslvpnHelperClient *self, SslvpnConne
 	}
 	props = g_variant_ref_sink(proxy_properties(G_DBUS_PROXY(proxy)));
 	gui_connection_update(c, props);
-	sslvpn_helper_client_emit_changed(self);
+	gui_helper_emit_changed(self);
 }
 
-static void sslvpn_helper_client_remove_path(SslvpnHelperClient *self, const char *path)
+static void gui_helper_remove_path(GuiHelper *self, const char *path)
 {
-	GuiConnection *c = sslvpn_helper_client_find(self, path);
+	GuiConnection *c = gui_helper_find(self, path);
 
 	if (!c)
 		return;
 	g_signal_handlers_disconnect_by_data(c, self);
 	g_ptr_array_remove(self->connections, c);
-	sslvpn_helper_client_emit_changed(self);
+	gui_helper_emit_changed(self);
 }
 
 static void on_interface_added(GDBusObjectManager *m, GDBusObject *object, GDBusInterface *iface,
-                               SslvpnHelperClient *self)
+                               GuiHelper *self)
 {
-	if (SSLVPN_IS_CONNECTION(iface))
-		sslvpn_helper_client_add_proxy(self, SSLVPN_CONNECTION(iface));
+	if (SSLVPN_BUS_IS_CONNECTION(iface))
+		gui_helper_add_proxy(self, SSLVPN_BUS_CONNECTION(iface));
 }
 
-static void on_object_added(GDBusObjectManager *m, GDBusObject *object, SslvpnHelperClient *self)
+static void on_object_added(GDBusObjectManager *m, GDBusObject *object, GuiHelper *self)
 {
-	SslvpnConnection *proxy = sslvpn_object_peek_connection(SSLVPN_OBJECT(object));
+	SslvpnBusConnection *proxy = sslvpn_bus_object_peek_connection(SSLVPN_BUS_OBJECT(object));
 
 	if (proxy)
-		sslvpn_helper_client_add_proxy(self, proxy);
+		gui_helper_add_proxy(self, proxy);
 }
 
-static void on_object_removed(GDBusObjectManager *m, GDBusObject *object, SslvpnHelperClient *self)
+static void on_object_removed(GDBusObjectManager *m, GDBusObject *object, GuiHelper *self)
 {
-	sslvpn_helper_client_remove_path(self, g_dbus_object_get_object_path(object));
+	gui_helper_remove_path(self, g_dbus_object_get_object_path(object));
 }
 
 static void on_interface_removed(GDBusObjectManager *m, GDBusObject *object, GDBusInterface *iface,
-                                 SslvpnHelperClient *self)
+                                 GuiHelper *self)
 {
-	if (SSLVPN_IS_CONNECTION(iface))
-		sslvpn_helper_client_remove_path(self, g_dbus_object_get_object_path(object));
+	if (SSLVPN_BUS_IS_CONNECTION(iface))
+		gui_helper_remove_path(self, g_dbus_object_get_object_path(object));
 }
 
 static void on_properties_changed(GDBusObjectManagerClient *m, GDBusObjectProxy *object,
                                   GDBusProxy *proxy, GVariant *changed,
-                                  const char *const *invalidated, SslvpnHelperClient *self)
+                                  const char *const *invalidated, GuiHelper *self)
 {
 	GuiConnection *c;
 
-	if (!SSLVPN_IS_CONNECTION(proxy))
+	if (!SSLVPN_BUS_IS_CONNECTION(proxy))
 		return;
-	c = sslvpn_helper_client_find(self, g_dbus_proxy_get_object_path(proxy));
+	c = gui_helper_find(self, g_dbus_proxy_get_object_path(proxy));
 	if (!c) {
-		sslvpn_helper_client_add_proxy(self, SSLVPN_CONNECTION(proxy));
+		gui_helper_add_proxy(self, SSLVPN_BUS_CONNECTION(proxy));
 		return;
 	}
 	gui_connection_update(c, changed);
@@ -148,9 +148,9 @@ static void on_properties_changed(GDBusObjectManagerClient *m, GDBusObjectProxy 
 
 static void on_objects_ready(GObject *source, GAsyncResult *res, gpointer data)
 {
-	SslvpnHelperClient *self = data;
+	GuiHelper *self = data;
 	g_autoptr(GError) error = NULL;
-	GDBusObjectManager *m = sslvpn_object_manager_client_new_finish(res, &error);
+	GDBusObjectManager *m = sslvpn_bus_object_manager_client_new_finish(res, &error);
 	g_autolist(GDBusObject) objects = NULL;
 
 	if (!m) {
@@ -169,14 +169,14 @@ static void on_objects_ready(GObject *source, GAsyncResult *res, gpointer data)
 	objects = g_dbus_object_manager_get_objects(m);
 	for (GList *l = objects; l; l = l->next)
 		on_object_added(m, l->data, self);
-	sslvpn_helper_client_emit_changed(self);
+	gui_helper_emit_changed(self);
 	g_object_unref(self);
 }
 
 static void on_name_appeared(GDBusConnection *bus, const char *name, const char *owner,
                              gpointer data)
 {
-	SslvpnHelperClient *self = data;
+	GuiHelper *self = data;
 
 	g_free(self->owner);
 	self->owner = g_strdup(owner);
@@ -185,7 +185,7 @@ static void on_name_appeared(GDBusConnection *bus, const char *name, const char 
 
 static void on_name_vanished(GDBusConnection *bus, const char *name, gpointer data)
 {
-	SslvpnHelperClient *self = data;
+	GuiHelper *self = data;
 
 	g_clear_pointer(&self->owner, g_free);
 	/* The ObjectManager client drops the objects itself; make sure nothing stale stays. */
@@ -196,12 +196,12 @@ static void on_name_vanished(GDBusConnection *bus, const char *name, gpointer da
 		g_ptr_array_remove_index(self->connections, 0);
 	}
 	g_signal_emit(self, signals[SIGNAL_OWNER_CHANGED], 0);
-	sslvpn_helper_client_emit_changed(self);
+	gui_helper_emit_changed(self);
 }
 
 static void on_bus_ready(GObject *source, GAsyncResult *res, gpointer data)
 {
-	SslvpnHelperClient *self = data;
+	GuiHelper *self = data;
 	g_autoptr(GError) error = NULL;
 	GDBusConnection *bus = g_bus_get_finish(res, &error);
 
@@ -213,30 +213,30 @@ static void on_bus_ready(GObject *source, GAsyncResult *res, gpointer data)
 	}
 	self->bus = bus;
 	self->watch_id =
-	    g_bus_watch_name_on_connection(bus, SSLVPN_HELPER_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
+	    g_bus_watch_name_on_connection(bus, GUI_HELPER_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
 	                                   on_name_appeared, on_name_vanished, self, NULL);
-	sslvpn_object_manager_client_new(bus, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_DO_NOT_AUTO_START,
-	                                 SSLVPN_HELPER_NAME, SSLVPN_HELPER_PATH, self->cancellable,
-	                                 on_objects_ready, self);
+	sslvpn_bus_object_manager_client_new(
+	    bus, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_DO_NOT_AUTO_START, GUI_HELPER_NAME,
+	    GUI_HELPER_PATH, self->cancellable, on_objects_ready, self);
 	g_signal_emit(self, signals[SIGNAL_OWNER_CHANGED], 0);
 }
 
-GDBusConnection *sslvpn_helper_client_get_bus(SslvpnHelperClient *self)
+GDBusConnection *gui_helper_get_bus(GuiHelper *self)
 {
 	return self->bus;
 }
 
-const char *sslvpn_helper_client_get_owner(SslvpnHelperClient *self)
+const char *gui_helper_get_owner(GuiHelper *self)
 {
 	return self->owner;
 }
 
-GPtrArray *sslvpn_helper_client_get_connections(SslvpnHelperClient *self)
+GPtrArray *gui_helper_get_connections(GuiHelper *self)
 {
 	return self->connections;
 }
 
-GuiConnection *sslvpn_helper_client_get_current(SslvpnHelperClient *self)
+GuiConnection *gui_helper_get_current(GuiHelper *self)
 {
 	for (guint i = self->connections->len; i > 0; i--) {
 		GuiConnection *c = g_ptr_array_index(self->connections, i - 1);
@@ -252,7 +252,7 @@ static void cookie_wipe(gpointer data)
 	secret_free(data);
 }
 
-GVariant *sslvpn_helper_client_connect_options(const struct auth_result *r, gboolean no_dtls)
+GVariant *gui_helper_connect_options(const struct auth_result *r, gboolean no_dtls)
 {
 	GVariantBuilder b;
 	struct secret *cookie = secret_dup(r->cookie);
@@ -278,26 +278,26 @@ static void on_connect_reply(GObject *source, GAsyncResult *res, gpointer data)
 	GError *error = NULL;
 	g_autofree char *path = NULL;
 
-	if (!sslvpn_manager_call_connect_finish(SSLVPN_MANAGER(source), &path, res, &error))
+	if (!sslvpn_bus_manager_call_connect_finish(SSLVPN_BUS_MANAGER(source), &path, res, &error))
 		g_task_return_error(task, error);
 	else
 		g_task_return_pointer(task, g_steal_pointer(&path), g_free);
 }
 
 /* Sends the options @task holds, then lets go of them (and of the cookie in them). */
-static void sslvpn_helper_client_send_connect(SslvpnHelperClient *self, GTask *task)
+static void gui_helper_send_connect(GuiHelper *self, GTask *task)
 {
-	sslvpn_manager_call_connect(self->manager, g_task_get_task_data(task),
-	                            g_task_get_cancellable(task), on_connect_reply, task);
+	sslvpn_bus_manager_call_connect(self->manager, g_task_get_task_data(task),
+	                                g_task_get_cancellable(task), on_connect_reply, task);
 	g_task_set_task_data(task, NULL, NULL);
 }
 
 static void on_manager_proxy_ready(GObject *source, GAsyncResult *res, gpointer data)
 {
 	GTask *task = data;
-	SslvpnHelperClient *self = g_task_get_source_object(task);
+	GuiHelper *self = g_task_get_source_object(task);
 	GError *error = NULL;
-	SslvpnManager *manager = sslvpn_manager_proxy_new_finish(res, &error);
+	SslvpnBusManager *manager = sslvpn_bus_manager_proxy_new_finish(res, &error);
 
 	if (!manager) {
 		g_task_return_error(task, error);
@@ -310,12 +310,12 @@ static void on_manager_proxy_ready(GObject *source, GAsyncResult *res, gpointer 
 	} else {
 		g_object_unref(manager); /* another Connect made one meanwhile */
 	}
-	sslvpn_helper_client_send_connect(self, task);
+	gui_helper_send_connect(self, task);
 }
 
-void sslvpn_helper_client_connect_async(SslvpnHelperClient *self, const struct auth_result *r,
-                                        gboolean no_dtls, GCancellable *cancellable,
-                                        GAsyncReadyCallback callback, gpointer user_data)
+void gui_helper_connect_async(GuiHelper *self, const struct auth_result *r, gboolean no_dtls,
+                              GCancellable *cancellable, GAsyncReadyCallback callback,
+                              gpointer user_data)
 {
 	GTask *task = g_task_new(self, cancellable, callback, user_data);
 
@@ -325,23 +325,21 @@ void sslvpn_helper_client_connect_async(SslvpnHelperClient *self, const struct a
 		g_object_unref(task);
 		return;
 	}
-	g_task_set_task_data(task,
-	                     g_variant_ref_sink(sslvpn_helper_client_connect_options(r, no_dtls)),
+	g_task_set_task_data(task, g_variant_ref_sink(gui_helper_connect_options(r, no_dtls)),
 	                     (GDestroyNotify)g_variant_unref);
 	if (self->manager) {
-		sslvpn_helper_client_send_connect(self, task);
+		gui_helper_send_connect(self, task);
 		return;
 	}
 	/* Connect is the one call that may start the helper; making the proxy must not. */
-	sslvpn_manager_proxy_new(
+	sslvpn_bus_manager_proxy_new(
 	    self->bus,
 	    G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES | G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS |
 	        G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START_AT_CONSTRUCTION,
-	    SSLVPN_HELPER_NAME, SSLVPN_HELPER_PATH, cancellable, on_manager_proxy_ready, task);
+	    GUI_HELPER_NAME, GUI_HELPER_PATH, cancellable, on_manager_proxy_ready, task);
 }
 
-char *sslvpn_helper_client_connect_finish(SslvpnHelperClient *self, GAsyncResult *res,
-                                          GError **error)
+char *gui_helper_connect_finish(GuiHelper *self, GAsyncResult *res, GError **error)
 {
 	return g_task_propagate_pointer(G_TASK(res), error);
 }
@@ -351,23 +349,24 @@ static void on_disconnect_reply(GObject *source, GAsyncResult *res, gpointer dat
 	g_autoptr(GTask) task = data;
 	GError *error = NULL;
 
-	if (!sslvpn_connection_call_disconnect_finish(SSLVPN_CONNECTION(source), res, &error))
+	if (!sslvpn_bus_connection_call_disconnect_finish(SSLVPN_BUS_CONNECTION(source), res,
+	                                                  &error))
 		g_task_return_error(task, error);
 	else
 		g_task_return_boolean(task, TRUE);
 }
 
-void sslvpn_helper_client_disconnect_async(SslvpnHelperClient *self, const char *path,
-                                           GAsyncReadyCallback callback, gpointer user_data)
+void gui_helper_disconnect_async(GuiHelper *self, const char *path, GAsyncReadyCallback callback,
+                                 gpointer user_data)
 {
 	GTask *task = g_task_new(self, NULL, callback, user_data);
 	g_autoptr(GDBusObject) object = NULL;
-	g_autoptr(SslvpnConnection) proxy = NULL;
+	g_autoptr(SslvpnBusConnection) proxy = NULL;
 
 	if (self->objects && path && g_variant_is_object_path(path))
 		object = g_dbus_object_manager_get_object(self->objects, path);
 	if (object)
-		proxy = sslvpn_object_get_connection(SSLVPN_OBJECT(object));
+		proxy = sslvpn_bus_object_get_connection(SSLVPN_BUS_OBJECT(object));
 	if (!proxy) {
 		g_task_return_new_error(task, G_DBUS_ERROR, G_DBUS_ERROR_NO_SERVER,
 		                        "no such connection");
@@ -376,18 +375,17 @@ void sslvpn_helper_client_disconnect_async(SslvpnHelperClient *self, const char 
 	}
 	/* The object manager's proxies address the helper by its unique name: never a start. */
 	g_dbus_proxy_set_default_timeout(G_DBUS_PROXY(proxy), DISCONNECT_TIMEOUT_MS);
-	sslvpn_connection_call_disconnect(proxy, NULL, on_disconnect_reply, task);
+	sslvpn_bus_connection_call_disconnect(proxy, NULL, on_disconnect_reply, task);
 }
 
-gboolean sslvpn_helper_client_disconnect_finish(SslvpnHelperClient *self, GAsyncResult *res,
-                                                GError **error)
+gboolean gui_helper_disconnect_finish(GuiHelper *self, GAsyncResult *res, GError **error)
 {
 	return g_task_propagate_boolean(G_TASK(res), error);
 }
 
-static void sslvpn_helper_client_dispose(GObject *object)
+static void gui_helper_dispose(GObject *object)
 {
-	SslvpnHelperClient *self = SSLVPN_HELPER_CLIENT(object);
+	GuiHelper *self = GUI_HELPER(object);
 
 	g_cancellable_cancel(self->cancellable);
 	if (self->watch_id) {
@@ -405,26 +403,26 @@ static void sslvpn_helper_client_dispose(GObject *object)
 			    g_ptr_array_index(self->connections, i), self);
 		g_ptr_array_set_size(self->connections, 0);
 	}
-	G_OBJECT_CLASS(sslvpn_helper_client_parent_class)->dispose(object);
+	G_OBJECT_CLASS(gui_helper_parent_class)->dispose(object);
 }
 
-static void sslvpn_helper_client_finalize(GObject *object)
+static void gui_helper_finalize(GObject *object)
 {
-	SslvpnHelperClient *self = SSLVPN_HELPER_CLIENT(object);
+	GuiHelper *self = GUI_HELPER(object);
 
 	g_clear_object(&self->bus);
 	g_clear_object(&self->cancellable);
 	g_free(self->owner);
 	g_ptr_array_unref(self->connections);
-	G_OBJECT_CLASS(sslvpn_helper_client_parent_class)->finalize(object);
+	G_OBJECT_CLASS(gui_helper_parent_class)->finalize(object);
 }
 
-static void sslvpn_helper_client_class_init(SslvpnHelperClientClass *klass)
+static void gui_helper_class_init(GuiHelperClass *klass)
 {
 	GObjectClass *oc = G_OBJECT_CLASS(klass);
 
-	oc->dispose = sslvpn_helper_client_dispose;
-	oc->finalize = sslvpn_helper_client_finalize;
+	oc->dispose = gui_helper_dispose;
+	oc->finalize = gui_helper_finalize;
 	/* changed(): the set of connections or one of their properties changed. */
 	signals[SIGNAL_CHANGED] =
 	    g_signal_new("changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
@@ -439,16 +437,16 @@ static void sslvpn_helper_client_class_init(SslvpnHelperClientClass *klass)
 	                 NULL, NULL, G_TYPE_NONE, 0);
 }
 
-static void sslvpn_helper_client_init(SslvpnHelperClient *self)
+static void gui_helper_init(GuiHelper *self)
 {
 	self->cancellable = g_cancellable_new();
 	self->connections = g_ptr_array_new_with_free_func(g_object_unref);
 }
 
-SslvpnHelperClient *sslvpn_helper_client_new(void)
+GuiHelper *gui_helper_new(void)
 {
-	SslvpnHelperClient *self = g_object_new(SSLVPN_TYPE_HELPER_CLIENT, NULL);
+	GuiHelper *self = g_object_new(GUI_TYPE_HELPER, NULL);
 
-	g_bus_get(sslvpn_helper_bus_type(), self->cancellable, on_bus_ready, g_object_ref(self));
+	g_bus_get(gui_helper_bus_type(), self->cancellable, on_bus_ready, g_object_ref(self));
 	return self;
 }

@@ -10,14 +10,14 @@
 #include "log.h"
 #include "prefs.h"
 
-struct _SslvpnLogin {
+struct _GuiLogin {
 	GObject parent_instance;
 
 	struct prefs *prefs;
-	SslvpnLoginIo io;
+	GuiLoginIo io;
 	gpointer io_data;
 
-	SslvpnLoginPhase phase;
+	GuiLoginPhase phase;
 	struct auth *auth;
 	struct tls_conn *conn; /* owned here except while a thread uses it */
 	guint run;             /* bumped by start/cancel/reset: stale thread results are dropped */
@@ -30,35 +30,34 @@ struct _SslvpnLogin {
 	char *error_message;
 };
 
-G_DEFINE_FINAL_TYPE(SslvpnLogin, sslvpn_login, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE(GuiLogin, gui_login, G_TYPE_OBJECT)
 
 enum { SIGNAL_PHASE_CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
-static void sslvpn_login_step(SslvpnLogin *self);
+static void gui_login_step(GuiLogin *self);
 
-const char *sslvpn_login_phase_name(SslvpnLoginPhase phase)
+const char *gui_login_phase_name(GuiLoginPhase phase)
 {
 	static const char *const names[] = {
-	    [SSLVPN_LOGIN_IDLE] = "idle",
-	    [SSLVPN_LOGIN_CONNECTING] = "connecting",
-	    [SSLVPN_LOGIN_CERT_PROMPT] = "cert-prompt",
-	    [SSLVPN_LOGIN_TALKING] = "talking",
-	    [SSLVPN_LOGIN_FORM] = "form",
-	    [SSLVPN_LOGIN_DOWNLOADING] = "downloading",
-	    [SSLVPN_LOGIN_DONE] = "done",
-	    [SSLVPN_LOGIN_FAILED] = "failed",
+	    [GUI_LOGIN_IDLE] = "idle",
+	    [GUI_LOGIN_CONNECTING] = "connecting",
+	    [GUI_LOGIN_CERT_PROMPT] = "cert-prompt",
+	    [GUI_LOGIN_TALKING] = "talking",
+	    [GUI_LOGIN_FORM] = "form",
+	    [GUI_LOGIN_DOWNLOADING] = "downloading",
+	    [GUI_LOGIN_DONE] = "done",
+	    [GUI_LOGIN_FAILED] = "failed",
 	};
 	return (guint)phase < G_N_ELEMENTS(names) ? names[phase] : "?";
 }
 
 /* The only place the phase changes. */
-static void sslvpn_login_enter_phase(SslvpnLogin *self, SslvpnLoginPhase phase)
+static void gui_login_enter_phase(GuiLogin *self, GuiLoginPhase phase)
 {
-	g_debug("login: %s -> %s", sslvpn_login_phase_name(self->phase),
-	        sslvpn_login_phase_name(phase));
+	g_debug("login: %s -> %s", gui_login_phase_name(self->phase), gui_login_phase_name(phase));
 	self->phase = phase;
-	if (phase == SSLVPN_LOGIN_FAILED && self->auth) {
+	if (phase == GUI_LOGIN_FAILED && self->auth) {
 		self->error = auth_error(self->auth);
 		g_free(self->error_message);
 		self->error_message = g_strdup(auth_error_message(self->auth));
@@ -68,8 +67,8 @@ static void sslvpn_login_enter_phase(SslvpnLogin *self, SslvpnLoginPhase phase)
 
 /* ---- the real blocking operations ---- */
 
-static int sslvpn_login_real_open(const struct tls_conn_options *opts, struct tls_conn **conn,
-                                  struct tls_cert_report *report, char *peer, gpointer data)
+static int gui_login_real_open(const struct tls_conn_options *opts, struct tls_conn **conn,
+                               struct tls_cert_report *report, char *peer, gpointer data)
 {
 	int r = tls_conn_open(opts, conn, report);
 
@@ -78,13 +77,13 @@ static int sslvpn_login_real_open(const struct tls_conn_options *opts, struct tl
 	return r;
 }
 
-static int sslvpn_login_real_exchange(struct tls_conn *conn, const struct secret *request,
-                                      struct http_response **resp, gpointer data)
+static int gui_login_real_exchange(struct tls_conn *conn, const struct secret *request,
+                                   struct http_response **resp, gpointer data)
 {
 	return http_exchange(conn, request, HTTP_RESPONSE_FULL, resp, NULL, 0, NULL);
 }
 
-static void sslvpn_login_real_close(struct tls_conn *conn, gpointer data)
+static void gui_login_real_close(struct tls_conn *conn, gpointer data)
 {
 	tls_conn_free(conn);
 }
@@ -93,7 +92,7 @@ static void sslvpn_login_real_close(struct tls_conn *conn, gpointer data)
 
 /* A deep copy of what the thread needs: the engine is not touched while it runs. */
 typedef struct {
-	SslvpnLoginIo io;
+	GuiLoginIo io;
 	gpointer io_data;
 	guint run;
 	/* open */
@@ -127,7 +126,7 @@ static void login_job_free(LoginJob *job)
 	g_free(job);
 }
 
-static LoginJob *login_job_new(SslvpnLogin *self)
+static LoginJob *login_job_new(GuiLogin *self)
 {
 	LoginJob *job = g_new0(LoginJob, 1);
 
@@ -167,7 +166,7 @@ static void login_close_thread(GTask *task, gpointer source, gpointer data, GCan
 	g_task_return_boolean(task, TRUE);
 }
 
-static void sslvpn_login_close_conn(SslvpnLogin *self, struct tls_conn *conn)
+static void gui_login_close_conn(GuiLogin *self, struct tls_conn *conn)
 {
 	g_autoptr(GTask) task = NULL;
 	LoginJob *job;
@@ -183,12 +182,12 @@ static void sslvpn_login_close_conn(SslvpnLogin *self, struct tls_conn *conn)
 
 /* A finished job hands its connection back to the login: the job, or NULL when the login was
  * cancelled meanwhile (the connection is closed then). */
-static LoginJob *login_job_finish(SslvpnLogin *self, GAsyncResult *res)
+static LoginJob *login_job_finish(GuiLogin *self, GAsyncResult *res)
 {
 	LoginJob *job = g_task_get_task_data(G_TASK(res));
 
 	if (job->run != self->run || !self->auth) {
-		sslvpn_login_close_conn(self, g_steal_pointer(&job->conn));
+		gui_login_close_conn(self, g_steal_pointer(&job->conn));
 		return NULL;
 	}
 	self->conn = g_steal_pointer(&job->conn);
@@ -197,18 +196,18 @@ static LoginJob *login_job_finish(SslvpnLogin *self, GAsyncResult *res)
 
 static void login_open_done(GObject *source, GAsyncResult *res, gpointer data)
 {
-	SslvpnLogin *self = SSLVPN_LOGIN(source);
+	GuiLogin *self = GUI_LOGIN(source);
 	LoginJob *job = login_job_finish(self, res);
 
 	if (!job)
 		return;
 	auth_connected(self->auth, job->result, &job->report, job->result == 0 ? job->peer : NULL);
-	sslvpn_login_step(self);
+	gui_login_step(self);
 }
 
 static void login_request_done(GObject *source, GAsyncResult *res, gpointer data)
 {
-	SslvpnLogin *self = SSLVPN_LOGIN(source);
+	GuiLogin *self = GUI_LOGIN(source);
 	LoginJob *job = login_job_finish(self, res);
 
 	if (!job)
@@ -217,10 +216,10 @@ static void login_request_done(GObject *source, GAsyncResult *res, gpointer data
 		auth_io_failed(self->auth, job->result);
 	else
 		auth_feed_response(self->auth, job->resp);
-	sslvpn_login_step(self);
+	gui_login_step(self);
 }
 
-static void sslvpn_login_run_open(SslvpnLogin *self)
+static void gui_login_run_open(GuiLogin *self)
 {
 	const struct tls_conn_options *o = auth_tls_options(self->auth);
 	g_autoptr(GTask) task = NULL;
@@ -245,7 +244,7 @@ static void sslvpn_login_run_open(SslvpnLogin *self)
 }
 
 /* FALSE when no thread was started (the engine was told why). */
-static gboolean sslvpn_login_run_request(SslvpnLogin *self)
+static gboolean gui_login_run_request(GuiLogin *self)
 {
 	g_autoptr(GTask) task = NULL;
 	LoginJob *job;
@@ -270,7 +269,7 @@ static gboolean sslvpn_login_run_request(SslvpnLogin *self)
 }
 
 /* Advances the engine until it needs a thread or the user. */
-static void sslvpn_login_step(SslvpnLogin *self)
+static void gui_login_step(GuiLogin *self)
 {
 	for (;;) {
 		enum auth_action act = auth_next(self->auth);
@@ -280,24 +279,24 @@ static void sslvpn_login_step(SslvpnLogin *self)
 		case AUTH_ACTION_CONNECT:
 			if (auth_is_downloading(self->auth))
 				self->downloaded = TRUE;
-			sslvpn_login_run_open(self);
-			sslvpn_login_enter_phase(self, auth_is_downloading(self->auth)
-			                                   ? SSLVPN_LOGIN_DOWNLOADING
-			                                   : SSLVPN_LOGIN_CONNECTING);
+			gui_login_run_open(self);
+			gui_login_enter_phase(self, auth_is_downloading(self->auth)
+			                                ? GUI_LOGIN_DOWNLOADING
+			                                : GUI_LOGIN_CONNECTING);
 			return;
 		case AUTH_ACTION_CERT_PROMPT:
-			sslvpn_login_enter_phase(self, SSLVPN_LOGIN_CERT_PROMPT);
+			gui_login_enter_phase(self, GUI_LOGIN_CERT_PROMPT);
 			return;
 		case AUTH_ACTION_REQUEST:
-			if (!sslvpn_login_run_request(self))
+			if (!gui_login_run_request(self))
 				continue;
 			{
-				SslvpnLoginPhase next = auth_is_downloading(self->auth)
-				                            ? SSLVPN_LOGIN_DOWNLOADING
-				                            : SSLVPN_LOGIN_TALKING;
+				GuiLoginPhase next = auth_is_downloading(self->auth)
+				                         ? GUI_LOGIN_DOWNLOADING
+				                         : GUI_LOGIN_TALKING;
 
 				if (self->phase != next)
-					sslvpn_login_enter_phase(self, next);
+					gui_login_enter_phase(self, next);
 			}
 			return;
 		case AUTH_ACTION_FORM:
@@ -308,16 +307,16 @@ static void sslvpn_login_step(SslvpnLogin *self)
 				auth_submit(self->auth);
 				continue;
 			}
-			sslvpn_login_enter_phase(self, SSLVPN_LOGIN_FORM);
+			gui_login_enter_phase(self, GUI_LOGIN_FORM);
 			return;
 		case AUTH_ACTION_DONE:
-			sslvpn_login_close_conn(self, g_steal_pointer(&self->conn));
-			sslvpn_login_enter_phase(self, SSLVPN_LOGIN_DONE);
+			gui_login_close_conn(self, g_steal_pointer(&self->conn));
+			gui_login_enter_phase(self, GUI_LOGIN_DONE);
 			return;
 		case AUTH_ACTION_FAILED:
 		default:
-			sslvpn_login_close_conn(self, g_steal_pointer(&self->conn));
-			sslvpn_login_enter_phase(self, SSLVPN_LOGIN_FAILED);
+			gui_login_close_conn(self, g_steal_pointer(&self->conn));
+			gui_login_enter_phase(self, GUI_LOGIN_FAILED);
 			return;
 		}
 	}
@@ -325,25 +324,25 @@ static void sslvpn_login_step(SslvpnLogin *self)
 
 /* ---- public API ---- */
 
-static void sslvpn_login_drop(SslvpnLogin *self)
+static void gui_login_drop(GuiLogin *self)
 {
 	self->run++;
-	sslvpn_login_close_conn(self, g_steal_pointer(&self->conn));
+	gui_login_close_conn(self, g_steal_pointer(&self->conn));
 	g_clear_pointer(&self->auth, auth_free);
 	self->downloaded = FALSE;
 	self->error = 0;
 	g_clear_pointer(&self->error_message, g_free);
 }
 
-void sslvpn_login_set_io(SslvpnLogin *self, const SslvpnLoginIo *io, gpointer user_data)
+void gui_login_set_io(GuiLogin *self, const GuiLoginIo *io, gpointer user_data)
 {
-	self->io.open = io && io->open ? io->open : sslvpn_login_real_open;
-	self->io.exchange = io && io->exchange ? io->exchange : sslvpn_login_real_exchange;
-	self->io.close = io && io->close ? io->close : sslvpn_login_real_close;
+	self->io.open = io && io->open ? io->open : gui_login_real_open;
+	self->io.exchange = io && io->exchange ? io->exchange : gui_login_real_exchange;
+	self->io.close = io && io->close ? io->close : gui_login_real_close;
 	self->io_data = user_data;
 }
 
-static const char *sslvpn_login_remembered_group(SslvpnLogin *self, struct auth *probe)
+static const char *gui_login_remembered_group(GuiLogin *self, struct auth *probe)
 {
 	struct prefs_gateway *g;
 	char key[1400];
@@ -355,7 +354,7 @@ static const char *sslvpn_login_remembered_group(SslvpnLogin *self, struct auth 
 	return g ? prefs_gateway_get_last_group(g) : NULL;
 }
 
-int sslvpn_login_start(SslvpnLogin *self, const SslvpnLoginOptions *opts)
+int gui_login_start(GuiLogin *self, const GuiLoginOptions *opts)
 {
 	struct auth_config cfg = {
 	    .gateway = opts->gateway,
@@ -376,7 +375,7 @@ int sslvpn_login_start(SslvpnLogin *self, const SslvpnLoginOptions *opts)
 	if (!cfg.group || !*cfg.group) {
 		/* Preselect the group used last time, so that a returning user gets its form
 		 * at once (the engine posts the init with it). */
-		const char *last = sslvpn_login_remembered_group(self, a);
+		const char *last = gui_login_remembered_group(self, a);
 
 		if (last) {
 			g_autofree char *group = g_strdup(last);
@@ -392,50 +391,50 @@ int sslvpn_login_start(SslvpnLogin *self, const SslvpnLoginOptions *opts)
 	}
 	if (self->auth)
 		log_info("a new login replaces the one in progress");
-	sslvpn_login_drop(self);
+	gui_login_drop(self);
 	self->auth = a;
 	g_free(self->gateway);
 	self->gateway = g_strdup(opts->gateway);
 	auth_gateway_key(a, self->gateway_key, sizeof(self->gateway_key));
 	g_strlcpy(self->host, opts->gateway, sizeof(self->host));
-	sslvpn_login_step(self);
+	gui_login_step(self);
 	return 0;
 }
 
-SslvpnLoginPhase sslvpn_login_get_phase(SslvpnLogin *self)
+GuiLoginPhase gui_login_get_phase(GuiLogin *self)
 {
 	return self->phase;
 }
 
-gboolean sslvpn_login_is_busy(SslvpnLogin *self)
+gboolean gui_login_is_busy(GuiLogin *self)
 {
-	return self->phase != SSLVPN_LOGIN_IDLE && self->phase != SSLVPN_LOGIN_DONE &&
-	       self->phase != SSLVPN_LOGIN_FAILED;
+	return self->phase != GUI_LOGIN_IDLE && self->phase != GUI_LOGIN_DONE &&
+	       self->phase != GUI_LOGIN_FAILED;
 }
 
-const char *sslvpn_login_get_gateway(SslvpnLogin *self)
+const char *gui_login_get_gateway(GuiLogin *self)
 {
 	return self->gateway;
 }
 
-const char *sslvpn_login_get_gateway_key(SslvpnLogin *self)
+const char *gui_login_get_gateway_key(GuiLogin *self)
 {
 	return self->auth ? self->gateway_key : "";
 }
 
-const char *sslvpn_login_get_host(SslvpnLogin *self)
+const char *gui_login_get_host(GuiLogin *self)
 {
 	return self->host[0] ? self->host : (self->gateway ? self->gateway : "");
 }
 
-struct auth_form *sslvpn_login_get_form(SslvpnLogin *self)
+struct auth_form *gui_login_get_form(GuiLogin *self)
 {
-	if (self->phase != SSLVPN_LOGIN_FORM || !self->auth)
+	if (self->phase != GUI_LOGIN_FORM || !self->auth)
 		return NULL;
 	return auth_form(self->auth);
 }
 
-const char *sslvpn_login_get_last_user(SslvpnLogin *self)
+const char *gui_login_get_last_user(GuiLogin *self)
 {
 	struct prefs_gateway *g;
 
@@ -445,108 +444,108 @@ const char *sslvpn_login_get_last_user(SslvpnLogin *self)
 	return g ? prefs_gateway_get_last_user(g) : NULL;
 }
 
-int sslvpn_login_submit(SslvpnLogin *self)
+int gui_login_submit(GuiLogin *self)
 {
 	int r;
 
-	if (self->phase != SSLVPN_LOGIN_FORM)
+	if (self->phase != GUI_LOGIN_FORM)
 		return -ERR_INVALID_ARGS;
 	r = auth_submit(self->auth);
-	sslvpn_login_step(self);
+	gui_login_step(self);
 	return r;
 }
 
-int sslvpn_login_choose_group(SslvpnLogin *self, const char *value_or_label)
+int gui_login_choose_group(GuiLogin *self, const char *value_or_label)
 {
 	int r;
 
-	if (self->phase != SSLVPN_LOGIN_FORM || !value_or_label)
+	if (self->phase != GUI_LOGIN_FORM || !value_or_label)
 		return -ERR_INVALID_ARGS;
 	r = auth_choose_group(self->auth, value_or_label);
 	if (r == -ERR_NOT_FOUND || r == -ERR_INVALID_ARGS)
 		return r; /* nothing changed: the form stays */
-	sslvpn_login_step(self);
+	gui_login_step(self);
 	return r;
 }
 
-const struct tls_cert_report *sslvpn_login_get_cert_report(SslvpnLogin *self)
+const struct tls_cert_report *gui_login_get_cert_report(GuiLogin *self)
 {
 	return self->auth ? auth_cert_report(self->auth) : NULL;
 }
 
-void sslvpn_login_answer_cert(SslvpnLogin *self, enum auth_cert_answer answer)
+void gui_login_answer_cert(GuiLogin *self, enum auth_cert_answer answer)
 {
-	if (self->phase != SSLVPN_LOGIN_CERT_PROMPT)
+	if (self->phase != GUI_LOGIN_CERT_PROMPT)
 		return;
 	auth_answer_cert(self->auth, answer);
-	sslvpn_login_step(self);
+	gui_login_step(self);
 }
 
-void sslvpn_login_cancel(SslvpnLogin *self)
+void gui_login_cancel(GuiLogin *self)
 {
-	if (!sslvpn_login_is_busy(self))
+	if (!gui_login_is_busy(self))
 		return;
 	self->run++; /* a thread still running reports into the void */
-	sslvpn_login_close_conn(self, g_steal_pointer(&self->conn));
+	gui_login_close_conn(self, g_steal_pointer(&self->conn));
 	auth_cancel(self->auth);
-	sslvpn_login_enter_phase(self, SSLVPN_LOGIN_FAILED);
+	gui_login_enter_phase(self, GUI_LOGIN_FAILED);
 }
 
-void sslvpn_login_reset(SslvpnLogin *self)
+void gui_login_reset(GuiLogin *self)
 {
-	sslvpn_login_drop(self);
+	gui_login_drop(self);
 	g_clear_pointer(&self->gateway, g_free);
 	self->host[0] = '\0';
-	if (self->phase != SSLVPN_LOGIN_IDLE)
-		sslvpn_login_enter_phase(self, SSLVPN_LOGIN_IDLE);
+	if (self->phase != GUI_LOGIN_IDLE)
+		gui_login_enter_phase(self, GUI_LOGIN_IDLE);
 }
 
-const struct auth_result *sslvpn_login_get_result(SslvpnLogin *self)
+const struct auth_result *gui_login_get_result(GuiLogin *self)
 {
-	return self->phase == SSLVPN_LOGIN_DONE && self->auth ? auth_result(self->auth) : NULL;
+	return self->phase == GUI_LOGIN_DONE && self->auth ? auth_result(self->auth) : NULL;
 }
 
-int sslvpn_login_get_error(SslvpnLogin *self)
+int gui_login_get_error(GuiLogin *self)
 {
-	return self->phase == SSLVPN_LOGIN_FAILED ? self->error : 0;
+	return self->phase == GUI_LOGIN_FAILED ? self->error : 0;
 }
 
-const char *sslvpn_login_get_error_message(SslvpnLogin *self)
+const char *gui_login_get_error_message(GuiLogin *self)
 {
-	return self->phase == SSLVPN_LOGIN_FAILED ? self->error_message : NULL;
+	return self->phase == GUI_LOGIN_FAILED ? self->error_message : NULL;
 }
 
-gboolean sslvpn_login_downloaded(SslvpnLogin *self)
+gboolean gui_login_downloaded(GuiLogin *self)
 {
 	return self->downloaded;
 }
 
-static void sslvpn_login_finalize(GObject *object)
+static void gui_login_finalize(GObject *object)
 {
-	SslvpnLogin *self = SSLVPN_LOGIN(object);
+	GuiLogin *self = GUI_LOGIN(object);
 
-	sslvpn_login_drop(self);
+	gui_login_drop(self);
 	g_free(self->gateway);
-	G_OBJECT_CLASS(sslvpn_login_parent_class)->finalize(object);
+	G_OBJECT_CLASS(gui_login_parent_class)->finalize(object);
 }
 
-static void sslvpn_login_class_init(SslvpnLoginClass *klass)
+static void gui_login_class_init(GuiLoginClass *klass)
 {
-	G_OBJECT_CLASS(klass)->finalize = sslvpn_login_finalize;
+	G_OBJECT_CLASS(klass)->finalize = gui_login_finalize;
 	/* phase-changed(guint phase): everything else is read through the getters. */
 	signals[SIGNAL_PHASE_CHANGED] =
 	    g_signal_new("phase-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
 	                 NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
 }
 
-static void sslvpn_login_init(SslvpnLogin *self)
+static void gui_login_init(GuiLogin *self)
 {
-	sslvpn_login_set_io(self, NULL, NULL);
+	gui_login_set_io(self, NULL, NULL);
 }
 
-SslvpnLogin *sslvpn_login_new(struct prefs *prefs)
+GuiLogin *gui_login_new(struct prefs *prefs)
 {
-	SslvpnLogin *self = g_object_new(SSLVPN_TYPE_LOGIN, NULL);
+	GuiLogin *self = g_object_new(GUI_TYPE_LOGIN, NULL);
 
 	self->prefs = prefs;
 	return self;

@@ -22,7 +22,7 @@ static void on_switch(GtkSwitch *sw, GParamSpec *pspec, struct prefs *prefs)
 
 		if (ADW_IS_PREFERENCES_WINDOW(win))
 			adw_preferences_window_add_toast(ADW_PREFERENCES_WINDOW(win),
-			                                 adw_toast_new(gui_error_message(r)));
+			                                 adw_toast_new(gui_errors_message(r)));
 	}
 }
 
@@ -44,7 +44,7 @@ static GtkWidget *switch_row(struct prefs *prefs, const char *name, const char *
 	return row;
 }
 
-GtkWidget *sslvpn_prefs_window_new(GtkWindow *parent, struct prefs *prefs)
+GtkWidget *gui_prefs_window_new(GtkWindow *parent, struct prefs *prefs)
 {
 	GtkWidget *win = adw_preferences_window_new();
 	GtkWidget *page = adw_preferences_page_new();

@@ -9,6 +9,6 @@
 G_BEGIN_DECLS
 
 /* Switches are named block-untrusted, use-dtls and start-in-tray.  @prefs is borrowed. */
-GtkWidget *sslvpn_prefs_window_new(GtkWindow *parent, struct prefs *prefs);
+GtkWidget *gui_prefs_window_new(GtkWindow *parent, struct prefs *prefs);
 
 G_END_DECLS

@@ -73,7 +73,7 @@ static const char tray_xml[] =
     " </interface>"
     "</node>";
 
-struct _SslvpnTray {
+struct _GuiTray {
 	GObject parent_instance;
 	GActionGroup *actions; /* borrowed */
 	GDBusConnection *bus;
@@ -81,85 +81,85 @@ struct _SslvpnTray {
 	guint item_id, menu_id, own_id, watch_id;
 	char *bus_name;
 	gboolean name_acquired, registered, watcher_present;
-	SslvpnTrayState state;
+	GuiTrayState state;
 	char *gateway, *last_gateway;
 	guint revision;
 };
 
-G_DEFINE_FINAL_TYPE(SslvpnTray, sslvpn_tray, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE(GuiTray, gui_tray, G_TYPE_OBJECT)
 
 enum { SIGNAL_REGISTERED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 /* ---- model ---- */
 
-SslvpnTrayState sslvpn_tray_state_from_helper(const char *state)
+GuiTrayState gui_tray_state_from_helper(const char *state)
 {
 	if (!state || !*state || g_str_equal(state, "disconnected"))
-		return SSLVPN_TRAY_DISCONNECTED;
+		return GUI_TRAY_DISCONNECTED;
 	if (g_str_equal(state, "connected"))
-		return SSLVPN_TRAY_CONNECTED;
+		return GUI_TRAY_CONNECTED;
 	if (g_str_equal(state, "reconnecting"))
-		return SSLVPN_TRAY_RECONNECTING;
+		return GUI_TRAY_RECONNECTING;
 	if (g_str_equal(state, "failed"))
-		return SSLVPN_TRAY_ERROR;
-	return SSLVPN_TRAY_CONNECTING; /* connecting, disconnecting */
+		return GUI_TRAY_ERROR;
+	return GUI_TRAY_CONNECTING; /* connecting, disconnecting */
 }
 
-const char *sslvpn_tray_icon_name(SslvpnTrayState state)
+const char *gui_tray_icon_name(GuiTrayState state)
 {
 	switch (state) {
-	case SSLVPN_TRAY_CONNECTED:
+	case GUI_TRAY_CONNECTED:
 		return "org.sslvpn.Client-connected-symbolic";
-	case SSLVPN_TRAY_CONNECTING:
-	case SSLVPN_TRAY_RECONNECTING:
+	case GUI_TRAY_CONNECTING:
+	case GUI_TRAY_RECONNECTING:
 		return "org.sslvpn.Client-connecting-symbolic";
-	case SSLVPN_TRAY_ERROR:
+	case GUI_TRAY_ERROR:
 		return "org.sslvpn.Client-error-symbolic";
-	case SSLVPN_TRAY_DISCONNECTED:
+	case GUI_TRAY_DISCONNECTED:
 	default:
 		return "org.sslvpn.Client-disconnected-symbolic";
 	}
 }
 
-const char *sslvpn_tray_status(SslvpnTrayState state)
+const char *gui_tray_status(GuiTrayState state)
 {
-	return state == SSLVPN_TRAY_ERROR || state == SSLVPN_TRAY_RECONNECTING ? "NeedsAttention"
-	                                                                       : "Active";
+	return state == GUI_TRAY_ERROR || state == GUI_TRAY_RECONNECTING ? "NeedsAttention"
+	                                                                 : "Active";
 }
 
-char *sslvpn_tray_tooltip(SslvpnTrayState state, const char *gateway)
+char *gui_tray_tooltip(GuiTrayState state, const char *gateway)
 {
 	const char *what;
 
 	switch (state) {
-	case SSLVPN_TRAY_CONNECTED:
+	case GUI_TRAY_CONNECTED:
 		what = _("VPN connected");
 		break;
-	case SSLVPN_TRAY_CONNECTING:
+	case GUI_TRAY_CONNECTING:
 		what = _("VPN connecting");
 		break;
-	case SSLVPN_TRAY_RECONNECTING:
+	case GUI_TRAY_RECONNECTING:
 		what = _("VPN reconnecting");
 		break;
-	case SSLVPN_TRAY_ERROR:
+	case GUI_TRAY_ERROR:
 		what = _("VPN connection failed");
 		break;
-	case SSLVPN_TRAY_DISCONNECTED:
+	case GUI_TRAY_DISCONNECTED:
 	default:
 		what = _("VPN not connected");
 		break;
 	}
-	if (gateway && *gateway && state != SSLVPN_TRAY_DISCONNECTED)
+	if (gateway && *gateway && state != GUI_TRAY_DISCONNECTED)
 		/* Translators: tray tooltip, "VPN connected: vpn.example.com". */
 		return g_strdup_printf(_("%s: %s"), what, gateway);
 	return g_strdup(what);
 }
 
-static gboolean sslvpn_tray_is_up(SslvpnTray *self)
+static gboolean gui_tray_is_up(GuiTray *self)
 {
-	return self->state == SSLVPN_TRAY_CONNECTED || self->state == SSLVPN_TRAY_CONNECTING ||
-	       self->state == SSLVPN_TRAY_RECONNECTING;
+	return self->state == GUI_TRAY_CONNECTED || self->state == GUI_TRAY_CONNECTING ||
+	       self->state == GUI_TRAY_RECONNECTING;
 }
 
 static GVariant *menu_item(int id, GVariantBuilder *props, GVariant *children)
@@ -180,7 +180,7 @@ static GVariant *menu_entry(int id, const char *label, gboolean enabled)
 	return menu_item(id, &p, NULL);
 }
 
-static char *sslvpn_tray_connect_label(SslvpnTray *self)
+static char *gui_tray_connect_label(GuiTray *self)
 {
 	if (self->last_gateway)
 		/* Translators: tray menu item; %s is a gateway address. */
@@ -188,25 +188,25 @@ static char *sslvpn_tray_connect_label(SslvpnTray *self)
 	return g_strdup(_("Connect…"));
 }
 
-GVariant *sslvpn_tray_menu_layout(SslvpnTray *self)
+GVariant *gui_tray_menu_layout(GuiTray *self)
 {
-	g_autofree char *connect = sslvpn_tray_connect_label(self);
+	g_autofree char *connect = gui_tray_connect_label(self);
 	GVariantBuilder children, root, sep;
-	gboolean up = sslvpn_tray_is_up(self);
+	gboolean up = gui_tray_is_up(self);
 
 	g_variant_builder_init(&children, G_VARIANT_TYPE("av"));
-	g_variant_builder_add(&children, "v", menu_entry(SSLVPN_TRAY_MENU_CONNECT, connect, !up));
+	g_variant_builder_add(&children, "v", menu_entry(GUI_TRAY_MENU_CONNECT, connect, !up));
 	g_variant_builder_add(&children, "v",
-	                      menu_entry(SSLVPN_TRAY_MENU_DISCONNECT, _("Disconnect"), up));
+	                      menu_entry(GUI_TRAY_MENU_DISCONNECT, _("Disconnect"), up));
 	g_variant_builder_init(&sep, G_VARIANT_TYPE_VARDICT);
 	g_variant_builder_add(&sep, "{sv}", "type", g_variant_new_string("separator"));
-	g_variant_builder_add(&children, "v", menu_item(SSLVPN_TRAY_MENU_SEPARATOR, &sep, NULL));
+	g_variant_builder_add(&children, "v", menu_item(GUI_TRAY_MENU_SEPARATOR, &sep, NULL));
 	g_variant_builder_add(&children, "v",
-	                      menu_entry(SSLVPN_TRAY_MENU_SHOW, _("Show Window"), TRUE));
-	g_variant_builder_add(&children, "v", menu_entry(SSLVPN_TRAY_MENU_QUIT, _("Quit"), TRUE));
+	                      menu_entry(GUI_TRAY_MENU_SHOW, _("Show Window"), TRUE));
+	g_variant_builder_add(&children, "v", menu_entry(GUI_TRAY_MENU_QUIT, _("Quit"), TRUE));
 	g_variant_builder_init(&root, G_VARIANT_TYPE_VARDICT);
 	g_variant_builder_add(&root, "{sv}", "children-display", g_variant_new_string("submenu"));
-	return menu_item(SSLVPN_TRAY_MENU_ROOT, &root, g_variant_builder_end(&children));
+	return menu_item(GUI_TRAY_MENU_ROOT, &root, g_variant_builder_end(&children));
 }
 
 /* Finds item @id in a layout and returns its properties (a{sv}), or NULL. */
@@ -231,23 +231,23 @@ static GVariant *layout_find(GVariant *layout, int id)
 
 /* ---- actions ---- */
 
-static void sslvpn_tray_activate(SslvpnTray *self, int id)
+static void gui_tray_activate(GuiTray *self, int id)
 {
 	switch (id) {
-	case SSLVPN_TRAY_MENU_CONNECT:
+	case GUI_TRAY_MENU_CONNECT:
 		if (self->last_gateway)
 			g_action_group_activate_action(self->actions, "connect",
 			                               g_variant_new_string(self->last_gateway));
 		else
 			g_action_group_activate_action(self->actions, "show", NULL);
 		break;
-	case SSLVPN_TRAY_MENU_DISCONNECT:
+	case GUI_TRAY_MENU_DISCONNECT:
 		g_action_group_activate_action(self->actions, "disconnect", NULL);
 		break;
-	case SSLVPN_TRAY_MENU_SHOW:
+	case GUI_TRAY_MENU_SHOW:
 		g_action_group_activate_action(self->actions, "show", NULL);
 		break;
-	case SSLVPN_TRAY_MENU_QUIT:
+	case GUI_TRAY_MENU_QUIT:
 		g_action_group_activate_action(self->actions, "quit", NULL);
 		break;
 	default:
@@ -257,20 +257,20 @@ static void sslvpn_tray_activate(SslvpnTray *self, int id)
 
 /* ---- D-Bus ---- */
 
-static GVariant *sslvpn_tray_tooltip_variant(SslvpnTray *self)
+static GVariant *gui_tray_tooltip_variant(GuiTray *self)
 {
-	g_autofree char *text = sslvpn_tray_tooltip(self->state, self->gateway);
+	g_autofree char *text = gui_tray_tooltip(self->state, self->gateway);
 
-	return g_variant_new("(s@a(iiay)ss)", sslvpn_tray_icon_name(self->state),
+	return g_variant_new("(s@a(iiay)ss)", gui_tray_icon_name(self->state),
 	                     g_variant_new_array(G_VARIANT_TYPE("(iiay)"), NULL, 0), _("SSL VPN"),
 	                     text);
 }
 
-static GVariant *sslvpn_tray_get_property(GDBusConnection *bus, const char *sender,
-                                          const char *path, const char *iface, const char *prop,
-                                          GError **error, gpointer data)
+static GVariant *gui_tray_get_property(GDBusConnection *bus, const char *sender, const char *path,
+                                       const char *iface, const char *prop, GError **error,
+                                       gpointer data)
 {
-	SslvpnTray *self = data;
+	GuiTray *self = data;
 
 	if (g_str_equal(iface, MENU_INTERFACE)) {
 		if (g_str_equal(prop, "Version"))
@@ -289,11 +289,11 @@ static GVariant *sslvpn_tray_get_property(GDBusConnection *bus, const char *send
 		if (g_str_equal(prop, "Title"))
 			return g_variant_new_string(_("SSL VPN"));
 		if (g_str_equal(prop, "Status"))
-			return g_variant_new_string(sslvpn_tray_status(self->state));
+			return g_variant_new_string(gui_tray_status(self->state));
 		if (g_str_equal(prop, "WindowId"))
 			return g_variant_new_int32(0);
 		if (g_str_equal(prop, "IconName"))
-			return g_variant_new_string(sslvpn_tray_icon_name(self->state));
+			return g_variant_new_string(gui_tray_icon_name(self->state));
 		if (g_str_equal(prop, "IconThemePath"))
 			return g_variant_new_string(ICONTHEMEDIR);
 		if (g_str_equal(prop, "AttentionIconName"))
@@ -301,24 +301,24 @@ static GVariant *sslvpn_tray_get_property(GDBusConnection *bus, const char *send
 		if (g_str_equal(prop, "OverlayIconName"))
 			return g_variant_new_string("");
 		if (g_str_equal(prop, "ToolTip"))
-			return sslvpn_tray_tooltip_variant(self);
+			return gui_tray_tooltip_variant(self);
 		if (g_str_equal(prop, "ItemIsMenu"))
 			return g_variant_new_boolean(FALSE);
 		if (g_str_equal(prop, "Menu"))
-			return g_variant_new_object_path(SSLVPN_TRAY_MENU_PATH);
+			return g_variant_new_object_path(GUI_TRAY_MENU_PATH);
 	}
 	g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_PROPERTY, "no property %s", prop);
 	return NULL;
 }
 
-static GVariant *sslvpn_tray_group_properties(SslvpnTray *self, GVariant *ids)
+static GVariant *gui_tray_group_properties(GuiTray *self, GVariant *ids)
 {
-	g_autoptr(GVariant) layout = g_variant_ref_sink(sslvpn_tray_menu_layout(self));
+	g_autoptr(GVariant) layout = g_variant_ref_sink(gui_tray_menu_layout(self));
 	GVariantBuilder b;
 	gsize n = g_variant_n_children(ids);
 
 	g_variant_builder_init(&b, G_VARIANT_TYPE("a(ia{sv})"));
-	for (int id = 0; id <= SSLVPN_TRAY_MENU_QUIT; id++) {
+	for (int id = 0; id <= GUI_TRAY_MENU_QUIT; id++) {
 		gboolean wanted = n == 0;
 		g_autoptr(GVariant) props = NULL;
 
@@ -335,30 +335,30 @@ static GVariant *sslvpn_tray_group_properties(SslvpnTray *self, GVariant *ids)
 	return g_variant_builder_end(&b);
 }
 
-static void sslvpn_tray_method_call(GDBusConnection *bus, const char *sender, const char *path,
-                                    const char *iface, const char *method, GVariant *params,
-                                    GDBusMethodInvocation *invocation, gpointer data)
+static void gui_tray_method_call(GDBusConnection *bus, const char *sender, const char *path,
+                                 const char *iface, const char *method, GVariant *params,
+                                 GDBusMethodInvocation *invocation, gpointer data)
 {
-	SslvpnTray *self = data;
+	GuiTray *self = data;
 
 	if (g_str_equal(iface, SNI_INTERFACE)) {
 		if (g_str_equal(method, "Activate") || g_str_equal(method, "SecondaryActivate"))
-			sslvpn_tray_activate(self, SSLVPN_TRAY_MENU_SHOW);
+			gui_tray_activate(self, GUI_TRAY_MENU_SHOW);
 		g_dbus_method_invocation_return_value(invocation, NULL);
 		return;
 	}
 	if (g_str_equal(method, "GetLayout")) {
 		g_dbus_method_invocation_return_value(
 		    invocation,
-		    g_variant_new("(u@(ia{sv}av))", self->revision, sslvpn_tray_menu_layout(self)));
+		    g_variant_new("(u@(ia{sv}av))", self->revision, gui_tray_menu_layout(self)));
 	} else if (g_str_equal(method, "GetGroupProperties")) {
 		g_autoptr(GVariant) ids = g_variant_get_child_value(params, 0);
 
 		g_dbus_method_invocation_return_value(
 		    invocation,
-		    g_variant_new("(@a(ia{sv}))", sslvpn_tray_group_properties(self, ids)));
+		    g_variant_new("(@a(ia{sv}))", gui_tray_group_properties(self, ids)));
 	} else if (g_str_equal(method, "GetProperty")) {
-		g_autoptr(GVariant) layout = g_variant_ref_sink(sslvpn_tray_menu_layout(self));
+		g_autoptr(GVariant) layout = g_variant_ref_sink(gui_tray_menu_layout(self));
 		g_autoptr(GVariant) props = NULL, value = NULL;
 		const char *name;
 		gint32 id;
@@ -381,7 +381,7 @@ static void sslvpn_tray_method_call(GDBusConnection *bus, const char *sender, co
 		/* Answer first: the action may quit the application. */
 		g_dbus_method_invocation_return_value(invocation, NULL);
 		if (g_str_equal(event, "clicked"))
-			sslvpn_tray_activate(self, id);
+			gui_tray_activate(self, id);
 	} else if (g_str_equal(method, "EventGroup")) {
 		g_autoptr(GVariantIter) iter = NULL;
 		GArray *clicked = g_array_new(FALSE, FALSE, sizeof(gint32));
@@ -396,7 +396,7 @@ static void sslvpn_tray_method_call(GDBusConnection *bus, const char *sender, co
 		    invocation,
 		    g_variant_new("(@ai)", g_variant_new_array(G_VARIANT_TYPE_INT32, NULL, 0)));
 		for (guint i = 0; i < clicked->len; i++)
-			sslvpn_tray_activate(self, g_array_index(clicked, gint32, i));
+			gui_tray_activate(self, g_array_index(clicked, gint32, i));
 		g_array_unref(clicked);
 	} else if (g_str_equal(method, "AboutToShow")) {
 		g_dbus_method_invocation_return_value(invocation, g_variant_new("(b)", FALSE));
@@ -412,13 +412,13 @@ static void sslvpn_tray_method_call(GDBusConnection *bus, const char *sender, co
 }
 
 static const GDBusInterfaceVTable tray_vtable = {
-    .method_call = sslvpn_tray_method_call,
-    .get_property = sslvpn_tray_get_property,
+    .method_call = gui_tray_method_call,
+    .get_property = gui_tray_get_property,
 };
 
 static void on_registered(GObject *source, GAsyncResult *res, gpointer data)
 {
-	SslvpnTray *self = data;
+	GuiTray *self = data;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) reply =
 	    g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, &error);
@@ -432,7 +432,7 @@ static void on_registered(GObject *source, GAsyncResult *res, gpointer data)
 	g_object_unref(self);
 }
 
-static void sslvpn_tray_register(SslvpnTray *self)
+static void gui_tray_register(GuiTray *self)
 {
 	if (!self->bus || !self->name_acquired || !self->watcher_present)
 		return;
@@ -444,15 +444,15 @@ static void sslvpn_tray_register(SslvpnTray *self)
 
 static void on_name_acquired(GDBusConnection *bus, const char *name, gpointer data)
 {
-	SslvpnTray *self = data;
+	GuiTray *self = data;
 
 	self->name_acquired = TRUE;
-	sslvpn_tray_register(self);
+	gui_tray_register(self);
 }
 
 static void on_name_lost(GDBusConnection *bus, const char *name, gpointer data)
 {
-	SslvpnTray *self = data;
+	GuiTray *self = data;
 
 	self->name_acquired = FALSE;
 	self->registered = FALSE;
@@ -461,35 +461,33 @@ static void on_name_lost(GDBusConnection *bus, const char *name, gpointer data)
 static void on_watcher_appeared(GDBusConnection *bus, const char *name, const char *owner,
                                 gpointer data)
 {
-	SslvpnTray *self = data;
+	GuiTray *self = data;
 
 	self->watcher_present = TRUE;
 	self->registered = FALSE;
-	sslvpn_tray_register(self);
+	gui_tray_register(self);
 }
 
 static void on_watcher_vanished(GDBusConnection *bus, const char *name, gpointer data)
 {
-	SslvpnTray *self = data;
+	GuiTray *self = data;
 
 	self->watcher_present = FALSE;
 	self->registered = FALSE;
 }
 
-gboolean sslvpn_tray_export(SslvpnTray *self, GDBusConnection *bus, GError **error)
+gboolean gui_tray_export(GuiTray *self, GDBusConnection *bus, GError **error)
 {
 	if (self->bus)
 		return TRUE;
 	self->item_id = g_dbus_connection_register_object(
-	    bus, SSLVPN_TRAY_ITEM_PATH,
-	    g_dbus_node_info_lookup_interface(self->info, SNI_INTERFACE), &tray_vtable, self, NULL,
-	    error);
+	    bus, GUI_TRAY_ITEM_PATH, g_dbus_node_info_lookup_interface(self->info, SNI_INTERFACE),
+	    &tray_vtable, self, NULL, error);
 	if (!self->item_id)
 		return FALSE;
 	self->menu_id = g_dbus_connection_register_object(
-	    bus, SSLVPN_TRAY_MENU_PATH,
-	    g_dbus_node_info_lookup_interface(self->info, MENU_INTERFACE), &tray_vtable, self, NULL,
-	    error);
+	    bus, GUI_TRAY_MENU_PATH, g_dbus_node_info_lookup_interface(self->info, MENU_INTERFACE),
+	    &tray_vtable, self, NULL, error);
 	if (!self->menu_id) {
 		g_dbus_connection_unregister_object(bus, self->item_id);
 		self->item_id = 0;
@@ -506,7 +504,7 @@ gboolean sslvpn_tray_export(SslvpnTray *self, GDBusConnection *bus, GError **err
 	return TRUE;
 }
 
-void sslvpn_tray_unexport(SslvpnTray *self)
+void gui_tray_unexport(GuiTray *self)
 {
 	if (!self->bus)
 		return;
@@ -521,32 +519,32 @@ void sslvpn_tray_unexport(SslvpnTray *self)
 	g_clear_object(&self->bus);
 }
 
-gboolean sslvpn_tray_is_registered(SslvpnTray *self)
+gboolean gui_tray_is_registered(GuiTray *self)
 {
 	return self->registered;
 }
 
-const char *sslvpn_tray_get_bus_name(SslvpnTray *self)
+const char *gui_tray_get_bus_name(GuiTray *self)
 {
 	return self->bus_name;
 }
 
-static void sslvpn_tray_emit(SslvpnTray *self, const char *iface, const char *path,
-                             const char *signal, GVariant *params)
+static void gui_tray_emit(GuiTray *self, const char *iface, const char *path, const char *signal,
+                          GVariant *params)
 {
 	if (!self->bus)
 		return;
 	g_dbus_connection_emit_signal(self->bus, NULL, path, iface, signal, params, NULL);
 }
 
-static void sslvpn_tray_menu_changed(SslvpnTray *self)
+static void gui_tray_menu_changed(GuiTray *self)
 {
 	self->revision++;
-	sslvpn_tray_emit(self, MENU_INTERFACE, SSLVPN_TRAY_MENU_PATH, "LayoutUpdated",
-	                 g_variant_new("(ui)", self->revision, 0));
+	gui_tray_emit(self, MENU_INTERFACE, GUI_TRAY_MENU_PATH, "LayoutUpdated",
+	              g_variant_new("(ui)", self->revision, 0));
 }
 
-void sslvpn_tray_set_state(SslvpnTray *self, SslvpnTrayState state, const char *gateway)
+void gui_tray_set_state(GuiTray *self, GuiTrayState state, const char *gateway)
 {
 	gboolean state_changed = self->state != state;
 	gboolean gateway_changed = g_strcmp0(self->gateway, gateway) != 0;
@@ -557,66 +555,66 @@ void sslvpn_tray_set_state(SslvpnTray *self, SslvpnTrayState state, const char *
 	g_free(self->gateway);
 	self->gateway = g_strdup(gateway);
 	if (state_changed) {
-		sslvpn_tray_emit(self, SNI_INTERFACE, SSLVPN_TRAY_ITEM_PATH, "NewIcon", NULL);
-		sslvpn_tray_emit(self, SNI_INTERFACE, SSLVPN_TRAY_ITEM_PATH, "NewStatus",
-		                 g_variant_new("(s)", sslvpn_tray_status(state)));
-		sslvpn_tray_menu_changed(self);
+		gui_tray_emit(self, SNI_INTERFACE, GUI_TRAY_ITEM_PATH, "NewIcon", NULL);
+		gui_tray_emit(self, SNI_INTERFACE, GUI_TRAY_ITEM_PATH, "NewStatus",
+		              g_variant_new("(s)", gui_tray_status(state)));
+		gui_tray_menu_changed(self);
 	}
-	sslvpn_tray_emit(self, SNI_INTERFACE, SSLVPN_TRAY_ITEM_PATH, "NewToolTip", NULL);
+	gui_tray_emit(self, SNI_INTERFACE, GUI_TRAY_ITEM_PATH, "NewToolTip", NULL);
 }
 
-SslvpnTrayState sslvpn_tray_get_state(SslvpnTray *self)
+GuiTrayState gui_tray_get_state(GuiTray *self)
 {
 	return self->state;
 }
 
-void sslvpn_tray_set_last_gateway(SslvpnTray *self, const char *gateway)
+void gui_tray_set_last_gateway(GuiTray *self, const char *gateway)
 {
 	if (g_strcmp0(self->last_gateway, gateway) == 0)
 		return;
 	g_free(self->last_gateway);
 	self->last_gateway = gateway && *gateway ? g_strdup(gateway) : NULL;
-	sslvpn_tray_menu_changed(self);
+	gui_tray_menu_changed(self);
 }
 
-static void sslvpn_tray_dispose(GObject *object)
+static void gui_tray_dispose(GObject *object)
 {
-	sslvpn_tray_unexport(SSLVPN_TRAY(object));
-	G_OBJECT_CLASS(sslvpn_tray_parent_class)->dispose(object);
+	gui_tray_unexport(GUI_TRAY(object));
+	G_OBJECT_CLASS(gui_tray_parent_class)->dispose(object);
 }
 
-static void sslvpn_tray_finalize(GObject *object)
+static void gui_tray_finalize(GObject *object)
 {
-	SslvpnTray *self = SSLVPN_TRAY(object);
+	GuiTray *self = GUI_TRAY(object);
 
 	g_dbus_node_info_unref(self->info);
 	g_free(self->bus_name);
 	g_free(self->gateway);
 	g_free(self->last_gateway);
-	G_OBJECT_CLASS(sslvpn_tray_parent_class)->finalize(object);
+	G_OBJECT_CLASS(gui_tray_parent_class)->finalize(object);
 }
 
-static void sslvpn_tray_class_init(SslvpnTrayClass *klass)
+static void gui_tray_class_init(GuiTrayClass *klass)
 {
 	GObjectClass *oc = G_OBJECT_CLASS(klass);
 
-	oc->dispose = sslvpn_tray_dispose;
-	oc->finalize = sslvpn_tray_finalize;
+	oc->dispose = gui_tray_dispose;
+	oc->finalize = gui_tray_finalize;
 	signals[SIGNAL_REGISTERED] =
 	    g_signal_new("registered", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
 	                 NULL, G_TYPE_NONE, 0);
 }
 
-static void sslvpn_tray_init(SslvpnTray *self)
+static void gui_tray_init(GuiTray *self)
 {
 	self->info = g_dbus_node_info_new_for_xml(tray_xml, NULL);
 	g_assert(self->info);
 	self->revision = 1;
 }
 
-SslvpnTray *sslvpn_tray_new(GActionGroup *actions)
+GuiTray *gui_tray_new(GActionGroup *actions)
 {
-	SslvpnTray *self = g_object_new(SSLVPN_TYPE_TRAY, NULL);
+	GuiTray *self = g_object_new(GUI_TYPE_TRAY, NULL);
 
 	self->actions = actions;
 	return self;

@@ -18,51 +18,51 @@
 G_BEGIN_DECLS
 
 typedef enum {
-	SSLVPN_TRAY_DISCONNECTED,
-	SSLVPN_TRAY_CONNECTING, /* login running, or the helper's connecting/disconnecting */
-	SSLVPN_TRAY_CONNECTED,
-	SSLVPN_TRAY_RECONNECTING,
-	SSLVPN_TRAY_ERROR, /* the last attempt failed or the tunnel dropped */
-} SslvpnTrayState;
+	GUI_TRAY_DISCONNECTED,
+	GUI_TRAY_CONNECTING, /* login running, or the helper's connecting/disconnecting */
+	GUI_TRAY_CONNECTED,
+	GUI_TRAY_RECONNECTING,
+	GUI_TRAY_ERROR, /* the last attempt failed or the tunnel dropped */
+} GuiTrayState;
 
 /* Menu item ids (com.canonical.dbusmenu), stable for tests and hosts. */
 enum {
-	SSLVPN_TRAY_MENU_ROOT = 0,
-	SSLVPN_TRAY_MENU_CONNECT = 1,
-	SSLVPN_TRAY_MENU_DISCONNECT = 2,
-	SSLVPN_TRAY_MENU_SEPARATOR = 3,
-	SSLVPN_TRAY_MENU_SHOW = 4,
-	SSLVPN_TRAY_MENU_QUIT = 5,
+	GUI_TRAY_MENU_ROOT = 0,
+	GUI_TRAY_MENU_CONNECT = 1,
+	GUI_TRAY_MENU_DISCONNECT = 2,
+	GUI_TRAY_MENU_SEPARATOR = 3,
+	GUI_TRAY_MENU_SHOW = 4,
+	GUI_TRAY_MENU_QUIT = 5,
 };
 
-#define SSLVPN_TRAY_ITEM_PATH "/StatusNotifierItem"
-#define SSLVPN_TRAY_MENU_PATH "/MenuBar"
+#define GUI_TRAY_ITEM_PATH "/StatusNotifierItem"
+#define GUI_TRAY_MENU_PATH "/MenuBar"
 
-#define SSLVPN_TYPE_TRAY (sslvpn_tray_get_type())
-G_DECLARE_FINAL_TYPE(SslvpnTray, sslvpn_tray, SSLVPN, TRAY, GObject)
+#define GUI_TYPE_TRAY (gui_tray_get_type())
+G_DECLARE_FINAL_TYPE(GuiTray, gui_tray, GUI, TRAY, GObject)
 
 /* Menu clicks activate actions of @actions (the GApplication); borrowed. */
-SslvpnTray *sslvpn_tray_new(GActionGroup *actions);
+GuiTray *gui_tray_new(GActionGroup *actions);
 /* Exports the item on @bus (the application's session bus connection) and starts watching for
  * a StatusNotifierWatcher. */
-gboolean sslvpn_tray_export(SslvpnTray *self, GDBusConnection *bus, GError **error);
-void sslvpn_tray_unexport(SslvpnTray *self);
+gboolean gui_tray_export(GuiTray *self, GDBusConnection *bus, GError **error);
+void gui_tray_unexport(GuiTray *self);
 /* Whether a watcher accepted the item (a tray exists to show it). */
-gboolean sslvpn_tray_is_registered(SslvpnTray *self);
-const char *sslvpn_tray_get_bus_name(SslvpnTray *self);
+gboolean gui_tray_is_registered(GuiTray *self);
+const char *gui_tray_get_bus_name(GuiTray *self);
 
 /* @gateway: what the tooltip names (may be NULL). */
-void sslvpn_tray_set_state(SslvpnTray *self, SslvpnTrayState state, const char *gateway);
-SslvpnTrayState sslvpn_tray_get_state(SslvpnTray *self);
+void gui_tray_set_state(GuiTray *self, GuiTrayState state, const char *gateway);
+GuiTrayState gui_tray_get_state(GuiTray *self);
 /* The gateway "Connect" uses; NULL disables that item. */
-void sslvpn_tray_set_last_gateway(SslvpnTray *self, const char *gateway);
+void gui_tray_set_last_gateway(GuiTray *self, const char *gateway);
 
 /* The model, pure (tests check it without a bus). */
-SslvpnTrayState sslvpn_tray_state_from_helper(const char *state);
-const char *sslvpn_tray_icon_name(SslvpnTrayState state);
-const char *sslvpn_tray_status(SslvpnTrayState state); /* SNI Status */
-char *sslvpn_tray_tooltip(SslvpnTrayState state, const char *gateway);
+GuiTrayState gui_tray_state_from_helper(const char *state);
+const char *gui_tray_icon_name(GuiTrayState state);
+const char *gui_tray_status(GuiTrayState state); /* SNI Status */
+char *gui_tray_tooltip(GuiTrayState state, const char *gateway);
 /* The menu as dbusmenu's GetLayout returns it: (ia{sv}av). */
-GVariant *sslvpn_tray_menu_layout(SslvpnTray *self);
+GVariant *gui_tray_menu_layout(GuiTray *self);
 
 G_END_DECLS

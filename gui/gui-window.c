@@ -9,9 +9,9 @@
 #include "gui-errors.h"
 #include "gui-format.h"
 
-struct _SslvpnWindow {
+struct _GuiWindow {
 	AdwApplicationWindow parent_instance;
-	SslvpnApplication *app; /* borrowed: the application outlives its windows */
+	GuiApp *app; /* borrowed: the application outlives its windows */
 
 	GtkWidget *stack;
 	/* connect */
@@ -31,7 +31,7 @@ struct _SslvpnWindow {
 	gboolean recent_filled;
 };
 
-G_DEFINE_FINAL_TYPE(SslvpnWindow, sslvpn_window, ADW_TYPE_APPLICATION_WINDOW)
+G_DEFINE_FINAL_TYPE(GuiWindow, gui_window, ADW_TYPE_APPLICATION_WINDOW)
 
 /* ---- helpers ---- */
 
@@ -89,14 +89,14 @@ static GtkWidget *info_row(GtkWidget *group, const char *title, const char *name
 
 static void set_row(GtkWidget *row, const char *value)
 {
-	g_autofree char *clean = gui_text_sanitize(value && *value ? value : "—");
+	g_autofree char *clean = gui_format_text_sanitize(value && *value ? value : "—");
 
 	gtk_label_set_text(GTK_LABEL(g_object_get_data(G_OBJECT(row), "value")), clean);
 }
 
 /* ---- connect page ---- */
 
-static void on_connect_clicked(GtkButton *b, SslvpnWindow *self)
+static void on_connect_clicked(GtkButton *b, GuiWindow *self)
 {
 	g_autofree char *text =
 	    g_strstrip(g_strdup(gtk_editable_get_text(GTK_EDITABLE(self->gateway_entry))));
@@ -105,10 +105,10 @@ static void on_connect_clicked(GtkButton *b, SslvpnWindow *self)
 		gtk_widget_grab_focus(self->gateway_entry);
 		return;
 	}
-	sslvpn_application_start_login(self->app, text);
+	gui_app_start_login(self->app, text);
 }
 
-static void on_recent_selected(GtkListBox *box, GtkListBoxRow *row, SslvpnWindow *self)
+static void on_recent_selected(GtkListBox *box, GtkListBoxRow *row, GuiWindow *self)
 {
 	const char *address = row ? g_object_get_data(G_OBJECT(row), "gateway") : NULL;
 
@@ -116,13 +116,13 @@ static void on_recent_selected(GtkListBox *box, GtkListBoxRow *row, SslvpnWindow
 		gtk_editable_set_text(GTK_EDITABLE(self->gateway_entry), address);
 }
 
-static void on_recent_activated(GtkListBox *box, GtkListBoxRow *row, SslvpnWindow *self)
+static void on_recent_activated(GtkListBox *box, GtkListBoxRow *row, GuiWindow *self)
 {
 	on_recent_selected(box, row, self);
 	on_connect_clicked(NULL, self);
 }
 
-static void add_recent(SslvpnWindow *self, GHashTable *seen, const char *title, const char *address,
+static void add_recent(GuiWindow *self, GHashTable *seen, const char *title, const char *address,
                        const char *select)
 {
 	g_autofree char *clean_title = NULL, *clean_address = NULL;
@@ -133,8 +133,8 @@ static void add_recent(SslvpnWindow *self, GHashTable *seen, const char *title, 
 		return;
 	g_hash_table_add(seen, g_strdup(url));
 	address = url;
-	clean_title = gui_text_sanitize(title && *title ? title : address);
-	clean_address = gui_text_sanitize(address);
+	clean_title = gui_format_text_sanitize(title && *title ? title : address);
+	clean_address = gui_format_text_sanitize(address);
 	row = adw_action_row_new();
 	adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), clean_title);
 	if (title && *title && g_strcmp0(title, address) != 0)
@@ -149,10 +149,10 @@ static void add_recent(SslvpnWindow *self, GHashTable *seen, const char *title, 
 }
 
 /* The chooser: gateways used before (newest first) and the servers of their cached profiles. */
-static void fill_recent(SslvpnWindow *self)
+static void fill_recent(GuiWindow *self)
 {
-	struct prefs *prefs = sslvpn_application_get_prefs(self->app);
-	g_autofree char *last = gui_format_gateway(sslvpn_application_get_last_gateway(self->app));
+	struct prefs *prefs = gui_app_get_prefs(self->app);
+	g_autofree char *last = gui_format_gateway(gui_app_get_last_gateway(self->app));
 	g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	GtkWidget *child;
 	size_t n;
@@ -202,7 +202,7 @@ static void fill_recent(SslvpnWindow *self)
 		gtk_editable_set_text(GTK_EDITABLE(self->gateway_entry), last);
 }
 
-static GtkWidget *build_connect_page(SslvpnWindow *self)
+static GtkWidget *build_connect_page(GuiWindow *self)
 {
 	GtkWidget *box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 18);
 	GtkWidget *icon = gtk_image_new_from_icon_name("org.sslvpn.Client");
@@ -268,48 +268,48 @@ static GtkWidget *build_connect_page(SslvpnWindow *self)
 
 /* ---- login page ---- */
 
-static void on_login_clicked(GtkButton *b, SslvpnWindow *self)
+static void on_login_clicked(GtkButton *b, GuiWindow *self)
 {
-	SslvpnLogin *login = sslvpn_application_get_login(self->app);
-	struct auth_form *form = sslvpn_login_get_form(login);
+	GuiLogin *login = gui_app_get_login(self->app);
+	struct auth_form *form = gui_login_get_form(login);
 	const char *bad = NULL;
 	int r;
 
 	if (!form)
 		return;
-	r = sslvpn_form_view_apply(SSLVPN_FORM_VIEW(self->form_view), form, &bad);
+	r = gui_form_view_apply(GUI_FORM_VIEW(self->form_view), form, &bad);
 	if (r < 0) {
 		g_autofree char *body = g_strdup_printf(_("The value of “%s” cannot be used: %s"),
-		                                        bad ? bad : "?", gui_error_message(r));
+		                                        bad ? bad : "?", gui_errors_message(r));
 
-		sslvpn_window_show_error(self, _("Check Your Input"), body);
+		gui_window_show_error(self, _("Check Your Input"), body);
 		return;
 	}
 	if (!auth_form_confirmations_match(form)) {
-		sslvpn_window_show_error(
+		gui_window_show_error(
 		    self, _("Check Your Input"),
 		    _("The two entries of the new password or PIN do not match."));
 		return;
 	}
-	sslvpn_application_submit(self->app);
+	gui_app_submit(self->app);
 }
 
-static void on_form_submit(SslvpnFormView *view, SslvpnWindow *self)
+static void on_form_submit(GuiFormView *view, GuiWindow *self)
 {
 	on_login_clicked(NULL, self);
 }
 
-static void on_group_changed(SslvpnFormView *view, const char *value, SslvpnWindow *self)
+static void on_group_changed(GuiFormView *view, const char *value, GuiWindow *self)
 {
-	sslvpn_application_choose_group(self->app, value);
+	gui_app_choose_group(self->app, value);
 }
 
-static void on_cancel_clicked(GtkButton *b, SslvpnWindow *self)
+static void on_cancel_clicked(GtkButton *b, GuiWindow *self)
 {
-	sslvpn_application_cancel(self->app);
+	gui_app_cancel(self->app);
 }
 
-static GtkWidget *build_login_page(SslvpnWindow *self)
+static GtkWidget *build_login_page(GuiWindow *self)
 {
 	GtkWidget *box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 18);
 	GtkWidget *buttons = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
@@ -326,7 +326,7 @@ static GtkWidget *build_login_page(SslvpnWindow *self)
 	gtk_label_set_wrap_mode(GTK_LABEL(self->login_subtitle), PANGO_WRAP_WORD_CHAR);
 	gtk_box_append(GTK_BOX(box), self->login_subtitle);
 
-	self->form_view = sslvpn_form_view_new();
+	self->form_view = gui_form_view_new();
 	g_signal_connect(self->form_view, "submit", G_CALLBACK(on_form_submit), self);
 	g_signal_connect(self->form_view, "group-changed", G_CALLBACK(on_group_changed), self);
 	gtk_box_append(GTK_BOX(box), self->form_view);
@@ -348,7 +348,7 @@ static GtkWidget *build_login_page(SslvpnWindow *self)
 
 /* ---- progress page ---- */
 
-static GtkWidget *build_progress_page(SslvpnWindow *self)
+static GtkWidget *build_progress_page(GuiWindow *self)
 {
 	GtkWidget *box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 18);
 
@@ -371,12 +371,12 @@ static GtkWidget *build_progress_page(SslvpnWindow *self)
 
 /* ---- status page ---- */
 
-static void on_disconnect_clicked(GtkButton *b, SslvpnWindow *self)
+static void on_disconnect_clicked(GtkButton *b, GuiWindow *self)
 {
-	sslvpn_application_disconnect(self->app);
+	gui_app_disconnect(self->app);
 }
 
-static GtkWidget *build_status_page(SslvpnWindow *self)
+static GtkWidget *build_status_page(GuiWindow *self)
 {
 	GtkWidget *box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 12);
 	GtkWidget *group = adw_preferences_group_new();
@@ -419,7 +419,7 @@ static GtkWidget *build_status_page(SslvpnWindow *self)
 	return clamp_page(box);
 }
 
-static void sync_status(SslvpnWindow *self, GuiConnection *c)
+static void sync_status(GuiWindow *self, GuiConnection *c)
 {
 	const char *state = gui_connection_get_state(c);
 	g_autofree char *routes = g_strjoinv("\n", (char **)gui_connection_get_routes(c));
@@ -436,12 +436,12 @@ static void sync_status(SslvpnWindow *self, GuiConnection *c)
 	gtk_label_set_text(GTK_LABEL(self->status_title), gui_format_state(state));
 	{
 		g_autofree char *url = gui_format_gateway(gui_connection_get_gateway(c));
-		g_autofree char *gw = gui_text_sanitize(url);
+		g_autofree char *gw = gui_format_text_sanitize(url);
 
 		gtk_label_set_text(GTK_LABEL(self->status_gateway), gw);
 	}
 	gtk_image_set_from_icon_name(GTK_IMAGE(self->status_icon),
-	                             sslvpn_tray_icon_name(sslvpn_tray_state_from_helper(state)));
+	                             gui_tray_icon_name(gui_tray_state_from_helper(state)));
 	set_row(self->row_state, gui_format_state(state));
 	set_row(self->row_transport, gui_format_transport(gui_connection_get_transport(c)));
 	address = *a4 && *a6 ? g_strdup_printf("%s\n%s", a4, a6) : g_strdup(*a4 ? a4 : a6);
@@ -462,24 +462,23 @@ static void sync_status(SslvpnWindow *self, GuiConnection *c)
 	}
 	set_row(self->row_since, since);
 	gtk_widget_set_visible(self->row_error, *last_error != '\0');
-	set_row(self->row_error, gui_error_message_for_name(last_error));
+	set_row(self->row_error, gui_errors_message_for_name(last_error));
 	gtk_widget_set_sensitive(self->disconnect_button, !g_str_equal(state, "disconnecting"));
 }
 
 static gboolean on_tick(gpointer data)
 {
-	SslvpnWindow *self = data;
-	GuiConnection *c =
-	    sslvpn_helper_client_get_current(sslvpn_application_get_helper(self->app));
+	GuiWindow *self = data;
+	GuiConnection *c = gui_helper_get_current(gui_app_get_helper(self->app));
 
-	if (c && g_str_equal(sslvpn_window_get_page(self), "status"))
+	if (c && g_str_equal(gui_window_get_page(self), "status"))
 		sync_status(self, c);
 	return G_SOURCE_CONTINUE;
 }
 
 /* ---- sync ---- */
 
-static void set_page(SslvpnWindow *self, const char *page)
+static void set_page(GuiWindow *self, const char *page)
 {
 	GtkWidget *target = gtk_stack_get_child_by_name(GTK_STACK(self->stack), page);
 
@@ -494,15 +493,15 @@ static void set_page(SslvpnWindow *self, const char *page)
 	gtk_spinner_set_spinning(GTK_SPINNER(self->spinner), g_str_equal(page, "progress"));
 }
 
-const char *sslvpn_window_get_page(SslvpnWindow *self)
+const char *gui_window_get_page(GuiWindow *self)
 {
 	return gtk_stack_get_visible_child_name(GTK_STACK(self->stack));
 }
 
-static void sync_login(SslvpnWindow *self, SslvpnLogin *login)
+static void sync_login(GuiWindow *self, GuiLogin *login)
 {
-	struct auth_form *form = sslvpn_login_get_form(login);
-	g_autofree char *host = gui_text_sanitize(sslvpn_login_get_host(login));
+	struct auth_form *form = gui_login_get_form(login);
+	g_autofree char *host = gui_format_text_sanitize(gui_login_get_host(login));
 	g_autofree char *id = NULL;
 
 	if (!form)
@@ -512,23 +511,21 @@ static void sync_login(SslvpnWindow *self, SslvpnLogin *login)
 	                     form->error ? form->error : "",
 	                     auth_form_selected_group(form) ? auth_form_selected_group(form) : "");
 	if (g_strcmp0(id, self->rendered_form) != 0) {
-		gboolean was_login = g_str_equal(sslvpn_window_get_page(self), "login");
+		gboolean was_login = g_str_equal(gui_window_get_page(self), "login");
 
-		sslvpn_form_view_render(SSLVPN_FORM_VIEW(self->form_view), form,
-		                        sslvpn_login_get_last_user(login));
+		gui_form_view_render(GUI_FORM_VIEW(self->form_view), form,
+		                     gui_login_get_last_user(login));
 		g_free(self->rendered_form);
 		self->rendered_form = g_steal_pointer(&id);
 		set_page(self, "login");
-		if (!was_login ||
-		    !sslvpn_form_view_get_group_widget(SSLVPN_FORM_VIEW(self->form_view)) ||
+		if (!was_login || !gui_form_view_get_group_widget(GUI_FORM_VIEW(self->form_view)) ||
 		    !gtk_widget_has_focus(
-		        sslvpn_form_view_get_group_widget(SSLVPN_FORM_VIEW(self->form_view))))
-			sslvpn_form_view_focus_first(SSLVPN_FORM_VIEW(self->form_view));
+		        gui_form_view_get_group_widget(GUI_FORM_VIEW(self->form_view))))
+			gui_form_view_focus_first(GUI_FORM_VIEW(self->form_view));
 	}
-	gtk_label_set_text(GTK_LABEL(self->login_title), sslvpn_application_is_relogin(self->app)
-	                                                     ? _("Log In Again")
-	                                                     : _("Log In"));
-	if (sslvpn_application_is_relogin(self->app)) {
+	gtk_label_set_text(GTK_LABEL(self->login_title),
+	                   gui_app_is_relogin(self->app) ? _("Log In Again") : _("Log In"));
+	if (gui_app_is_relogin(self->app)) {
 		g_autofree char *sub = g_strdup_printf(
 		    _("The session with %s has expired. Log in again to keep the VPN connected."),
 		    host);
@@ -541,23 +538,23 @@ static void sync_login(SslvpnWindow *self, SslvpnLogin *login)
 	set_page(self, "login");
 }
 
-void sslvpn_window_sync(SslvpnWindow *self)
+void gui_window_sync(GuiWindow *self)
 {
-	SslvpnLogin *login = sslvpn_application_get_login(self->app);
-	SslvpnHelperClient *helper = sslvpn_application_get_helper(self->app);
-	GuiConnection *current = sslvpn_helper_client_get_current(helper);
-	SslvpnFlow flow = sslvpn_application_get_flow(self->app);
-	const char *error = sslvpn_application_get_error(self->app);
+	GuiLogin *login = gui_app_get_login(self->app);
+	GuiHelper *helper = gui_app_get_helper(self->app);
+	GuiConnection *current = gui_helper_get_current(helper);
+	GuiAppFlow flow = gui_app_get_flow(self->app);
+	const char *error = gui_app_get_error(self->app);
 
-	if (flow == SSLVPN_FLOW_LOGIN && sslvpn_login_get_phase(login) == SSLVPN_LOGIN_FORM) {
+	if (flow == GUI_APP_FLOW_LOGIN && gui_login_get_phase(login) == GUI_LOGIN_FORM) {
 		sync_login(self, login);
 		return;
 	}
 	g_clear_pointer(&self->rendered_form, g_free);
-	if (flow != SSLVPN_FLOW_IDLE) {
+	if (flow != GUI_APP_FLOW_IDLE) {
 		gtk_label_set_text(GTK_LABEL(self->progress_label),
-		                   sslvpn_application_get_progress_text(self->app));
-		gtk_widget_set_visible(self->progress_cancel, flow != SSLVPN_FLOW_STARTING);
+		                   gui_app_get_progress_text(self->app));
+		gtk_widget_set_visible(self->progress_cancel, flow != GUI_APP_FLOW_STARTING);
 		set_page(self, "progress");
 		return;
 	}
@@ -567,7 +564,7 @@ void sslvpn_window_sync(SslvpnWindow *self)
 		gtk_window_set_default_widget(GTK_WINDOW(self), NULL);
 		return;
 	}
-	if (!self->recent_filled || !g_str_equal(sslvpn_window_get_page(self), "connect")) {
+	if (!self->recent_filled || !g_str_equal(gui_window_get_page(self), "connect")) {
 		fill_recent(self);
 		self->recent_filled = TRUE;
 	}
@@ -577,28 +574,28 @@ void sslvpn_window_sync(SslvpnWindow *self)
 	set_page(self, "connect");
 }
 
-SslvpnFormView *sslvpn_window_get_form_view(SslvpnWindow *self)
+GuiFormView *gui_window_get_form_view(GuiWindow *self)
 {
-	return SSLVPN_FORM_VIEW(self->form_view);
+	return GUI_FORM_VIEW(self->form_view);
 }
 
 /* ---- dialogs ---- */
 
-static void on_dialog_destroy(GtkWidget *dialog, SslvpnWindow *self)
+static void on_dialog_destroy(GtkWidget *dialog, GuiWindow *self)
 {
 	if (self->dialog == dialog)
 		self->dialog = NULL;
 }
 
-static void present_dialog(SslvpnWindow *self, GtkWidget *dialog)
+static void present_dialog(GuiWindow *self, GtkWidget *dialog)
 {
-	sslvpn_window_close_dialogs(self);
+	gui_window_close_dialogs(self);
 	self->dialog = dialog;
 	g_signal_connect(dialog, "destroy", G_CALLBACK(on_dialog_destroy), self);
 	gtk_window_present(GTK_WINDOW(dialog));
 }
 
-void sslvpn_window_close_dialogs(SslvpnWindow *self)
+void gui_window_close_dialogs(GuiWindow *self)
 {
 	if (self->dialog) {
 		GtkWidget *d = self->dialog;
@@ -610,55 +607,55 @@ void sslvpn_window_close_dialogs(SslvpnWindow *self)
 	}
 }
 
-static void on_cert_response(AdwMessageDialog *d, const char *response, SslvpnWindow *self)
+static void on_cert_response(AdwMessageDialog *d, const char *response, GuiWindow *self)
 {
 	if (g_str_equal(response, "once"))
-		sslvpn_application_answer_cert(self->app, AUTH_CERT_ACCEPT_ONCE);
+		gui_app_answer_cert(self->app, AUTH_CERT_ACCEPT_ONCE);
 	else if (g_str_equal(response, "always"))
-		sslvpn_application_answer_cert(self->app, AUTH_CERT_ACCEPT_ALWAYS);
+		gui_app_answer_cert(self->app, AUTH_CERT_ACCEPT_ALWAYS);
 	else if (g_str_equal(response, "preferences"))
-		sslvpn_application_show_preferences(self->app);
+		gui_app_show_preferences(self->app);
 	else if (g_str_equal(response, "cancel"))
-		sslvpn_application_answer_cert(self->app, AUTH_CERT_REJECT);
+		gui_app_answer_cert(self->app, AUTH_CERT_REJECT);
 }
 
-void sslvpn_window_show_cert(SslvpnWindow *self, SslvpnCertDialogMode mode, const char *host,
-                             const struct tls_cert_report *rep)
+void gui_window_show_cert(GuiWindow *self, GuiDialogsCertMode mode, const char *host,
+                          const struct tls_cert_report *rep)
 {
-	GtkWidget *d = sslvpn_cert_dialog_new(GTK_WINDOW(self), mode, host, rep);
+	GtkWidget *d = gui_dialogs_cert_new(GTK_WINDOW(self), mode, host, rep);
 
 	g_signal_connect(d, "response", G_CALLBACK(on_cert_response), self);
 	present_dialog(self, d);
 }
 
-static void on_banner_response(AdwMessageDialog *d, const char *response, SslvpnWindow *self)
+static void on_banner_response(AdwMessageDialog *d, const char *response, GuiWindow *self)
 {
-	sslvpn_application_answer_banner(self->app, g_str_equal(response, "accept"));
+	gui_app_answer_banner(self->app, g_str_equal(response, "accept"));
 }
 
-void sslvpn_window_show_banner(SslvpnWindow *self, const char *banner)
+void gui_window_show_banner(GuiWindow *self, const char *banner)
 {
-	GtkWidget *d = sslvpn_banner_dialog_new(GTK_WINDOW(self), banner);
+	GtkWidget *d = gui_dialogs_banner_new(GTK_WINDOW(self), banner);
 
 	g_signal_connect(d, "response", G_CALLBACK(on_banner_response), self);
 	present_dialog(self, d);
 }
 
-void sslvpn_window_show_error(SslvpnWindow *self, const char *heading, const char *body)
+void gui_window_show_error(GuiWindow *self, const char *heading, const char *body)
 {
-	present_dialog(self, sslvpn_error_dialog_new(GTK_WINDOW(self), heading, body));
+	present_dialog(self, gui_dialogs_error_new(GTK_WINDOW(self), heading, body));
 }
 
 /* ---- construction ---- */
 
-static void on_app_changed(SslvpnApplication *app, SslvpnWindow *self)
+static void on_app_changed(GuiApp *app, GuiWindow *self)
 {
-	sslvpn_window_sync(self);
+	gui_window_sync(self);
 }
 
-static void sslvpn_window_dispose(GObject *object)
+static void gui_window_dispose(GObject *object)
 {
-	SslvpnWindow *self = SSLVPN_WINDOW(object);
+	GuiWindow *self = GUI_WINDOW(object);
 
 	if (self->tick_id) {
 		g_source_remove(self->tick_id);
@@ -667,22 +664,22 @@ static void sslvpn_window_dispose(GObject *object)
 	if (self->app)
 		g_signal_handlers_disconnect_by_data(self->app, self);
 	self->dialog = NULL;
-	G_OBJECT_CLASS(sslvpn_window_parent_class)->dispose(object);
+	G_OBJECT_CLASS(gui_window_parent_class)->dispose(object);
 }
 
-static void sslvpn_window_finalize(GObject *object)
+static void gui_window_finalize(GObject *object)
 {
-	g_free(SSLVPN_WINDOW(object)->rendered_form);
-	G_OBJECT_CLASS(sslvpn_window_parent_class)->finalize(object);
+	g_free(GUI_WINDOW(object)->rendered_form);
+	G_OBJECT_CLASS(gui_window_parent_class)->finalize(object);
 }
 
-static void sslvpn_window_class_init(SslvpnWindowClass *klass)
+static void gui_window_class_init(GuiWindowClass *klass)
 {
-	G_OBJECT_CLASS(klass)->dispose = sslvpn_window_dispose;
-	G_OBJECT_CLASS(klass)->finalize = sslvpn_window_finalize;
+	G_OBJECT_CLASS(klass)->dispose = gui_window_dispose;
+	G_OBJECT_CLASS(klass)->finalize = gui_window_finalize;
 }
 
-static void sslvpn_window_init(SslvpnWindow *self)
+static void gui_window_init(GuiWindow *self)
 {
 }
 
@@ -702,9 +699,9 @@ static GMenuModel *primary_menu(void)
 	return G_MENU_MODEL(menu);
 }
 
-SslvpnWindow *sslvpn_window_new(SslvpnApplication *app)
+GuiWindow *gui_window_new(GuiApp *app)
 {
-	SslvpnWindow *self = g_object_new(SSLVPN_TYPE_WINDOW, "application", app, NULL);
+	GuiWindow *self = g_object_new(GUI_TYPE_WINDOW, "application", app, NULL);
 	GtkWidget *content = gtk_box_new(GTK_ORIENTATION_VERTICAL, 0);
 	GtkWidget *header = adw_header_bar_new();
 	GtkWidget *menu_button = gtk_menu_button_new();
@@ -713,7 +710,7 @@ SslvpnWindow *sslvpn_window_new(SslvpnApplication *app)
 	self->app = app;
 	gtk_window_set_title(GTK_WINDOW(self), _("SSL VPN"));
 	gtk_window_set_default_size(GTK_WINDOW(self), 520, 680);
-	gtk_window_set_icon_name(GTK_WINDOW(self), SSLVPN_APP_ID);
+	gtk_window_set_icon_name(GTK_WINDOW(self), GUI_APP_ID);
 
 	gtk_menu_button_set_icon_name(GTK_MENU_BUTTON(menu_button), "open-menu-symbolic");
 	gtk_menu_button_set_menu_model(GTK_MENU_BUTTON(menu_button), menu);
@@ -736,6 +733,6 @@ SslvpnWindow *sslvpn_window_new(SslvpnApplication *app)
 
 	g_signal_connect(app, "changed", G_CALLBACK(on_app_changed), self);
 	self->tick_id = g_timeout_add_seconds(1, on_tick, self);
-	sslvpn_window_sync(self);
+	gui_window_sync(self);
 	return self;
 }

@@ -14,20 +14,20 @@
 
 G_BEGIN_DECLS
 
-#define SSLVPN_TYPE_WINDOW (sslvpn_window_get_type())
-G_DECLARE_FINAL_TYPE(SslvpnWindow, sslvpn_window, SSLVPN, WINDOW, AdwApplicationWindow)
+#define GUI_TYPE_WINDOW (gui_window_get_type())
+G_DECLARE_FINAL_TYPE(GuiWindow, gui_window, GUI, WINDOW, AdwApplicationWindow)
 
-SslvpnWindow *sslvpn_window_new(SslvpnApplication *app);
-void sslvpn_window_sync(SslvpnWindow *self);
-const char *sslvpn_window_get_page(SslvpnWindow *self);
-SslvpnFormView *sslvpn_window_get_form_view(SslvpnWindow *self);
+GuiWindow *gui_window_new(GuiApp *app);
+void gui_window_sync(GuiWindow *self);
+const char *gui_window_get_page(GuiWindow *self);
+GuiFormView *gui_window_get_form_view(GuiWindow *self);
 
 /* Modal questions; the answers go back to the application. */
-void sslvpn_window_show_cert(SslvpnWindow *self, SslvpnCertDialogMode mode, const char *host,
-                             const struct tls_cert_report *rep);
-void sslvpn_window_show_banner(SslvpnWindow *self, const char *banner);
-void sslvpn_window_show_error(SslvpnWindow *self, const char *heading, const char *body);
+void gui_window_show_cert(GuiWindow *self, GuiDialogsCertMode mode, const char *host,
+                          const struct tls_cert_report *rep);
+void gui_window_show_banner(GuiWindow *self, const char *banner);
+void gui_window_show_error(GuiWindow *self, const char *heading, const char *body);
 /* Closes any of the above without answering (a re-login that was cancelled). */
-void sslvpn_window_close_dialogs(SslvpnWindow *self);
+void gui_window_close_dialogs(GuiWindow *self);
 
 G_END_DECLS

@@ -8,7 +8,7 @@
 
 int main(int argc, char **argv)
 {
-	g_autoptr(SslvpnApplication) app = NULL;
+	g_autoptr(GuiApp) app = NULL;
 	const char *localedir = g_getenv("SSLVPN_LOCALEDIR"); /* uninstalled runs and tests */
 
 	setlocale(LC_ALL, "");
@@ -17,6 +17,6 @@ int main(int argc, char **argv)
 	textdomain(GETTEXT_PACKAGE);
 	g_set_application_name(_("SSL VPN"));
 
-	app = sslvpn_application_new();
+	app = gui_app_new();
 	return g_application_run(G_APPLICATION(app), argc, argv);
 }

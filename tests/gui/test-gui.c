@@ -23,19 +23,16 @@
 #include "gui-tray.h"
 #include "http-response.h"
 #include "prefs.h"
+#include "unit-helper.h"
 
 #define PIN_A "pin-sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 #define PIN_B "pin-sha256:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBA="
 
 static char *read_data(const char *dir, const char *name, gsize *len)
 {
-	g_autofree char *path = g_build_filename(TEST_DATA_DIR, dir, name, NULL);
-	GError *error = NULL;
-	char *data = NULL;
+	g_autofree char *rel = g_build_filename(dir, name, NULL);
 
-	if (!g_file_get_contents(path, &data, len, &error))
-		g_error("%s: %s", path, error->message);
-	return data;
+	return unit_load_data(rel, len);
 }
 
 static struct auth_form *parse_form(const char *name)
@@ -57,26 +54,26 @@ static struct auth_form *parse_form(const char *name)
 
 static void test_errors_table(void)
 {
-	const char *internal = gui_error_msgid(ERR_INTERNAL);
+	const char *internal = gui_errors_msgid(ERR_INTERNAL);
 
 	for (int i = 1; i < ERR_COUNT_; i++) {
-		const char *msg = gui_error_msgid(i);
+		const char *msg = gui_errors_msgid(i);
 		g_autofree char *full = g_strconcat(ERROR_DBUS_PREFIX, error_name(i), NULL);
 
 		/* Every code has its own sentence (only ERR_INTERNAL may say "internal"). */
 		g_assert_nonnull(msg);
 		if (i != ERR_INTERNAL)
 			g_assert_cmpstr(msg, !=, internal);
-		g_assert_cmpstr(gui_error_message(-i), ==, gui_error_message(i));
-		g_assert_cmpstr(gui_error_message_for_name(error_name(i)), ==,
-		                gui_error_message(i));
-		g_assert_cmpstr(gui_error_message_for_name(full), ==, gui_error_message(i));
+		g_assert_cmpstr(gui_errors_message(-i), ==, gui_errors_message(i));
+		g_assert_cmpstr(gui_errors_message_for_name(error_name(i)), ==,
+		                gui_errors_message(i));
+		g_assert_cmpstr(gui_errors_message_for_name(full), ==, gui_errors_message(i));
 		g_assert_true(g_str_has_suffix(msg, "."));
 	}
-	g_assert_null(gui_error_message_for_name(""));
-	g_assert_null(gui_error_message_for_name(NULL));
-	g_assert_cmpstr(gui_error_message_for_name("NoSuchError"), ==, internal);
-	g_assert_cmpstr(gui_error_message(9999), ==, internal);
+	g_assert_null(gui_errors_message_for_name(""));
+	g_assert_null(gui_errors_message_for_name(NULL));
+	g_assert_cmpstr(gui_errors_message_for_name("NoSuchError"), ==, internal);
+	g_assert_cmpstr(gui_errors_message(9999), ==, internal);
 }
 
 static void test_errors_dbus(void)
@@ -85,14 +82,14 @@ static void test_errors_dbus(void)
 	g_autoptr(GError) unknown = g_dbus_error_new_for_dbus_error(
 	    "org.freedesktop.DBus.Error.ServiceUnknown", "The name is not activatable");
 	g_autoptr(GError) other = g_dbus_error_new_for_dbus_error("org.example.Other", "odd thing");
-	g_autofree char *busy_text = gui_error_describe(busy);
-	g_autofree char *unknown_text = gui_error_describe(unknown);
-	g_autofree char *other_text = gui_error_describe(other);
+	g_autofree char *busy_text = gui_errors_describe(busy);
+	g_autofree char *unknown_text = gui_errors_describe(unknown);
+	g_autofree char *other_text = gui_errors_describe(other);
 
-	g_assert_cmpint(gui_error_code(busy), ==, -ERR_BUSY);
-	g_assert_cmpstr(busy_text, ==, gui_error_message(ERR_BUSY));
-	g_assert_true(gui_error_is_unavailable(unknown));
-	g_assert_cmpint(gui_error_code(unknown), ==, -ERR_NOT_FOUND);
+	g_assert_cmpint(gui_errors_code(busy), ==, -ERR_BUSY);
+	g_assert_cmpstr(busy_text, ==, gui_errors_message(ERR_BUSY));
+	g_assert_true(gui_errors_is_unavailable(unknown));
+	g_assert_cmpint(gui_errors_code(unknown), ==, -ERR_NOT_FOUND);
 	g_assert_nonnull(strstr(unknown_text, "not available"));
 	g_assert_cmpstr(other_text, ==, "odd thing");
 }
@@ -101,9 +98,9 @@ static void test_errors_dbus(void)
 
 static void test_format(void)
 {
-	g_autofree char *s1 = gui_text_sanitize("ok\u202Egnp.exe\x1b[31m\r\nline\xc2\x9b"
-	                                        "2");
-	g_autofree char *s2 = gui_text_sanitize("bad \xff byte");
+	g_autofree char *s1 = gui_format_text_sanitize("ok\u202Egnp.exe\x1b[31m\r\nline\xc2\x9b"
+	                                               "2");
+	g_autofree char *s2 = gui_format_text_sanitize("bad \xff byte");
 	g_autofree char *d1 = gui_format_duration(5);
 	g_autofree char *d2 = gui_format_duration(187);
 	g_autofree char *d3 = gui_format_duration(3723);
@@ -159,7 +156,7 @@ static void test_format_cert_problems(void)
 static guint n_group_changes;
 static char *last_group;
 
-static void on_group_changed(SslvpnFormView *v, const char *value, gpointer data)
+static void on_group_changed(GuiFormView *v, const char *value, gpointer data)
 {
 	n_group_changes++;
 	g_free(last_group);
@@ -169,35 +166,35 @@ static void on_group_changed(SslvpnFormView *v, const char *value, gpointer data
 static void test_form_ocserv(void)
 {
 	_cleanup_(auth_form_freep) struct auth_form *form = parse_form("ocserv-login.xml");
-	GtkWidget *view = g_object_ref_sink(sslvpn_form_view_new());
-	SslvpnFormView *fv = SSLVPN_FORM_VIEW(view);
+	GtkWidget *view = g_object_ref_sink(gui_form_view_new());
+	GuiFormView *fv = GUI_FORM_VIEW(view);
 	GtkWidget *user, *pass, *group;
 	GListModel *model;
 
-	sslvpn_form_view_render(fv, form, "alice");
-	user = sslvpn_form_view_get_field_widget(fv, "username");
-	pass = sslvpn_form_view_get_field_widget(fv, "password");
-	group = sslvpn_form_view_get_group_widget(fv);
+	gui_form_view_render(fv, form, "alice");
+	user = gui_form_view_get_field_widget(fv, "username");
+	pass = gui_form_view_get_field_widget(fv, "password");
+	group = gui_form_view_get_group_widget(fv);
 	g_assert_true(GTK_IS_ENTRY(user));
 	g_assert_true(GTK_IS_PASSWORD_ENTRY(pass));
 	g_assert_true(GTK_IS_DROP_DOWN(group));
-	g_assert_true(group == sslvpn_form_view_get_field_widget(fv, "group_list"));
-	g_assert_cmpuint(sslvpn_form_view_get_n_inputs(fv), ==, 3);
+	g_assert_true(group == gui_form_view_get_field_widget(fv, "group_list"));
+	g_assert_cmpuint(gui_form_view_get_n_inputs(fv), ==, 3);
 	/* The remembered user name fills the empty field. */
 	g_assert_cmpstr(gtk_editable_get_text(GTK_EDITABLE(user)), ==, "alice");
 	model = gtk_drop_down_get_model(GTK_DROP_DOWN(group));
 	g_assert_cmpuint(g_list_model_get_n_items(model), ==, 3);
 	g_assert_cmpstr(gtk_string_list_get_string(GTK_STRING_LIST(model), 1), ==, "Engineering");
-	g_assert_cmpstr(gtk_label_get_text(GTK_LABEL(sslvpn_form_view_get_message_label(fv))), ==,
+	g_assert_cmpstr(gtk_label_get_text(GTK_LABEL(gui_form_view_get_message_label(fv))), ==,
 	                "Please enter your username.");
-	g_assert_cmpstr(gtk_label_get_text(GTK_LABEL(sslvpn_form_view_get_banner_label(fv))), ==,
+	g_assert_cmpstr(gtk_label_get_text(GTK_LABEL(gui_form_view_get_banner_label(fv))), ==,
 	                "Welcome to the lab gateway");
-	g_assert_null(sslvpn_form_view_get_error_label(fv));
+	g_assert_null(gui_form_view_get_error_label(fv));
 
 	/* Typed values go back into the model. */
 	gtk_editable_set_text(GTK_EDITABLE(user), "bob");
 	gtk_editable_set_text(GTK_EDITABLE(pass), "s3cret");
-	g_assert_cmpint(sslvpn_form_view_apply(fv, form, NULL), ==, 0);
+	g_assert_cmpint(gui_form_view_apply(fv, form, NULL), ==, 0);
 	g_assert_cmpstr(auth_field_value(auth_form_field(form, "username")), ==, "bob");
 	g_assert_cmpstr(auth_field_value(auth_form_field(form, "password")), ==, "s3cret");
 
@@ -207,53 +204,52 @@ static void test_form_ocserv(void)
 	gtk_drop_down_set_selected(GTK_DROP_DOWN(group), 2);
 	g_assert_cmpuint(n_group_changes, ==, 1);
 	g_assert_cmpstr(last_group, ==, "ops");
-	g_assert_true(sslvpn_form_view_select_group(fv, "Engineering"));
+	g_assert_true(gui_form_view_select_group(fv, "Engineering"));
 	g_assert_cmpstr(last_group, ==, "eng");
-	g_assert_false(sslvpn_form_view_select_group(fv, "nope"));
+	g_assert_false(gui_form_view_select_group(fv, "nope"));
 	g_object_unref(view);
 }
 
 static void test_form_group_rules(void)
 {
 	_cleanup_(auth_form_freep) struct auth_form *form = parse_form("asa-groups-noaaa.xml");
-	GtkWidget *view = g_object_ref_sink(sslvpn_form_view_new());
-	SslvpnFormView *fv = SSLVPN_FORM_VIEW(view);
+	GtkWidget *view = g_object_ref_sink(gui_form_view_new());
+	GuiFormView *fv = GUI_FORM_VIEW(view);
 	GtkWidget *second;
 
 	/* Plain: user name and password; the second-auth fields are not asked. */
-	sslvpn_form_view_render(fv, form, NULL);
-	g_assert_nonnull(sslvpn_form_view_get_field_widget(fv, "username"));
-	g_assert_nonnull(sslvpn_form_view_get_field_widget(fv, "password"));
-	g_assert_null(sslvpn_form_view_get_field_widget(fv, "secondary_username"));
-	g_assert_null(sslvpn_form_view_get_field_widget(fv, "secondary_password"));
-	g_assert_cmpuint(sslvpn_form_view_get_n_inputs(fv), ==, 3);
+	gui_form_view_render(fv, form, NULL);
+	g_assert_nonnull(gui_form_view_get_field_widget(fv, "username"));
+	g_assert_nonnull(gui_form_view_get_field_widget(fv, "password"));
+	g_assert_null(gui_form_view_get_field_widget(fv, "secondary_username"));
+	g_assert_null(gui_form_view_get_field_widget(fv, "secondary_password"));
+	g_assert_cmpuint(gui_form_view_get_n_inputs(fv), ==, 3);
 
 	/* Dual: the preset second user name is shown, not editable; a second password. */
 	g_assert_cmpint(auth_form_select_group(form, "Dual"), ==, 0);
-	sslvpn_form_view_render(fv, form, NULL);
-	second = sslvpn_form_view_get_field_widget(fv, "secondary_username");
+	gui_form_view_render(fv, form, NULL);
+	second = gui_form_view_get_field_widget(fv, "secondary_username");
 	g_assert_true(GTK_IS_ENTRY(second));
 	g_assert_cmpstr(gtk_editable_get_text(GTK_EDITABLE(second)), ==, "svc-user");
 	g_assert_false(gtk_editable_get_editable(GTK_EDITABLE(second)));
 	g_assert_true(
-	    GTK_IS_PASSWORD_ENTRY(sslvpn_form_view_get_field_widget(fv, "secondary_password")));
-	g_assert_cmpuint(sslvpn_form_view_get_n_inputs(fv), ==, 5);
+	    GTK_IS_PASSWORD_ENTRY(gui_form_view_get_field_widget(fv, "secondary_password")));
+	g_assert_cmpuint(gui_form_view_get_n_inputs(fv), ==, 5);
 
 	/* DualEdit: the same field is editable. */
 	g_assert_cmpint(auth_form_select_group(form, "DualEdit"), ==, 0);
-	sslvpn_form_view_render(fv, form, NULL);
-	second = sslvpn_form_view_get_field_widget(fv, "secondary_username");
+	gui_form_view_render(fv, form, NULL);
+	second = gui_form_view_get_field_widget(fv, "secondary_username");
 	g_assert_true(gtk_editable_get_editable(GTK_EDITABLE(second)));
 	g_assert_cmpstr(gtk_editable_get_text(GTK_EDITABLE(second)), ==, "editable-user");
 
 	/* CertOnly: nothing to type, only the group list. */
 	g_assert_cmpint(auth_form_select_group(form, "CertOnly"), ==, 0);
-	sslvpn_form_view_render(fv, form, NULL);
-	g_assert_cmpuint(sslvpn_form_view_get_n_inputs(fv), ==, 1);
-	g_assert_null(sslvpn_form_view_get_field_widget(fv, "username"));
+	gui_form_view_render(fv, form, NULL);
+	g_assert_cmpuint(gui_form_view_get_n_inputs(fv), ==, 1);
+	g_assert_null(gui_form_view_get_field_widget(fv, "username"));
 	g_assert_cmpuint(
-	    gtk_drop_down_get_selected(GTK_DROP_DOWN(sslvpn_form_view_get_group_widget(fv))), ==,
-	    3);
+	    gtk_drop_down_get_selected(GTK_DROP_DOWN(gui_form_view_get_group_widget(fv))), ==, 3);
 	g_object_unref(view);
 }
 
@@ -273,12 +269,11 @@ static void test_form_other_vectors(void)
 		if (!g_file_test(path, G_FILE_TEST_EXISTS))
 			continue;
 		form = parse_form(files[i]);
-		view = g_object_ref_sink(sslvpn_form_view_new());
-		sslvpn_form_view_render(SSLVPN_FORM_VIEW(view), form, NULL);
+		view = g_object_ref_sink(gui_form_view_new());
+		gui_form_view_render(GUI_FORM_VIEW(view), form, NULL);
 		for (size_t j = 0; j < form->n_fields; j++) {
 			const struct auth_field *f = &form->fields[j];
-			GtkWidget *w =
-			    sslvpn_form_view_get_field_widget(SSLVPN_FORM_VIEW(view), f->name);
+			GtkWidget *w = gui_form_view_get_field_widget(GUI_FORM_VIEW(view), f->name);
 
 			if (f->inactive || f->type == AUTH_FIELD_HIDDEN) {
 				g_assert_null(w);
@@ -293,11 +288,10 @@ static void test_form_other_vectors(void)
 			else
 				g_assert_true(GTK_IS_ENTRY(w));
 		}
-		g_assert_cmpuint(sslvpn_form_view_get_n_inputs(SSLVPN_FORM_VIEW(view)), ==,
-		                 expected);
+		g_assert_cmpuint(gui_form_view_get_n_inputs(GUI_FORM_VIEW(view)), ==, expected);
 		if (form->error && *form->error) {
-			GtkWidget *err = sslvpn_form_view_get_error_label(SSLVPN_FORM_VIEW(view));
-			g_autofree char *clean = gui_text_sanitize(form->error);
+			GtkWidget *err = gui_form_view_get_error_label(GUI_FORM_VIEW(view));
+			g_autofree char *clean = gui_format_text_sanitize(form->error);
 
 			g_assert_nonnull(err);
 			g_assert_cmpstr(gtk_label_get_text(GTK_LABEL(err)), ==, clean);
@@ -410,7 +404,7 @@ static void fake_close(struct tls_conn *conn, gpointer data)
 {
 }
 
-static const SslvpnLoginIo fake_io = {fake_open, fake_exchange, fake_close};
+static const GuiLoginIo fake_io = {fake_open, fake_exchange, fake_close};
 
 static void fake_gateway_init(FakeGateway *g)
 {
@@ -433,17 +427,17 @@ static gboolean wait_timeout(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-static void wait_phase(SslvpnLogin *login, SslvpnLoginPhase phase)
+static void wait_phase(GuiLogin *login, GuiLoginPhase phase)
 {
 	gboolean timed_out = FALSE;
 	guint id = g_timeout_add_seconds(10, wait_timeout, &timed_out);
 
-	while (sslvpn_login_get_phase(login) != phase && !timed_out)
+	while (gui_login_get_phase(login) != phase && !timed_out)
 		g_main_context_iteration(NULL, TRUE);
 	if (timed_out)
 		g_error("login stuck in %s, waiting for %s",
-		        sslvpn_login_phase_name(sslvpn_login_get_phase(login)),
-		        sslvpn_login_phase_name(phase));
+		        gui_login_phase_name(gui_login_get_phase(login)),
+		        gui_login_phase_name(phase));
 	g_source_remove(id);
 }
 
@@ -452,63 +446,55 @@ static struct prefs *temp_prefs(char **dir)
 	struct prefs *p = prefs_new();
 	g_autofree char *path = NULL;
 
-	*dir = g_dir_make_tmp("sslvpn-gui-test-XXXXXX", NULL);
+	*dir = unit_tmpdir_new("sslvpn-gui-test-XXXXXX");
 	path = g_build_filename(*dir, "preferences.xml", NULL);
 	g_assert_cmpint(prefs_set_path(p, path), ==, 0);
 	return p;
-}
-
-static void remove_tree(const char *dir)
-{
-	g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", dir);
-
-	g_assert_cmpint(system(cmd), ==, 0);
 }
 
 static void test_login_group_change(void)
 {
 	g_autofree char *dir = NULL;
 	_cleanup_(prefs_freep) struct prefs *prefs = temp_prefs(&dir);
-	g_autoptr(SslvpnLogin) login = sslvpn_login_new(prefs);
-	SslvpnLoginOptions o = {.gateway = "gw.example.test"};
-	GtkWidget *view = g_object_ref_sink(sslvpn_form_view_new());
-	SslvpnFormView *fv = SSLVPN_FORM_VIEW(view);
+	g_autoptr(GuiLogin) login = gui_login_new(prefs);
+	GuiLoginOptions o = {.gateway = "gw.example.test"};
+	GtkWidget *view = g_object_ref_sink(gui_form_view_new());
+	GuiFormView *fv = GUI_FORM_VIEW(view);
 	const struct auth_result *r;
 	FakeGateway g;
 
 	fake_gateway_init(&g);
-	sslvpn_login_set_io(login, &fake_io, &g);
-	g_assert_cmpint(sslvpn_login_start(login, &o), ==, 0);
+	gui_login_set_io(login, &fake_io, &g);
+	g_assert_cmpint(gui_login_start(login, &o), ==, 0);
 	/* The blocking work happens in threads: the phase says what is going on meanwhile. */
-	g_assert_cmpint(sslvpn_login_get_phase(login), ==, SSLVPN_LOGIN_CONNECTING);
-	wait_phase(login, SSLVPN_LOGIN_FORM);
-	sslvpn_form_view_render(fv, sslvpn_login_get_form(login), NULL);
-	g_assert_cmpuint(sslvpn_form_view_get_n_inputs(fv), ==, 3);
+	g_assert_cmpint(gui_login_get_phase(login), ==, GUI_LOGIN_CONNECTING);
+	wait_phase(login, GUI_LOGIN_FORM);
+	gui_form_view_render(fv, gui_login_get_form(login), NULL);
+	g_assert_cmpuint(gui_form_view_get_n_inputs(fv), ==, 3);
 
 	/* The user picks CertOnly: a new init with group-select, and its form is rendered. */
 	n_group_changes = 0;
 	g_signal_connect(fv, "group-changed", G_CALLBACK(on_group_changed), NULL);
-	gtk_drop_down_set_selected(GTK_DROP_DOWN(sslvpn_form_view_get_group_widget(fv)), 3);
+	gtk_drop_down_set_selected(GTK_DROP_DOWN(gui_form_view_get_group_widget(fv)), 3);
 	g_assert_cmpuint(n_group_changes, ==, 1);
-	g_assert_cmpint(sslvpn_login_choose_group(login, last_group), ==, 0);
-	g_assert_cmpint(sslvpn_login_get_phase(login), ==, SSLVPN_LOGIN_TALKING);
-	wait_phase(login, SSLVPN_LOGIN_FORM);
+	g_assert_cmpint(gui_login_choose_group(login, last_group), ==, 0);
+	g_assert_cmpint(gui_login_get_phase(login), ==, GUI_LOGIN_TALKING);
+	wait_phase(login, GUI_LOGIN_FORM);
 	g_assert_nonnull(strstr(g.requests->str, "<group-select>CertOnly</group-select>"));
-	sslvpn_form_view_render(fv, sslvpn_login_get_form(login), NULL);
-	g_assert_cmpuint(sslvpn_form_view_get_n_inputs(fv), ==, 1);
+	gui_form_view_render(fv, gui_login_get_form(login), NULL);
+	g_assert_cmpuint(gui_form_view_get_n_inputs(fv), ==, 1);
 
 	/* Back to Plain, fill in, log in. */
-	g_assert_cmpint(sslvpn_login_choose_group(login, "Plain"), ==, 0);
-	wait_phase(login, SSLVPN_LOGIN_FORM);
-	sslvpn_form_view_render(fv, sslvpn_login_get_form(login), NULL);
-	gtk_editable_set_text(GTK_EDITABLE(sslvpn_form_view_get_field_widget(fv, "username")),
+	g_assert_cmpint(gui_login_choose_group(login, "Plain"), ==, 0);
+	wait_phase(login, GUI_LOGIN_FORM);
+	gui_form_view_render(fv, gui_login_get_form(login), NULL);
+	gtk_editable_set_text(GTK_EDITABLE(gui_form_view_get_field_widget(fv, "username")),
 	                      "carol");
-	gtk_editable_set_text(GTK_EDITABLE(sslvpn_form_view_get_field_widget(fv, "password")),
-	                      "pw");
-	g_assert_cmpint(sslvpn_form_view_apply(fv, sslvpn_login_get_form(login), NULL), ==, 0);
-	g_assert_cmpint(sslvpn_login_submit(login), ==, 0);
-	wait_phase(login, SSLVPN_LOGIN_DONE);
-	r = sslvpn_login_get_result(login);
+	gtk_editable_set_text(GTK_EDITABLE(gui_form_view_get_field_widget(fv, "password")), "pw");
+	g_assert_cmpint(gui_form_view_apply(fv, gui_login_get_form(login), NULL), ==, 0);
+	g_assert_cmpint(gui_login_submit(login), ==, 0);
+	wait_phase(login, GUI_LOGIN_DONE);
+	r = gui_login_get_result(login);
 	g_assert_nonnull(r);
 	g_assert_cmpstr(secret_str(r->cookie), ==, "FAKECOOKIE123");
 	g_assert_cmpstr(r->pin, ==, PIN_A);
@@ -525,96 +511,94 @@ static void test_login_group_change(void)
 		g_assert_null(strstr(saved, "FAKECOOKIE"));
 		g_assert_null(strstr(saved, ">pw<"));
 	}
-	sslvpn_login_reset(login);
-	g_assert_null(sslvpn_login_get_result(login));
+	gui_login_reset(login);
+	g_assert_null(gui_login_get_result(login));
 	g_object_unref(view);
 	fake_gateway_clear(&g);
-	remove_tree(dir);
+	unit_tmpdir_remove(dir);
 }
 
 static void test_login_cert(void)
 {
 	g_autofree char *dir = NULL;
 	_cleanup_(prefs_freep) struct prefs *prefs = temp_prefs(&dir);
-	g_autoptr(SslvpnLogin) login = sslvpn_login_new(prefs);
-	SslvpnLoginOptions o = {.gateway = "https://gw.example.test"};
+	g_autoptr(GuiLogin) login = gui_login_new(prefs);
+	GuiLoginOptions o = {.gateway = "https://gw.example.test"};
 	struct prefs_gateway *pg;
 	FakeGateway g;
 
 	fake_gateway_init(&g);
 	g.open_result = -ERR_CERT_UNTRUSTED;
 	g.status = GNUTLS_CERT_INVALID | GNUTLS_CERT_SIGNER_NOT_FOUND;
-	sslvpn_login_set_io(login, &fake_io, &g);
+	gui_login_set_io(login, &fake_io, &g);
 
 	/* Blocked by default: a failure that carries the report. */
 	g_assert_true(prefs_get_block_untrusted(prefs));
-	g_assert_cmpint(sslvpn_login_start(login, &o), ==, 0);
-	wait_phase(login, SSLVPN_LOGIN_FAILED);
-	g_assert_cmpint(sslvpn_login_get_error(login), ==, -ERR_CERT_UNTRUSTED);
-	g_assert_cmpstr(sslvpn_login_get_cert_report(login)->pin, ==, PIN_A);
+	g_assert_cmpint(gui_login_start(login, &o), ==, 0);
+	wait_phase(login, GUI_LOGIN_FAILED);
+	g_assert_cmpint(gui_login_get_error(login), ==, -ERR_CERT_UNTRUSTED);
+	g_assert_cmpstr(gui_login_get_cert_report(login)->pin, ==, PIN_A);
 
 	/* Blocking off: the user is asked, and "once" reconnects pinned to that key. */
 	prefs_set_block_untrusted(prefs, false);
-	g_assert_cmpint(sslvpn_login_start(login, &o), ==, 0);
-	wait_phase(login, SSLVPN_LOGIN_CERT_PROMPT);
-	g_assert_cmpstr(sslvpn_login_get_cert_report(login)->subject, ==,
-	                "CN=gw.example.test,O=Test");
-	sslvpn_login_answer_cert(login, AUTH_CERT_ACCEPT_ONCE);
-	wait_phase(login, SSLVPN_LOGIN_FORM);
+	g_assert_cmpint(gui_login_start(login, &o), ==, 0);
+	wait_phase(login, GUI_LOGIN_CERT_PROMPT);
+	g_assert_cmpstr(gui_login_get_cert_report(login)->subject, ==, "CN=gw.example.test,O=Test");
+	gui_login_answer_cert(login, AUTH_CERT_ACCEPT_ONCE);
+	wait_phase(login, GUI_LOGIN_FORM);
 	g_assert_cmpstr(g.last_pin, ==, PIN_A);
-	sslvpn_login_cancel(login);
-	g_assert_cmpint(sslvpn_login_get_error(login), ==, -ERR_CANCELLED);
-	pg = prefs_gateway(prefs, sslvpn_login_get_gateway_key(login), false);
+	gui_login_cancel(login);
+	g_assert_cmpint(gui_login_get_error(login), ==, -ERR_CANCELLED);
+	pg = prefs_gateway(prefs, gui_login_get_gateway_key(login), false);
 	g_assert_true(!pg || !prefs_gateway_get_pin(pg));
 
 	/* Asked again next time (nothing was pinned); "always" pins it after success. */
-	g_assert_cmpint(sslvpn_login_start(login, &o), ==, 0);
-	wait_phase(login, SSLVPN_LOGIN_CERT_PROMPT);
-	sslvpn_login_answer_cert(login, AUTH_CERT_ACCEPT_ALWAYS);
-	wait_phase(login, SSLVPN_LOGIN_FORM);
-	g_assert_cmpint(auth_form_set_value(sslvpn_login_get_form(login), "username", "dave"), ==,
-	                0);
-	g_assert_cmpint(sslvpn_login_submit(login), ==, 0);
-	wait_phase(login, SSLVPN_LOGIN_DONE);
-	pg = prefs_gateway(prefs, sslvpn_login_get_gateway_key(login), false);
+	g_assert_cmpint(gui_login_start(login, &o), ==, 0);
+	wait_phase(login, GUI_LOGIN_CERT_PROMPT);
+	gui_login_answer_cert(login, AUTH_CERT_ACCEPT_ALWAYS);
+	wait_phase(login, GUI_LOGIN_FORM);
+	g_assert_cmpint(auth_form_set_value(gui_login_get_form(login), "username", "dave"), ==, 0);
+	g_assert_cmpint(gui_login_submit(login), ==, 0);
+	wait_phase(login, GUI_LOGIN_DONE);
+	pg = prefs_gateway(prefs, gui_login_get_gateway_key(login), false);
 	g_assert_nonnull(pg);
 	g_assert_cmpstr(prefs_gateway_get_pin(pg), ==, PIN_A);
 
 	/* The pinned certificate is used without asking... */
-	g_assert_cmpint(sslvpn_login_start(login, &o), ==, 0);
-	wait_phase(login, SSLVPN_LOGIN_FORM);
+	g_assert_cmpint(gui_login_start(login, &o), ==, 0);
+	wait_phase(login, GUI_LOGIN_FORM);
 	g_assert_cmpstr(g.last_pin, ==, PIN_A);
-	sslvpn_login_cancel(login);
+	gui_login_cancel(login);
 
 	/* ...and a changed one is a hard failure, no question asked. */
 	g.cert_pin = PIN_B;
-	g_assert_cmpint(sslvpn_login_start(login, &o), ==, 0);
-	wait_phase(login, SSLVPN_LOGIN_FAILED);
-	g_assert_cmpint(sslvpn_login_get_error(login), ==, -ERR_CERT_PIN_MISMATCH);
-	g_assert_cmpstr(sslvpn_login_get_cert_report(login)->pin, ==, PIN_B);
+	g_assert_cmpint(gui_login_start(login, &o), ==, 0);
+	wait_phase(login, GUI_LOGIN_FAILED);
+	g_assert_cmpint(gui_login_get_error(login), ==, -ERR_CERT_PIN_MISMATCH);
+	g_assert_cmpstr(gui_login_get_cert_report(login)->pin, ==, PIN_B);
 	fake_gateway_clear(&g);
-	remove_tree(dir);
+	unit_tmpdir_remove(dir);
 }
 
 static void test_login_cancel_while_busy(void)
 {
-	g_autoptr(SslvpnLogin) login = sslvpn_login_new(NULL);
-	SslvpnLoginOptions o = {.gateway = "gw.example.test"};
+	g_autoptr(GuiLogin) login = gui_login_new(NULL);
+	GuiLoginOptions o = {.gateway = "gw.example.test"};
 	FakeGateway g;
 
 	fake_gateway_init(&g);
-	sslvpn_login_set_io(login, &fake_io, &g);
-	g_assert_cmpint(sslvpn_login_start(login, &o), ==, 0);
-	g_assert_true(sslvpn_login_is_busy(login));
-	sslvpn_login_cancel(login);
-	g_assert_cmpint(sslvpn_login_get_phase(login), ==, SSLVPN_LOGIN_FAILED);
+	gui_login_set_io(login, &fake_io, &g);
+	g_assert_cmpint(gui_login_start(login, &o), ==, 0);
+	g_assert_true(gui_login_is_busy(login));
+	gui_login_cancel(login);
+	g_assert_cmpint(gui_login_get_phase(login), ==, GUI_LOGIN_FAILED);
 	/* The thread's late answer is dropped: the phase stays. */
 	for (int i = 0; i < 50; i++) {
 		g_main_context_iteration(NULL, FALSE);
 		g_usleep(2000);
 	}
-	g_assert_cmpint(sslvpn_login_get_phase(login), ==, SSLVPN_LOGIN_FAILED);
-	g_assert_cmpint(sslvpn_login_start(login, &(SslvpnLoginOptions){.gateway = ""}), ==,
+	g_assert_cmpint(gui_login_get_phase(login), ==, GUI_LOGIN_FAILED);
+	g_assert_cmpint(gui_login_start(login, &(GuiLoginOptions){.gateway = ""}), ==,
 	                -ERR_INVALID_ARGS);
 	fake_gateway_clear(&g);
 }
@@ -623,7 +607,7 @@ static void test_login_cancel_while_busy(void)
 
 static const char *named_text(GtkWidget *root, const char *name)
 {
-	GtkWidget *w = sslvpn_find_named(root, name);
+	GtkWidget *w = gui_dialogs_find_named(root, name);
 
 	g_assert_nonnull(w);
 	return gtk_label_get_text(GTK_LABEL(w));
@@ -662,7 +646,7 @@ static void test_dialog_cert(void)
 	GtkWidget *d;
 	AdwMessageDialog *m;
 
-	d = sslvpn_cert_dialog_new(NULL, SSLVPN_CERT_DIALOG_PROMPT, "untrusted.lab.test", &rep);
+	d = gui_dialogs_cert_new(NULL, GUI_DIALOGS_CERT_PROMPT, "untrusted.lab.test", &rep);
 	m = ADW_MESSAGE_DIALOG(d);
 	g_assert_true(adw_message_dialog_has_response(m, "once"));
 	g_assert_true(adw_message_dialog_has_response(m, "always"));
@@ -674,7 +658,7 @@ static void test_dialog_cert(void)
 	check_details(d, &rep);
 	gtk_window_destroy(GTK_WINDOW(d));
 
-	d = sslvpn_cert_dialog_new(NULL, SSLVPN_CERT_DIALOG_BLOCKED, "untrusted.lab.test", &rep);
+	d = gui_dialogs_cert_new(NULL, GUI_DIALOGS_CERT_BLOCKED, "untrusted.lab.test", &rep);
 	m = ADW_MESSAGE_DIALOG(d);
 	g_assert_false(adw_message_dialog_has_response(m, "once"));
 	g_assert_false(adw_message_dialog_has_response(m, "always"));
@@ -686,7 +670,7 @@ static void test_dialog_cert(void)
 	check_details(d, &rep);
 	gtk_window_destroy(GTK_WINDOW(d));
 
-	d = sslvpn_cert_dialog_new(NULL, SSLVPN_CERT_DIALOG_PIN_MISMATCH, "vpn.lab.test", &rep);
+	d = gui_dialogs_cert_new(NULL, GUI_DIALOGS_CERT_PIN_MISMATCH, "vpn.lab.test", &rep);
 	m = ADW_MESSAGE_DIALOG(d);
 	g_assert_false(adw_message_dialog_has_response(m, "once"));
 	g_assert_false(adw_message_dialog_has_response(m, "always"));
@@ -699,9 +683,9 @@ static void test_dialog_cert(void)
 static void test_dialog_banner(void)
 {
 	GtkWidget *d =
-	    sslvpn_banner_dialog_new(NULL, "Authorised use only.\r\nAll access is \u202Elogged.");
+	    gui_dialogs_banner_new(NULL, "Authorised use only.\r\nAll access is \u202Elogged.");
 	AdwMessageDialog *m = ADW_MESSAGE_DIALOG(d);
-	GtkWidget *label = sslvpn_find_named(d, "banner-text");
+	GtkWidget *label = gui_dialogs_find_named(d, "banner-text");
 
 	g_assert_true(adw_message_dialog_has_response(m, "accept"));
 	g_assert_true(adw_message_dialog_has_response(m, "decline"));
@@ -807,41 +791,40 @@ static gboolean layout_item(GVariant *layout, int id, const char **label, gboole
 static void test_tray_model(void)
 {
 	g_autoptr(GSimpleActionGroup) actions = g_simple_action_group_new();
-	g_autoptr(SslvpnTray) tray = sslvpn_tray_new(G_ACTION_GROUP(actions));
+	g_autoptr(GuiTray) tray = gui_tray_new(G_ACTION_GROUP(actions));
 	g_autoptr(GVariant) l1 = NULL, l2 = NULL;
 	g_autofree char *tip = NULL;
 	const char *label = NULL;
 	gboolean enabled = FALSE;
 
-	g_assert_cmpint(sslvpn_tray_state_from_helper("connected"), ==, SSLVPN_TRAY_CONNECTED);
-	g_assert_cmpint(sslvpn_tray_state_from_helper("connecting"), ==, SSLVPN_TRAY_CONNECTING);
-	g_assert_cmpint(sslvpn_tray_state_from_helper("reconnecting"), ==,
-	                SSLVPN_TRAY_RECONNECTING);
-	g_assert_cmpint(sslvpn_tray_state_from_helper("failed"), ==, SSLVPN_TRAY_ERROR);
-	g_assert_cmpint(sslvpn_tray_state_from_helper(""), ==, SSLVPN_TRAY_DISCONNECTED);
-	g_assert_cmpstr(sslvpn_tray_icon_name(SSLVPN_TRAY_CONNECTED), ==,
+	g_assert_cmpint(gui_tray_state_from_helper("connected"), ==, GUI_TRAY_CONNECTED);
+	g_assert_cmpint(gui_tray_state_from_helper("connecting"), ==, GUI_TRAY_CONNECTING);
+	g_assert_cmpint(gui_tray_state_from_helper("reconnecting"), ==, GUI_TRAY_RECONNECTING);
+	g_assert_cmpint(gui_tray_state_from_helper("failed"), ==, GUI_TRAY_ERROR);
+	g_assert_cmpint(gui_tray_state_from_helper(""), ==, GUI_TRAY_DISCONNECTED);
+	g_assert_cmpstr(gui_tray_icon_name(GUI_TRAY_CONNECTED), ==,
 	                "org.sslvpn.Client-connected-symbolic");
-	g_assert_cmpstr(sslvpn_tray_icon_name(SSLVPN_TRAY_DISCONNECTED), ==,
+	g_assert_cmpstr(gui_tray_icon_name(GUI_TRAY_DISCONNECTED), ==,
 	                "org.sslvpn.Client-disconnected-symbolic");
-	g_assert_cmpstr(sslvpn_tray_status(SSLVPN_TRAY_ERROR), ==, "NeedsAttention");
-	g_assert_cmpstr(sslvpn_tray_status(SSLVPN_TRAY_CONNECTED), ==, "Active");
-	tip = sslvpn_tray_tooltip(SSLVPN_TRAY_CONNECTED, "vpn.lab.test");
+	g_assert_cmpstr(gui_tray_status(GUI_TRAY_ERROR), ==, "NeedsAttention");
+	g_assert_cmpstr(gui_tray_status(GUI_TRAY_CONNECTED), ==, "Active");
+	tip = gui_tray_tooltip(GUI_TRAY_CONNECTED, "vpn.lab.test");
 	g_assert_cmpstr(tip, ==, "VPN connected: vpn.lab.test");
 
-	sslvpn_tray_set_last_gateway(tray, "https://vpn.lab.test");
-	l1 = g_variant_ref_sink(sslvpn_tray_menu_layout(tray));
-	g_assert_true(layout_item(l1, SSLVPN_TRAY_MENU_CONNECT, &label, &enabled));
+	gui_tray_set_last_gateway(tray, "https://vpn.lab.test");
+	l1 = g_variant_ref_sink(gui_tray_menu_layout(tray));
+	g_assert_true(layout_item(l1, GUI_TRAY_MENU_CONNECT, &label, &enabled));
 	g_assert_cmpstr(label, ==, "Connect to https://vpn.lab.test");
 	g_assert_true(enabled);
-	g_assert_true(layout_item(l1, SSLVPN_TRAY_MENU_DISCONNECT, &label, &enabled));
+	g_assert_true(layout_item(l1, GUI_TRAY_MENU_DISCONNECT, &label, &enabled));
 	g_assert_false(enabled);
-	sslvpn_tray_set_state(tray, SSLVPN_TRAY_CONNECTED, "https://vpn.lab.test");
-	l2 = g_variant_ref_sink(sslvpn_tray_menu_layout(tray));
-	g_assert_true(layout_item(l2, SSLVPN_TRAY_MENU_CONNECT, &label, &enabled));
+	gui_tray_set_state(tray, GUI_TRAY_CONNECTED, "https://vpn.lab.test");
+	l2 = g_variant_ref_sink(gui_tray_menu_layout(tray));
+	g_assert_true(layout_item(l2, GUI_TRAY_MENU_CONNECT, &label, &enabled));
 	g_assert_false(enabled);
-	g_assert_true(layout_item(l2, SSLVPN_TRAY_MENU_DISCONNECT, &label, &enabled));
+	g_assert_true(layout_item(l2, GUI_TRAY_MENU_DISCONNECT, &label, &enabled));
 	g_assert_true(enabled);
-	g_assert_true(layout_item(l2, SSLVPN_TRAY_MENU_QUIT, &label, &enabled));
+	g_assert_true(layout_item(l2, GUI_TRAY_MENU_QUIT, &label, &enabled));
 	g_assert_cmpstr(label, ==, "Quit");
 }
 

@@ -13,24 +13,14 @@
 #include "auth-xml.h"
 #include "error.h"
 #include "log.h"
+#include "unit-helper.h"
 
 static const struct auth_client_info ci = {.version = "4.10.07061", .device_id = "linux-64"};
-
-static char *load(const char *rel, gsize *len)
-{
-	g_autofree char *path = g_build_filename(TEST_DATA_DIR, rel, NULL);
-	char *data = NULL;
-	GError *err = NULL;
-
-	if (!g_file_get_contents(path, &data, len, &err))
-		g_error("%s: %s", path, err->message);
-	return data;
-}
 
 static struct auth_doc *parse_file(const char *rel)
 {
 	gsize len;
-	g_autofree char *data = load(rel, &len);
+	g_autofree char *data = unit_load_data(rel, &len);
 	struct auth_doc *d = NULL;
 	g_autofree char *msg = NULL;
 	int r = auth_xml_parse_full(data, len, &d, &msg);
@@ -44,7 +34,7 @@ static struct auth_doc *parse_file(const char *rel)
 static int parse_file_err(const char *rel, char **msg)
 {
 	gsize len;
-	g_autofree char *data = load(rel, &len);
+	g_autofree char *data = unit_load_data(rel, &len);
 	struct auth_doc *d = NULL;
 	int r = auth_xml_parse_full(data, len, &d, msg);
 
@@ -120,7 +110,7 @@ static char *dump_node(xmlDoc *doc, xmlNode *n)
 static char *server_opaque(const char *rel)
 {
 	gsize len;
-	g_autofree char *data = load(rel, &len);
+	g_autofree char *data = unit_load_data(rel, &len);
 	xmlDoc *doc = xmlReadMemory(data, (int)len, NULL, NULL, XML_PARSE_NONET);
 	char *r;
 
@@ -827,7 +817,7 @@ static void test_not_aggregate_auth_message(void)
 static void test_billion_laughs_fast(void)
 {
 	gsize len;
-	g_autofree char *data = load("auth/billion-laughs.xml", &len);
+	g_autofree char *data = unit_load_data("auth/billion-laughs.xml", &len);
 	gint64 t0 = g_get_monotonic_time();
 	struct auth_doc *d = NULL;
 
@@ -1049,11 +1039,6 @@ static void test_build_reply_refuses(void)
 
 static GString *sink_log;
 
-static void capture_sink(int priority, const char *message, void *user_data)
-{
-	g_string_append_printf(sink_log, "%d:%s\n", priority, message);
-}
-
 static int foreign_errors;
 
 static void foreign_handler(void *ctx, xmlErrorPtr e)
@@ -1073,8 +1058,7 @@ static void test_nothing_on_stderr(void)
 
 	g_assert_cmpint(fd, >=, 0);
 	unlink(path);
-	sink_log = g_string_new(NULL);
-	log_set_sink(capture_sink, NULL);
+	sink_log = unit_log_capture();
 	log_set_max_priority(LOG_DEBUG);
 	/* Someone else's handler on this thread must survive our calls untouched. */
 	xmlSetStructuredErrorFunc((void *)0x1, foreign_handler);
@@ -1100,8 +1084,7 @@ static void test_nothing_on_stderr(void)
 	xmlSetStructuredErrorFunc(NULL, NULL);
 	/* libxml2's reasons reached our sink instead. */
 	g_assert_nonnull(strstr(sink_log->str, "not well-formed"));
-	log_set_sink(NULL, NULL);
-	g_string_free(sink_log, TRUE);
+	unit_log_release(sink_log);
 }
 
 static void test_secrets_not_logged(void)
@@ -1110,18 +1093,16 @@ static void test_secrets_not_logged(void)
 	_cleanup_(auth_doc_freep) struct auth_doc *s = parse_file("auth/asa-success.xml");
 	_cleanup_(secret_freep) struct secret *reply = NULL;
 
-	sink_log = g_string_new(NULL);
-	log_set_sink(capture_sink, NULL);
+	sink_log = unit_log_capture();
 	log_set_max_priority(LOG_DEBUG);
 	auth_form_set_value(d->form, "password", "CANARY-pw-8d1f");
 	reply = auth_xml_build_reply(&ci, d->opaque_xml, d->form);
 	g_assert_nonnull(reply);
 	auth_doc_free(s);
 	s = parse_file("auth/asa-success.xml");
-	log_set_sink(NULL, NULL);
 	g_assert_null(strstr(sink_log->str, "CANARY"));
 	g_assert_null(strstr(sink_log->str, "61D5E0@106496"));
-	g_string_free(sink_log, TRUE);
+	unit_log_release(sink_log);
 }
 
 /* ---- real ocserv 1.1.6 answers captured in the lab (tests/data/ocserv/) ---- */
@@ -1228,7 +1209,7 @@ static void test_ocserv_real_client_shape(void)
 		                            : cases[i].which == 1 ? init2
 		                                                  : reply;
 		gsize len;
-		g_autofree char *data = load(cases[i].capture, &len);
+		g_autofree char *data = unit_load_data(cases[i].capture, &len);
 		xmlDoc *theirs = xmlReadMemory(data, (int)len, NULL, NULL, XML_PARSE_NONET);
 		xmlDoc *mine = reparse(ours);
 		xmlNode *tr = xmlDocGetRootElement(theirs), *mr = xmlDocGetRootElement(mine);
@@ -1283,7 +1264,7 @@ static void test_ocserv_real_all(void)
 		if (!g_str_has_suffix(name, ".xml") || g_str_has_suffix(name, ".request.xml"))
 			continue;
 		rel = g_build_filename("ocserv", name, NULL);
-		data = load(rel, &len);
+		data = unit_load_data(rel, &len);
 		if (!strstr(data, "<config-auth") && !strstr(data, "<auth "))
 			continue; /* the profile */
 		if (auth_xml_parse(data, len, &d) != 0)

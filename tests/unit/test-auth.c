@@ -13,6 +13,7 @@
 #include "auth.h"
 #include "error.h"
 #include "prefs.h"
+#include "unit-helper.h"
 
 #define PIN_A "pin-sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 #define PIN_B "pin-sha256:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBE="
@@ -75,7 +76,7 @@ static void fixture_setup(struct fixture *f, gconstpointer data)
 	char *path;
 	int err;
 
-	f->dir = g_dir_make_tmp("sslvpn-test-auth-XXXXXX", NULL);
+	f->dir = unit_tmpdir_new("sslvpn-test-auth-XXXXXX");
 	f->prefs = prefs_new();
 	path = g_build_filename(f->dir, "preferences.xml", NULL);
 	g_assert_cmpint(prefs_load(f->prefs, path), ==, 0);
@@ -93,8 +94,7 @@ static void fixture_teardown(struct fixture *f, gconstpointer data)
 {
 	auth_free(f->auth);
 	prefs_free(f->prefs);
-	g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", f->dir);
-	g_assert_cmpint(system(cmd), ==, 0);
+	unit_tmpdir_remove(f->dir);
 	g_free(f->dir);
 }
 

@@ -12,6 +12,7 @@
 
 #include "cert-pin.h"
 #include "error.h"
+#include "unit-helper.h"
 
 struct expected {
 	char file[64];
@@ -25,12 +26,10 @@ static struct expected expected[4];
 
 static void load_expected(void)
 {
-	g_autofree char *path = g_build_filename(TEST_DATA_DIR, "http", "pins.txt", NULL);
-	g_autofree char *text = NULL;
+	g_autofree char *text = unit_load_data("http/pins.txt", NULL);
 	g_auto(GStrv) lines = NULL;
 	size_t n = 0;
 
-	g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
 	lines = g_strsplit(text, "\n", -1);
 	for (size_t i = 0; lines[i]; i++) {
 		g_auto(GStrv) f = NULL;
@@ -52,13 +51,12 @@ static void load_expected(void)
 
 static gnutls_x509_crt_t load_cert(const char *name)
 {
-	g_autofree char *path = g_build_filename(TEST_DATA_DIR, "http", name, NULL);
-	g_autofree char *pem = NULL;
+	g_autofree char *rel = g_build_filename("http", name, NULL);
 	gsize len;
+	g_autofree char *pem = unit_load_data(rel, &len);
 	gnutls_datum_t d;
 	gnutls_x509_crt_t crt;
 
-	g_assert_true(g_file_get_contents(path, &pem, &len, NULL));
 	d.data = (unsigned char *)pem;
 	d.size = (unsigned)len;
 	g_assert_cmpint(gnutls_x509_crt_init(&crt), ==, 0);
@@ -139,15 +137,13 @@ static void test_renewed(void)
 /* ocserv announced the certificate's SHA-1 as sh: in the webvpnc cookie. */
 static void test_ocserv_sh(void)
 {
-	g_autofree char *path = g_build_filename(TEST_DATA_DIR, "http", "ocserv-success.txt", NULL);
-	g_autofree char *data = NULL;
+	g_autofree char *data = unit_load_data("http/ocserv-success.txt", NULL);
 	gnutls_x509_crt_t crt = load_cert("server-ecdsa.pem");
 	gnutls_x509_crt_t other = load_cert("server-ecdsa-renewed.pem");
 	const char *sh;
 	char hash[41];
 	struct cert_pin p;
 
-	g_assert_true(g_file_get_contents(path, &data, NULL, NULL));
 	sh = strstr(data, "&sh:");
 	g_assert_nonnull(sh);
 	g_strlcpy(hash, sh + 4, sizeof(hash));

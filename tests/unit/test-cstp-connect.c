@@ -10,16 +10,15 @@
 #include "error.h"
 #include "http-response.h"
 #include "log.h"
+#include "unit-helper.h"
 
 /* Test data is stored with LF line ends; the wire uses CRLF. */
 static char *load_crlf(const char *name, size_t *len)
 {
-	g_autofree char *path = g_build_filename(TEST_DATA_DIR, "worker", name, NULL);
-	g_autofree char *text = NULL;
-	g_autoptr(GError) err = NULL;
+	g_autofree char *rel = g_build_filename("worker", name, NULL);
+	g_autofree char *text = unit_load_data(rel, NULL);
 	GString *s;
 
-	g_assert_true(g_file_get_contents(path, &text, NULL, &err));
 	s = g_string_new(NULL);
 	for (const char *p = text; *p; p++) {
 		if (*p == '\n')
@@ -252,22 +251,15 @@ static void test_reply_ocserv(void)
 
 static GString *captured_log;
 
-static void capture_sink(int priority, const char *message, void *user_data)
-{
-	g_string_append_printf(captured_log, "<%d>%s\n", priority, message);
-}
-
 static void test_reply_asa(void)
 {
 	_cleanup_(cstp_connect_reply_freep) struct cstp_connect_reply *r = NULL;
 	const struct tunnel_config *c;
 	static const uint8_t sid_head[] = {0x5d, 0x0f, 0x1e, 0x2a};
 
-	captured_log = g_string_new(NULL);
-	log_set_sink(capture_sink, NULL);
+	captured_log = unit_log_capture();
 	log_set_max_priority(LOG_DEBUG);
 	r = parse_file("connect-reply-asa.txt", 0);
-	log_set_sink(NULL, NULL);
 	c = &r->cfg;
 
 	assert_addr4(c->addr4, "10.10.0.5");
@@ -326,7 +318,7 @@ static void test_reply_asa(void)
 	g_assert_null(strstr(captured_log->str, "5D0F1E2A"));
 	/* Other values do show at debug level. */
 	g_assert_nonnull(strstr(captured_log->str, "X-CSTP-MTU: 1367"));
-	g_string_free(captured_log, TRUE);
+	unit_log_release(captured_log);
 	log_set_max_priority(LOG_INFO);
 }
 

@@ -11,6 +11,7 @@
 
 #include "error.h"
 #include "helper-dns.h"
+#include "unit-helper.h"
 
 /* No trailing newline, odd spacing, a NUL-free comment: restored exactly as it was. */
 static const char original[] = "# managed by hand\n"
@@ -83,7 +84,7 @@ struct fixture {
 
 static void fixture_setup(struct fixture *f, gconstpointer data)
 {
-	f->dir = g_dir_make_tmp("helper-dns-XXXXXX", NULL);
+	f->dir = unit_tmpdir_new("helper-dns-XXXXXX");
 	f->state = g_build_filename(f->dir, "state", NULL);
 	f->conf = g_build_filename(f->dir, "resolv.conf", NULL);
 	g_assert_true(g_file_set_contents(f->conf, original, strlen(original), NULL));
@@ -92,9 +93,7 @@ static void fixture_setup(struct fixture *f, gconstpointer data)
 
 static void fixture_teardown(struct fixture *f, gconstpointer data)
 {
-	g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", f->dir);
-
-	g_assert_cmpint(system(cmd), ==, 0);
+	unit_tmpdir_remove(f->dir);
 	g_free(f->dir);
 	g_free(f->state);
 	g_free(f->conf);

@@ -5,6 +5,7 @@
 #include "error.h"
 #include "http-cookie.h"
 #include "http-response.h"
+#include "unit-helper.h"
 
 static char *format(const struct http_cookie_jar *jar)
 {
@@ -243,13 +244,11 @@ static void test_caps(void)
 /* The Set-Cookie headers of a real ocserv login success, applied in order. */
 static void test_ocserv_success(void)
 {
-	g_autofree char *path = g_build_filename(TEST_DATA_DIR, "http", "ocserv-success.txt", NULL);
-	g_autofree char *data = NULL;
+	size_t len, used, n_set = 0;
+	g_autofree char *data = unit_load_data("http/ocserv-success.txt", &len);
 	struct http_response *r = http_response_new(HTTP_RESPONSE_FULL);
 	struct http_cookie_jar *jar = http_cookie_jar_new();
-	size_t len, used, n_set = 0;
 
-	g_assert_true(g_file_get_contents(path, &data, &len, NULL));
 	g_assert_cmpint(http_response_feed(r, data, len, &used), ==, 1);
 	/* What the earlier rounds left. */
 	g_assert_cmpint(http_cookie_jar_set(jar, "webvpncontext", "earlier"), ==, 0);

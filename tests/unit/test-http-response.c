@@ -4,6 +4,7 @@
 
 #include "error.h"
 #include "http-response.h"
+#include "unit-helper.h"
 
 /* ---- helpers ---- */
 
@@ -126,13 +127,9 @@ static void expect_protocol(const char *text)
 
 static char *read_data(const char *name, size_t *len)
 {
-	g_autofree char *path = g_build_filename(TEST_DATA_DIR, "http", name, NULL);
-	g_autoptr(GError) error = NULL;
-	char *contents;
+	g_autofree char *rel = g_build_filename("http", name, NULL);
 
-	g_assert_true(g_file_get_contents(path, &contents, len, &error));
-	g_assert_no_error(error);
-	return contents;
+	return unit_load_data(rel, len);
 }
 
 /* ---- complete responses ---- */

@@ -20,6 +20,7 @@
 #include "error.h"
 #include "log.h"
 #include "prefs.h"
+#include "unit-helper.h"
 
 #define PIN_A  "pin-sha256:ypeBEsobvcr6wjGzmiPcTaeG7/gUfE5yuYB3ha/uSLs="
 #define PIN_B  "pin-sha256:PiPoFgA5WUoziU9lZOGxNIu9egCI1CxKy3PurtWcAJ0="
@@ -35,56 +36,24 @@ typedef struct {
 	GString *log;
 } Fixture;
 
-static void log_collect(int priority, const char *message, void *user_data)
-{
-	GString *log = user_data;
-
-	g_string_append_printf(log, "%d %s\n", priority, message);
-}
-
 static void fixture_setup(Fixture *f, gconstpointer data)
 {
-	GError *error = NULL;
-
-	f->dir = g_dir_make_tmp("test-prefs-XXXXXX", &error);
-	g_assert_no_error(error);
+	f->dir = unit_tmpdir_new("test-prefs-XXXXXX");
 	/* traversable, so tests that drop to an unprivileged uid can reach their files */
 	g_assert_cmpint(chmod(f->dir, 0711), ==, 0);
 	f->config = g_build_filename(f->dir, "config", NULL);
 	f->path = g_build_filename(f->config, "sslvpn", "preferences.xml", NULL);
 	g_setenv("XDG_CONFIG_HOME", f->config, TRUE);
-	f->log = g_string_new(NULL);
-	log_set_sink(log_collect, f->log);
-}
-
-static int rm_rf(const char *path)
-{
-	GDir *d = g_dir_open(path, 0, NULL);
-	const char *name;
-
-	if (!d)
-		return g_unlink(path);
-	while ((name = g_dir_read_name(d))) {
-		g_autofree char *child = g_build_filename(path, name, NULL);
-		struct stat st;
-
-		if (lstat(child, &st) == 0 && S_ISDIR(st.st_mode))
-			rm_rf(child);
-		else
-			g_unlink(child);
-	}
-	g_dir_close(d);
-	return g_rmdir(path);
+	f->log = unit_log_capture();
 }
 
 static void fixture_teardown(Fixture *f, gconstpointer data)
 {
-	log_set_sink(NULL, NULL);
-	g_assert_cmpint(rm_rf(f->dir), ==, 0);
+	unit_log_release(f->log);
+	unit_tmpdir_remove(f->dir);
 	g_free(f->dir);
 	g_free(f->config);
 	g_free(f->path);
-	g_string_free(f->log, TRUE);
 }
 
 static char *vector(const char *name)

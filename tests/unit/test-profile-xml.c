@@ -4,14 +4,14 @@
 
 #include "error.h"
 #include "profile-xml.h"
+#include "unit-helper.h"
 
 static int parse(const char *rel, struct profile_host **h, size_t *n)
 {
-	g_autofree char *path = g_build_filename(TEST_DATA_DIR, "profile", rel, NULL);
-	g_autofree char *data = NULL;
+	g_autofree char *path = g_build_filename("profile", rel, NULL);
 	gsize len;
+	g_autofree char *data = unit_load_data(path, &len);
 
-	g_assert_true(g_file_get_contents(path, &data, &len, NULL));
 	return profile_xml_parse_servers(data, len, h, n);
 }
 
@@ -115,13 +115,11 @@ static void test_limits(void)
 /* The profile ocserv 1.1.6 served in the lab (tests/data/ocserv/profile-get.xml). */
 static void test_real_ocserv(void)
 {
-	g_autofree char *path = g_build_filename(TEST_DATA_DIR, "ocserv", "profile-get.xml", NULL);
-	g_autofree char *data = NULL;
-	struct profile_host *h;
 	gsize len;
+	g_autofree char *data = unit_load_data("ocserv/profile-get.xml", &len);
+	struct profile_host *h;
 	size_t n;
 
-	g_assert_true(g_file_get_contents(path, &data, &len, NULL));
 	g_assert_cmpint(profile_xml_parse_servers(data, len, &h, &n), ==, 0);
 	g_assert_cmpuint(n, ==, 2);
 	g_assert_cmpstr(h[0].name, ==, "Lab VPN");

@@ -19,6 +19,7 @@
 
 #include "error.h"
 #include "tls-conn.h"
+#include "unit-helper.h"
 
 static char *dir;
 
@@ -299,7 +300,7 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	/* The test server writes to clients that may have hung up on purpose. */
 	signal(SIGPIPE, SIG_IGN);
-	dir = g_dir_make_tmp("sslvpn-test-tls-XXXXXX", NULL);
+	dir = unit_tmpdir_new("sslvpn-test-tls-XXXXXX");
 	make_ca("ca1");
 	run("sed -i s/ca1/Test\\ CA\\ one/ ca1.tmpl");
 	run("certtool --generate-self-signed --load-privkey ca1-key.pem --template ca1.tmpl --outfile ca1.pem 2>/dev/null");
@@ -323,10 +324,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/tls-conn/bad-identity", test_bad_identity_file);
 	g_test_add_func("/tls-conn/refused", test_refused);
 	r = g_test_run();
-	{
-		g_autofree char *cmd = g_strdup_printf("rm -rf %s", dir);
-
-		g_assert_cmpint(system(cmd), ==, 0);
-	}
+	unit_tmpdir_remove(dir);
 	return r;
 }

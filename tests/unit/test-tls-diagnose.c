@@ -14,6 +14,7 @@
 #include "error.h"
 #include "tls-conn.h"
 #include "tls-diagnose.h"
+#include "unit-helper.h"
 
 static void test_worth(void)
 {
@@ -193,7 +194,7 @@ static void make_cert(void)
 	g_autofree char *cmd = NULL, *err = NULL;
 	int status;
 
-	dir = g_dir_make_tmp("test-tls-diagnose-XXXXXX", NULL);
+	dir = unit_tmpdir_new("test-tls-diagnose-XXXXXX");
 	g_assert_nonnull(dir);
 	cert = g_build_filename(dir, "cert.pem", NULL);
 	key = g_build_filename(dir, "key.pem", NULL);
@@ -220,8 +221,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/tls-diagnose/obsolete-gateway", test_obsolete_gateway);
 	g_test_add_func("/tls-diagnose/silent-gateway", test_silent_gateway);
 	r = g_test_run();
-	g_autofree char *rm = g_strdup_printf("rm -rf %s", dir);
-	g_spawn_command_line_sync(rm, NULL, NULL, NULL, NULL);
+	unit_tmpdir_remove(dir);
 	g_free(cert);
 	g_free(key);
 	g_free(dir);

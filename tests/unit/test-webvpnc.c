@@ -4,6 +4,7 @@
 
 #include "error.h"
 #include "webvpnc.h"
+#include "unit-helper.h"
 
 #define SH "15499E46D4D3E79817D0E341D7A7D87CF0B36760"
 #define FH "A8B0B07FBA93D06E8501E40AB807AEE2464E73B7"
@@ -153,12 +154,11 @@ static void test_real_ocserv(void)
 	static const char *const files[] = {"auth-complete.headers", "auth-complete-otp.headers"};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
-		g_autofree char *path = g_build_filename(TEST_DATA_DIR, "ocserv", files[i], NULL);
-		g_autofree char *data = NULL;
+		g_autofree char *rel = g_build_filename("ocserv", files[i], NULL);
+		g_autofree char *data = unit_load_data(rel, NULL);
 		g_auto(GStrv) lines = NULL;
 		unsigned parsed = 0;
 
-		g_assert_true(g_file_get_contents(path, &data, NULL, NULL));
 		lines = g_strsplit(data, "\n", -1);
 		for (char **l = lines; *l; l++) {
 			const char *v;
