@@ -10,6 +10,7 @@ start to first ping, iperf3 TCP each way over DTLS and over TLS only, client CPU
 GB moved, peak RSS, and with DTLS silently blocked the time to the first ping and when the
 tunnel MTU switches.  Prints a table (both clients, the ratio us/them, the target) and writes
 JSON.  Everything it starts is stopped by PID, and the lab removed, on exit and on Ctrl-C.
+Over 900 lines on purpose: one script a maintainer can copy to a machine and run as is.
 See tests/bench/README.md for what each figure means.
 """
 import argparse

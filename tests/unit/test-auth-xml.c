@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The aggregate-auth XML parser and builder against captured gateway documents and hostile
+ * variants.  Over 900 lines on purpose: one parser's cases, mostly short table-driven
+ * functions over the same loaders.
+ */
 #include <glib.h>
 #include <stdio.h>
 #include <string.h>

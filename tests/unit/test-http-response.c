@@ -1,4 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The HTTP response parser against every way a gateway frames an answer: status lines,
+ * headers, Content-Length, chunked bodies, close-delimited bodies and the caps, each fed in
+ * pieces cut at every byte.  Over 900 lines on purpose: one parser's cases beside the one
+ * feeding helper they all share.
+ */
 #include <glib.h>
 #include <string.h>
 

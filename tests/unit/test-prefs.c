@@ -3,6 +3,7 @@
  * The preferences store: round trips, file modes, atomic saves, damaged and hand-edited
  * files (vectors in tests/data/prefs/), the profile cache and its file names.
  * Every test runs in a fresh temporary directory with XDG_CONFIG_HOME pointing into it.
+ * Over 900 lines on purpose: the cases share the temporary-directory fixture and the vectors.
  */
 #include <errno.h>
 #include <fcntl.h>
