@@ -102,7 +102,7 @@ static int on_state(struct helper_conn *c, const struct worker_msg *m)
 	default:
 		return -ERR_PROTOCOL;
 	}
-	if (st < WORKER_STATE_CONNECTING || st > WORKER_STATE_RECONNECTING)
+	if (st < WORKER_LINK_CONNECTING || st > WORKER_LINK_RECONNECTING)
 		return -ERR_PROTOCOL;
 	if (c->state == CONN_DISCONNECTING)
 		return 0;
@@ -110,10 +110,10 @@ static int on_state(struct helper_conn *c, const struct worker_msg *m)
 		c->transport = transport;
 		helper_conn_props_mark(c, HELPER_CONN_PROP_TRANSPORT);
 	}
-	c->worker_up = st == WORKER_STATE_CONNECTED;
+	c->worker_up = st == WORKER_LINK_UP;
 	if (c->worker_up)
 		helper_conn_maybe_connected(c);
-	else if (st == WORKER_STATE_RECONNECTING && c->state == CONN_CONNECTED)
+	else if (st == WORKER_LINK_RECONNECTING && c->state == CONN_CONNECTED)
 		helper_conn_enter_state(c, CONN_RECONNECTING);
 	return 0;
 }
