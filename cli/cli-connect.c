@@ -35,10 +35,12 @@ struct cli_session {
 	GMainLoop *loop;
 	int exit_status;
 	bool disconnecting;
+	char *shown_state; /* the last state printed: a property notification may repeat it */
 };
 
 static void cli_session_clear(struct cli_session *s)
 {
+	g_free(s->shown_state);
 	cli_options_free(&s->login);
 }
 
@@ -173,6 +175,10 @@ static void cli_fg_state(GObject *obj, GParamSpec *pspec, gpointer data)
 	SslvpnBusConnection *c = SSLVPN_BUS_CONNECTION(obj);
 	const char *state = sslvpn_bus_connection_get_state(c);
 
+	if (g_strcmp0(state, s->shown_state) == 0)
+		return;
+	g_free(s->shown_state);
+	s->shown_state = g_strdup(state);
 	printf("State: %s\n", state);
 	fflush(stdout);
 	if (strcmp(state, "connected") == 0) {

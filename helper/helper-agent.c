@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "error.h"
-#include "helper-auth.h"
+#include "helper-authz.h"
 #include "helper-conn.h"
 #include "helper.h"
 #include "log.h"
@@ -129,7 +129,7 @@ static void method_register(struct helper *h, DBusMessage *call, void *object)
 	}
 	/* An agent only ever serves its uid's connections: whoever may not connect has no use
 	 * for one, and must not take places in the table. */
-	r = helper_auth_connect(h, call, NULL, register_identified, copy, free);
+	r = helper_authz_connect(h, call, NULL, register_identified, copy, free);
 	if (r < 0) {
 		free(copy);
 		helper_bus_reply_error(h, call, -r, "%s", error_text(r));

@@ -4,9 +4,9 @@
 /*
  * org.sslvpn.Helper1.AgentManager: clients (the CLI, the GUI) register an object implementing
  * org.sslvpn.Helper1.Agent; when a gateway rejects a connection's cookie the helper asks the
- * newest agent of the connection's owner uid for a new one (helper-conn.c makes the call).
+ * newest agent of the connection's owner uid for a new one (helper-conn-relogin.c makes the call).
  * An agent is identified by its unique bus name and path, and forgotten when it unregisters or
- * its bus connection goes away.  Only callers that may connect (helper_auth_connect) register
+ * its bus connection goes away.  Only callers that may connect (helper_authz_connect) register
  * one, at most HELPER_MAX_AGENTS_PER_UID per uid.
  */
 #include <stdbool.h>

@@ -7,7 +7,7 @@
  * small tables (one struct helper_bus_interface per interface); properties, ObjectManager and
  * Introspectable are served here for every object.
  *
- * Properties are announced by marking them dirty (helper_conn_mark() and friends); the loop
+ * Properties are announced by marking them dirty (helper_conn_props_mark()); the loop
  * flushes one PropertiesChanged per object and interface before it sleeps, so a burst of
  * changes costs one signal.
  */

@@ -4,28 +4,19 @@
 /*
  * One tunnel: the object /org/sslvpn/Helper1/connection/N (org.sslvpn.Helper1.Connection),
  * its tun device, its worker process, what it changed in the system, and its state machine
- * (one enum, one conn_enter_state()): docs/state-machines.md "Helper connection".
+ * (one enum, one helper_conn_enter_state()): docs/state-machines.md "Helper connection".
+ * Its parts and their files: helper-conn-priv.h.
  */
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "helper-bus.h"
+#include "helper-conn-state.h"
 #include "helper-options.h"
 #include "helper.h"
 
-enum helper_conn_state {
-	CONN_CONNECTING,
-	CONN_CONNECTED,
-	CONN_RECONNECTING,
-	CONN_DISCONNECTING,
-	CONN_DISCONNECTED,
-	CONN_FAILED,
-};
-
 extern const struct helper_bus_interface helper_conn_interface;
-
-const char *helper_conn_state_name(enum helper_conn_state s);
 
 /* Creates the object (state connecting), announces it, and starts the tunnel: tun device,
  * worker, WMSG_START.  Takes opts.  Failures to start show up as state failed with LastError,

@@ -5,7 +5,7 @@
 
 #include "config.h"
 #include "error.h"
-#include "helper-auth.h"
+#include "helper-authz.h"
 #include "helper-conn.h"
 #include "helper-options.h"
 #include "helper.h"
@@ -145,7 +145,7 @@ static void method_connect(struct helper *h, DBusMessage *call, void *object)
 	}
 	pc->h = h;
 	pc->opts = opts;
-	r = helper_auth_connect(h, call, connect_admit, connect_authorised, pc,
+	r = helper_authz_connect(h, call, connect_admit, connect_authorised, pc,
 	                        pending_connect_free_void);
 	if (r < 0) {
 		pending_connect_free(pc);

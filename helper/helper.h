@@ -10,10 +10,11 @@
  *   helper.c           main(): logging, signals, start-up recovery, idle exit
  *   helper-bus.c       libdbus in the loop, object paths, method dispatch, properties,
  *                      ObjectManager, introspection (the interface XML embedded at build time)
- *   helper-auth.c      who is calling (GetConnectionCredentials) and may they (polkit / netdev)
+ *   helper-authz.c     who is calling (GetConnectionCredentials) and may they (polkit / netdev)
  *   helper-manager.c   org.sslvpn.Helper1.Manager: Connect
  *   helper-agent.c     org.sslvpn.Helper1.AgentManager and the calls to registered agents
- *   helper-conn.c      org.sslvpn.Helper1.Connection: one tunnel, its state machine, its worker
+ *   helper-conn*.c     org.sslvpn.Helper1.Connection: one tunnel, its state machine, its worker
+ *                      (the files and their jobs: helper-conn-priv.h)
  *   helper-options.c   strict validation of Connect's options and Relogin results
  *   helper-spawn.c     tun device creation and the unprivileged worker's fork/exec
  *   helper-netcfg.c    addresses, MTU and routes with an exact undo log (helper-rtnl.c: libmnl)

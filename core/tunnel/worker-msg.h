@@ -71,7 +71,7 @@ enum worker_attr {
 	WATTR_INCLUDE6,       /* 17 bytes, repeated */
 	WATTR_EXCLUDE6,       /* 17 bytes, repeated */
 	WATTR_BANNER,         /* string */
-	WATTR_STATE,          /* u32 enum worker_state */
+	WATTR_STATE,          /* u32 enum worker_link */
 	WATTR_TRANSPORT,      /* u32 enum worker_transport */
 	WATTR_TX_BYTES,       /* u64 */
 	WATTR_RX_BYTES,       /* u64 */
@@ -83,10 +83,12 @@ enum worker_attr {
 	WATTR_COUNT_
 };
 
-enum worker_state {
-	WORKER_STATE_CONNECTING = 1,
-	WORKER_STATE_CONNECTED,
-	WORKER_STATE_RECONNECTING,
+/* WATTR_STATE: how far the worker's link to the gateway is (not its own run state, which has
+ * more steps the helper does not see). */
+enum worker_link {
+	WORKER_LINK_CONNECTING = 1,
+	WORKER_LINK_UP,
+	WORKER_LINK_RECONNECTING,
 };
 
 enum worker_transport {

@@ -20,21 +20,15 @@
  * sequence of tries.
  *
  * Batches: tunnel packets are queued (with their type byte) and sealed at the end of a
- * wakeup, one record each; our GnuTLS push function collects the records, and they leave in
- * one sendmmsg() whose messages carry UDP_SEGMENT runs of equal datagrams (helper/worker/proto/dtls-batch.c).
- * The receive side reads with recvmmsg() and UDP_GRO and feeds GnuTLS one datagram per pull.
- * GSO or GRO refused by the kernel: plain sendmmsg()/recvmmsg().
+ * wakeup, one record each, into the UDP transport's batch (worker-udp.c), which sends them in
+ * as few calls as the kernel allows.  Where the current session is follows
+ * enum worker_dtls_phase (worker-dtls-phase.h), changed only by worker_dtls_enter_phase().
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <gnutls/dtls.h>
-#include <netinet/in.h>
-#include <netinet/udp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "dtls-batch.h"
 #include "dtls-dpd.h"
@@ -45,22 +39,16 @@
 #include "log.h"
 #include "mtu.h"
 #include "rx-hold.h"
+#include "worker-dtls-phase.h"
+#include "worker-udp.h"
 #include "worker.h"
 
-#ifndef SOL_UDP
-#define SOL_UDP 17
-#endif
+#define WORKER_DTLS_BUDGET     64           /* records read per wakeup */
+#define WORKER_DTLS_PLAIN_CAP  (256 * 1024) /* queued packets (plaintext) */
+#define WORKER_DTLS_PLAIN_MAX  64
+#define WORKER_DTLS_RECORD_OV  96 /* more than any record adds */
+#define WORKER_DTLS_CIPHER_CAP (2 * WORKER_DTLS_PLAIN_CAP)
 
-#define WORKER_DTLS_BUDGET      64           /* records read per wakeup */
-#define WORKER_DTLS_PLAIN_CAP   (256 * 1024) /* queued packets (plaintext) */
-#define WORKER_DTLS_PLAIN_MAX   64
-#define WORKER_DTLS_RECORD_OV   96 /* more than any record adds */
-#define WORKER_DTLS_CIPHER_CAP  (2 * WORKER_DTLS_PLAIN_CAP)
-#define WORKER_DTLS_RX_ARENA    (1024 * 1024)
-#define WORKER_DTLS_RX_SLOT     (DTLS_FRAME_MAX_LEN + 512) /* without GRO */
-#define WORKER_DTLS_RX_GRO_SLOT 65536
-#define WORKER_DTLS_RX_MSGS     64
-#define WORKER_DTLS_SOCKBUF     (4 * 1024 * 1024)
 struct worker_dtls {
 	struct worker *w;
 	struct worker_dtls_hooks hooks;
@@ -73,51 +61,32 @@ struct worker_dtls {
 	uint8_t sid[32]; /* X-DTLS-Session-ID or X-DTLS-App-ID */
 	size_t sid_len;
 	char psk_priority[512];
-	struct sockaddr_storage peer;
-	socklen_t peer_len;
-	int family;
 	unsigned cstp_mtu, dtls_mtu_hdr, base_mtu;
 	bool ipv6;
 	uint32_t dpd_s, keepalive_s, rekey_s;
 
 	/* The current try, or the established channel. */
-	int fd;
+	enum worker_dtls_phase phase; /* changed only by worker_dtls_enter_phase() */
+	struct worker_udp udp;
 	struct dtls_session *s;
 	struct dtls_session_params params;
-	bool handshaking;
 	uint64_t try_started_ms;
 	struct dtls_fallback *fb;
-	bool started; /* the first try starts at the first dispatch, once the tunnel is up */
 	struct dtls_dpd dpd;
 	uint64_t up_ms, rekey_at_ms;
 	unsigned data_mtu; /* largest tunnel packet one record takes */
 	unsigned tun_mtu;  /* tun MTU while DTLS carries the data */
 
-	/* Send side: packets (type byte + payload) waiting to be sealed, sealed datagrams
-	 * waiting for the socket, and for each datagram the packet it came from (-1: none, or
-	 * from an earlier flush). */
-	struct dtls_batch *plain, *cipher;
-	int cipher_src[DTLS_BATCH_MAX_DGRAMS];
-	int sealing; /* index in plain of the record being sealed, -1 otherwise */
-	bool gso;
+	/* Packets (type byte + payload) waiting to be sealed into the transport's batch. */
+	struct dtls_batch *plain;
 
-	/* Receive side: datagrams read with recvmmsg(), handed to GnuTLS one by one. */
-	bool gro;
-	uint8_t *rx_arena;
-	size_t rx_slot, rx_slots;
-	struct mmsghdr rx_msg[WORKER_DTLS_RX_MSGS];
-	struct iovec rx_iov[WORKER_DTLS_RX_MSGS];
-	uint8_t rx_cmsg[WORKER_DTLS_RX_MSGS][CMSG_SPACE(sizeof(uint16_t)) + 16];
-	size_t rx_n, rx_i, rx_seg; /* messages read, current message, datagram within it */
-	bool rx_more;              /* the budget ended with records left */
-	struct rx_hold hold;       /* receive moderation (rx-hold.h) */
-	int rx_errno;              /* a socket error to report through GnuTLS */
+	bool rx_more;        /* the budget ended with records left */
+	struct rx_hold hold; /* receive moderation (rx-hold.h) */
 
 	uint8_t rec[DTLS_FRAME_MAX_LEN + 256];
 
 	/* Counters for the log. */
 	uint64_t tx_pkts, tx_bytes, rx_pkts, rx_bytes, dropped, resent, ignored;
-	uint64_t tx_dgrams, tx_calls, tx_msgs, rx_dgrams, rx_calls;
 };
 
 static const char *worker_dtls_method_name(enum dtls_method m)
@@ -125,169 +94,17 @@ static const char *worker_dtls_method_name(enum dtls_method m)
 	return m == DTLS_METHOD_PSK ? "PSK-NEGOTIATE" : m == DTLS_METHOD_LEGACY ? "legacy" : "none";
 }
 
-/* ---- transport for GnuTLS -------------------------------------------------------------- */
-
-static int worker_dtls_cipher_add(struct worker_dtls *d, const void *const *data, const size_t *len,
-                                  size_t n)
+static void worker_dtls_enter_phase(struct worker_dtls *d, enum worker_dtls_phase_event e)
 {
-	size_t at = d->cipher->n;
-	int r = dtls_batch_addv(d->cipher, data, len, n);
+	enum worker_dtls_phase next = worker_dtls_phase_next(d->phase, e);
 
-	if (r == 0)
-		d->cipher_src[at] = d->sealing;
-	return r;
-}
-
-static ssize_t worker_dtls_vec_push(gnutls_transport_ptr_t ptr, const giovec_t *iov, int iovcnt)
-{
-	struct worker_dtls *d = ptr;
-	const void *data[8];
-	size_t len[8], total = 0;
-	struct msghdr msg = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt};
-	ssize_t n;
-
-	if (iovcnt <= 0 || iovcnt > 8) {
-		gnutls_transport_set_errno(d->s->session, EINVAL);
-		return -1;
-	}
-	for (int i = 0; i < iovcnt; i++) {
-		data[i] = iov[i].iov_base;
-		len[i] = iov[i].iov_len;
-		total += iov[i].iov_len;
-	}
-	/* Established: every record is one datagram of the batch. */
-	if (!d->handshaking && worker_dtls_cipher_add(d, data, len, (size_t)iovcnt) == 0)
-		return (ssize_t)total;
-	/* Handshake messages (and a record that finds the batch full) leave at once. */
-	do {
-		n = sendmsg(d->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		gnutls_transport_set_errno(d->s->session, errno == EWOULDBLOCK ? EAGAIN : errno);
-		return -1;
-	}
-	return n;
-}
-
-static ssize_t worker_dtls_push(gnutls_transport_ptr_t ptr, const void *data, size_t len)
-{
-	giovec_t iov = {.iov_base = (void *)data, .iov_len = len};
-
-	return worker_dtls_vec_push(ptr, &iov, 1);
-}
-
-/* Reads what the socket has into the receive arena: 0, or -1 with errno. */
-static int worker_dtls_rx_fill(struct worker_dtls *d)
-{
-	int n;
-
-	d->rx_n = d->rx_i = d->rx_seg = 0;
-	for (size_t i = 0; i < d->rx_slots; i++) {
-		d->rx_iov[i] = (struct iovec){d->rx_arena + i * d->rx_slot, d->rx_slot};
-		d->rx_msg[i].msg_hdr = (struct msghdr){
-		    .msg_iov = &d->rx_iov[i],
-		    .msg_iovlen = 1,
-		    .msg_control = d->gro ? d->rx_cmsg[i] : NULL,
-		    .msg_controllen = d->gro ? sizeof(d->rx_cmsg[i]) : 0,
-		};
-		d->rx_msg[i].msg_len = 0;
-	}
-	do {
-		n = recvmmsg(d->fd, d->rx_msg, (unsigned)d->rx_slots, MSG_DONTWAIT, NULL);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -1;
-	d->rx_n = (size_t)n;
-	d->rx_calls++;
-	return 0;
-}
-
-/* The GRO segment size of message i (0: one datagram). */
-static size_t worker_dtls_rx_segsize(struct worker_dtls *d, size_t i)
-{
-	struct msghdr *mh = &d->rx_msg[i].msg_hdr;
-
-	if (!d->gro)
-		return 0;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
-		if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO &&
-		    c->cmsg_len >= CMSG_LEN(sizeof(uint16_t))) {
-			uint16_t seg;
-
-			memcpy(&seg, CMSG_DATA(c), sizeof(seg));
-			return seg;
-		}
-	}
-	return 0;
-}
-
-/* Next datagram from the arena (refilling it when empty): 1 with *p and *len, 0 if none. */
-static int worker_dtls_rx_next(struct worker_dtls *d, const uint8_t **p, size_t *len)
-{
-	for (;;) {
-		while (d->rx_i < d->rx_n) {
-			struct mmsghdr *m = &d->rx_msg[d->rx_i];
-			size_t total = m->msg_len, seg = worker_dtls_rx_segsize(d, d->rx_i);
-			size_t cnt = dtls_batch_gro_count(total, seg);
-
-			if ((m->msg_hdr.msg_flags & MSG_TRUNC) || d->rx_seg >= cnt) {
-				if (m->msg_hdr.msg_flags & MSG_TRUNC)
-					d->dropped++;
-				d->rx_i++;
-				d->rx_seg = 0;
-				continue;
-			}
-			*p = d->rx_arena + d->rx_i * d->rx_slot + d->rx_seg * (seg ? seg : 0);
-			*len = dtls_batch_gro_len(total, seg, d->rx_seg);
-			d->rx_seg++;
-			d->rx_dgrams++;
-			return 1;
-		}
-		if (d->rx_n && d->rx_n < d->rx_slots) {
-			/* The last read did not fill the arena: the socket is empty. */
-			d->rx_n = d->rx_i = 0;
-			return 0;
-		}
-		if (worker_dtls_rx_fill(d) < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				d->rx_errno = errno;
-			return 0;
-		}
-		if (!d->rx_n)
-			return 0;
-	}
-}
-
-static ssize_t worker_dtls_pull(gnutls_transport_ptr_t ptr, void *buf, size_t len)
-{
-	struct worker_dtls *d = ptr;
-	const uint8_t *p;
-	size_t n;
-
-	if (!worker_dtls_rx_next(d, &p, &n)) {
-		int e = d->rx_errno ? d->rx_errno : EAGAIN;
-
-		gnutls_transport_set_errno(d->s->session, e);
-		return -1;
-	}
-	if (n > len) {
-		/* Longer than any record GnuTLS accepts: drop it, as the kernel would. */
-		d->dropped++;
-		n = len;
-	}
-	memcpy(buf, p, n);
-	return (ssize_t)n;
-}
-
-static int worker_dtls_pull_timeout(gnutls_transport_ptr_t ptr, unsigned int ms)
-{
-	struct worker_dtls *d = ptr;
-	struct pollfd p = {.fd = d->fd, .events = POLLIN};
-
-	(void)ms; /* non-blocking session: never wait here */
-	if (d->rx_i < d->rx_n)
-		return 1;
-	return poll(&p, 1, 0) > 0 ? 1 : 0;
+	if (next == d->phase)
+		return;
+	log_debug("DTLS phase %s -> %s", worker_dtls_phase_name(d->phase),
+	          worker_dtls_phase_name(next));
+	d->phase = next;
+	/* Established records join the transport's batch; handshake messages leave at once. */
+	d->udp.batching = next == WORKER_DTLS_PHASE_ESTABLISHED;
 }
 
 /* ---- tries ------------------------------------------------------------------------------ */
@@ -295,40 +112,9 @@ static int worker_dtls_pull_timeout(gnutls_transport_ptr_t ptr, unsigned int ms)
 static void worker_dtls_close(struct worker_dtls *d)
 {
 	dtls_session_free(steal_ptr(&d->s));
-	if (d->fd >= 0)
-		close(d->fd);
-	d->fd = -1;
-	d->handshaking = false;
-	d->rx_n = d->rx_i = d->rx_seg = 0;
+	worker_udp_close(&d->udp);
+	worker_dtls_enter_phase(d, WORKER_DTLS_EVENT_CLOSE);
 	d->rx_more = false;
-	d->rx_errno = 0;
-	dtls_batch_clear(d->cipher);
-}
-
-static int worker_dtls_socket(struct worker_dtls *d)
-{
-	int one = 1, size = WORKER_DTLS_SOCKBUF;
-	int fd = socket(d->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-
-	if (fd < 0) {
-		log_warning("DTLS: cannot make a UDP socket: %s", strerror(errno));
-		return -ERR_IO;
-	}
-	/* Bigger queues for batches; an unprivileged process gets up to the system maximum. */
-	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-	if (connect(fd, (struct sockaddr *)&d->peer, d->peer_len) < 0) {
-		log_warning("DTLS: cannot connect the UDP socket: %s", strerror(errno));
-		close(fd);
-		return -ERR_IO;
-	}
-	d->gro = setsockopt(fd, SOL_UDP, UDP_GRO, &one, sizeof(one)) == 0;
-	d->rx_slot = d->gro ? WORKER_DTLS_RX_GRO_SLOT : WORKER_DTLS_RX_SLOT;
-	d->rx_slots = WORKER_DTLS_RX_ARENA / d->rx_slot;
-	if (d->rx_slots > WORKER_DTLS_RX_MSGS)
-		d->rx_slots = WORKER_DTLS_RX_MSGS;
-	d->fd = fd;
-	return 0;
 }
 
 static int worker_dtls_handshake_step(struct worker_dtls *d);
@@ -342,7 +128,6 @@ static void worker_dtls_try_failed(struct worker_dtls *d, const char *why)
 	if (dtls_fallback_try_failed(d->fb, worker_now_ms()) == DTLS_FALLBACK_GIVE_UP)
 		worker_dtls_give_up(d);
 }
-
 static void worker_dtls_start_try(struct worker_dtls *d, uint64_t now)
 {
 	unsigned n = dtls_fallback_tries(d->fb);
@@ -352,19 +137,15 @@ static void worker_dtls_start_try(struct worker_dtls *d, uint64_t now)
 	log_info("DTLS (%s) try %u%s at +%.1f s", worker_dtls_method_name(d->method), n,
 	         dtls_fallback_last_try(d->fb) ? " (the last)" : "",
 	         (double)dtls_fallback_try_offset_ms(d->fb, n - 1) / 1000.0);
-	r = worker_dtls_socket(d);
+	r = worker_udp_open(&d->udp);
 	if (r == 0)
 		r = dtls_session_new(&d->params, &d->s);
 	if (r < 0) {
 		worker_dtls_try_failed(d, "cannot set up the socket or the session");
 		return;
 	}
-	gnutls_transport_set_ptr(d->s->session, d);
-	gnutls_transport_set_push_function(d->s->session, worker_dtls_push);
-	gnutls_transport_set_vec_push_function(d->s->session, worker_dtls_vec_push);
-	gnutls_transport_set_pull_function(d->s->session, worker_dtls_pull);
-	gnutls_transport_set_pull_timeout_function(d->s->session, worker_dtls_pull_timeout);
-	d->handshaking = true;
+	worker_udp_attach(&d->udp, d->s->session);
+	worker_dtls_enter_phase(d, WORKER_DTLS_EVENT_TRY);
 	d->try_started_ms = now;
 	worker_dtls_handshake_step(d);
 }
@@ -393,13 +174,13 @@ static int worker_dtls_established(struct worker_dtls *d, uint64_t now)
 		if (gnutls_dtls_set_data_mtu(d->s->session, d->tun_mtu + 1) < 0)
 			return -ERR_TLS;
 	} else {
-		gnutls_dtls_set_mtu(d->s->session, mtu_psk_link(d->base_mtu, d->family));
+		gnutls_dtls_set_mtu(d->s->session, mtu_psk_link(d->base_mtu, d->udp.family));
 		d->tun_mtu = mtu_choose_tun(MTU_DTLS_PSK, d->cstp_mtu, 0,
 		                            gnutls_dtls_get_data_mtu(d->s->session));
 	}
 	gnutls_data = gnutls_dtls_get_data_mtu(d->s->session);
 	d->data_mtu = gnutls_data > 1 ? gnutls_data - 1 : 0;
-	d->handshaking = false;
+	worker_dtls_enter_phase(d, WORKER_DTLS_EVENT_DONE);
 	dtls_fallback_established(d->fb, now);
 	dtls_dpd_init(&d->dpd, d->dpd_s, d->keepalive_s, now);
 	d->up_ms = now;
@@ -412,7 +193,7 @@ static int worker_dtls_established(struct worker_dtls *d, uint64_t now)
 	    (double)dtls_fallback_try_offset_ms(d->fb, dtls_fallback_tries(d->fb) - 1) / 1000.0,
 	    (unsigned long long)(now - d->try_started_ms), d->tun_mtu, d->data_mtu);
 	gnutls_free(desc);
-	worker_ipc_send_state(d->w, WORKER_STATE_CONNECTED, WORKER_TRANSPORT_DTLS);
+	worker_enter_transport(d->w, WORKER_TRANSPORT_DTLS);
 	worker_dtls_send_mtu(d, d->tun_mtu);
 	return 0;
 }
@@ -438,17 +219,17 @@ static int worker_dtls_handshake_step(struct worker_dtls *d)
 		log_debug("DTLS handshake: %s", gnutls_strerror(r));
 		return 0;
 	}
-	worker_dtls_try_failed(d, d->rx_errno ? strerror(d->rx_errno) : gnutls_strerror(r));
+	worker_dtls_try_failed(d, d->udp.rx_errno ? strerror(d->udp.rx_errno) : gnutls_strerror(r));
 	return -1;
 }
 
 /* ---- sending ---------------------------------------------------------------------------- */
 
-/* Hands the DATA packets of cipher datagrams [from, n) back to CSTP. */
+/* Hands the DATA packets of the transport's datagrams [from, n) back to CSTP. */
 static void worker_dtls_resend_from(struct worker_dtls *d, size_t from)
 {
-	for (size_t j = from; j < d->cipher->n; j++) {
-		int src = d->cipher_src[j];
+	for (size_t j = from; j < d->udp.tx->n; j++) {
+		int src = d->udp.tx_src[j];
 		const uint8_t *p;
 		size_t len;
 
@@ -486,19 +267,19 @@ static bool worker_dtls_seal(struct worker_dtls *d, bool *data)
 	size_t n = d->plain->n;
 
 	*data = false;
-	if (!dtls_batch_room(d->cipher, d->plain->used + n * WORKER_DTLS_RECORD_OV) ||
-	    d->cipher->n + n > d->cipher->max)
+	if (!dtls_batch_room(d->udp.tx, d->plain->used + n * WORKER_DTLS_RECORD_OV) ||
+	    d->udp.tx->n + n > d->udp.tx->max)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		const uint8_t *p = dtls_batch_data(d->plain, i);
 		size_t len = dtls_batch_len(d->plain, i);
 		ssize_t r;
 
-		d->sealing = (int)i;
+		d->udp.tx_tag = (int)i;
 		do {
 			r = gnutls_record_send(d->s->session, p, len);
 		} while (r == GNUTLS_E_INTERRUPTED);
-		d->sealing = -1;
+		d->udp.tx_tag = -1;
 		if (r == (ssize_t)len) {
 			if (p[0] == CSTP_FRAME_DATA) {
 				d->tx_pkts++;
@@ -519,112 +300,55 @@ static bool worker_dtls_seal(struct worker_dtls *d, bool *data)
 	return true;
 }
 
-static bool worker_dtls_hard_error(int e)
-{
-	return e != EAGAIN && e != EWOULDBLOCK && e != EINTR && e != ENOBUFS && e != ENOMEM;
-}
-
 static void worker_dtls_lost(struct worker_dtls *d, const char *why);
 
 /*
- * Seals the queue and sends every datagram it can, in as few calls as the kernel allows.
- * Datagrams the socket cannot take now stay for POLLOUT.  A hard error hands this flush's
+ * Seals the queue and sends every datagram the socket takes.  A hard error hands this flush's
  * packets back to CSTP and takes the channel down.
  */
 static void worker_dtls_send_batch(struct worker_dtls *d)
 {
-	struct dtls_batch_group g[DTLS_BATCH_MAX_DGRAMS];
-	struct mmsghdr msg[DTLS_BATCH_MAX_DGRAMS];
-	struct iovec iov[DTLS_BATCH_MAX_DGRAMS];
-	uint8_t cm[DTLS_BATCH_MAX_DGRAMS][CMSG_SPACE(sizeof(uint16_t))];
 	size_t sent = 0;
 	bool data, sealed = worker_dtls_seal(d, &data);
+	int r = worker_udp_send(&d->udp, &sent);
 
-	while (sent < d->cipher->n) {
-		size_t ng = dtls_batch_plan(d->cipher, sent, d->gso ? DTLS_BATCH_GSO_MAX_SEGS : 1,
-		                            DTLS_BATCH_GSO_MAX_BYTES, g, DTLS_BATCH_MAX_DGRAMS);
-		int n;
+	if (r < 0) {
+		char why[96];
 
-		memset(msg, 0, sizeof(msg[0]) * ng);
-		for (size_t i = 0; i < ng; i++) {
-			iov[i].iov_base = (void *)dtls_batch_data(d->cipher, g[i].first);
-			iov[i].iov_len = g[i].bytes;
-			msg[i].msg_hdr.msg_iov = &iov[i];
-			msg[i].msg_hdr.msg_iovlen = 1;
-			if (g[i].count > 1) {
-				struct cmsghdr *c = (struct cmsghdr *)cm[i];
-				uint16_t seg = (uint16_t)g[i].seg;
-
-				memset(cm[i], 0, sizeof(cm[i]));
-				msg[i].msg_hdr.msg_control = cm[i];
-				msg[i].msg_hdr.msg_controllen = sizeof(cm[i]);
-				c->cmsg_level = SOL_UDP;
-				c->cmsg_type = UDP_SEGMENT;
-				c->cmsg_len = CMSG_LEN(sizeof(seg));
-				memcpy(CMSG_DATA(c), &seg, sizeof(seg));
-			}
+		snprintf(why, sizeof(why), "sending over UDP: %s", strerror(-r));
+		if (sealed) {
+			worker_dtls_resend_from(d, sent);
+			dtls_batch_clear(d->plain);
 		}
-		do {
-			n = sendmmsg(d->fd, msg, (unsigned)ng, MSG_DONTWAIT | MSG_NOSIGNAL);
-		} while (n < 0 && errno == EINTR);
-		if (n < 0 && d->gso && (errno == EIO || errno == EINVAL || errno == EOPNOTSUPP)) {
-			/* This kernel or route refuses UDP GSO: one datagram per message. */
-			log_info("DTLS: UDP segmentation offload refused (%s); sending datagrams "
-			         "one by one",
-			         strerror(errno));
-			d->gso = false;
-			continue;
-		}
-		if (n < 0 && !worker_dtls_hard_error(errno))
-			break;
-		if (n < 0) {
-			char why[96];
-
-			snprintf(why, sizeof(why), "sending over UDP: %s", strerror(errno));
-			if (sealed) {
-				worker_dtls_resend_from(d, sent);
-				dtls_batch_clear(d->plain);
-			}
-			worker_dtls_lost(d, why); /* resends what was not sealed */
-			return;
-		}
-		d->tx_calls++;
-		d->tx_msgs += (uint64_t)n;
-		for (int i = 0; i < n; i++)
-			sent += g[i].count;
-		if ((size_t)n < ng)
-			break;
+		worker_dtls_lost(d, why); /* resends what was not sealed */
+		return;
 	}
-	d->tx_dgrams += sent;
-	dtls_batch_consume(d->cipher, sent);
-	/* What is left waits for POLLOUT; its packets are no longer ours to resend. */
-	for (size_t j = 0; j < d->cipher->n; j++)
-		d->cipher_src[j] = -1;
 	if (sealed)
 		dtls_batch_clear(d->plain);
 	if (sent)
 		dtls_dpd_tx(&d->dpd, worker_now_ms(), data);
 	/* The socket took everything, and packets are still queued: seal and send them. */
-	if (!sealed && d->plain->n && !d->cipher->n)
+	if (!sealed && d->plain->n && !d->udp.tx->n)
 		worker_dtls_send_batch(d);
 }
 
 void worker_dtls_flush(struct worker_dtls *d)
 {
-	if (!d || !d->s || d->handshaking)
+	if (!d || d->phase != WORKER_DTLS_PHASE_ESTABLISHED)
 		return;
-	if (d->plain->n || d->cipher->n)
+	if (d->plain->n || d->udp.tx->n)
 		worker_dtls_send_batch(d);
 }
 
 bool worker_dtls_up(const struct worker_dtls *d)
 {
-	return d && d->s && !d->handshaking && dtls_fallback_state(d->fb) == DTLS_FALLBACK_UP;
+	return d && d->phase == WORKER_DTLS_PHASE_ESTABLISHED &&
+	       dtls_fallback_state(d->fb) == DTLS_FALLBACK_UP;
 }
 
 bool worker_dtls_busy(const struct worker_dtls *d)
 {
-	return worker_dtls_up(d) && d->cipher->n > 0;
+	return worker_dtls_up(d) && d->udp.tx->n > 0;
 }
 
 /* Queues one frame (type + payload) for the next flush. */
@@ -678,7 +402,7 @@ static void worker_dtls_lost(struct worker_dtls *d, const char *why)
 	/* Packets still queued go over CSTP now. */
 	worker_dtls_resend_plain(d);
 	worker_dtls_close(d);
-	worker_ipc_send_state(d->w, WORKER_STATE_CONNECTED, WORKER_TRANSPORT_TLS);
+	worker_enter_transport(d->w, WORKER_TRANSPORT_TLS);
 	worker_dtls_send_mtu(d, d->cstp_mtu);
 	if (dtls_fallback_start(d->fb, now) == DTLS_FALLBACK_START_TRY)
 		worker_dtls_start_try(d, now);
@@ -748,11 +472,11 @@ static int worker_dtls_read(struct worker_dtls *d, char *detail, size_t len)
 
 		if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED) {
 			rx_hold_drained(&d->hold, worker_now_us(), (unsigned)i, true);
-			if (d->rx_errno) {
+			if (d->udp.rx_errno) {
 				char why[96];
 
 				snprintf(why, sizeof(why), "receiving over UDP: %s",
-				         strerror(d->rx_errno));
+				         strerror(d->udp.rx_errno));
 				worker_dtls_lost(d, why);
 			}
 			return 0;
@@ -770,7 +494,7 @@ static int worker_dtls_read(struct worker_dtls *d, char *detail, size_t len)
 
 			snprintf(why, sizeof(why), "%s",
 			         n == 0        ? "the gateway closed it"
-			         : d->rx_errno ? strerror(d->rx_errno)
+			         : d->udp.rx_errno ? strerror(d->udp.rx_errno)
 			                       : gnutls_strerror((int)n));
 			worker_dtls_lost(d, why);
 			return 0;
@@ -797,7 +521,7 @@ void worker_dtls_rekey(struct worker_dtls *d, const char *why)
 	d->rekey_at_ms = 0;
 	worker_dtls_resend_plain(d);
 	worker_dtls_close(d);
-	worker_ipc_send_state(d->w, WORKER_STATE_CONNECTED, WORKER_TRANSPORT_TLS);
+	worker_enter_transport(d->w, WORKER_TRANSPORT_TLS);
 	if (dtls_fallback_start(d->fb, now) == DTLS_FALLBACK_START_TRY)
 		worker_dtls_start_try(d, now);
 }
@@ -816,7 +540,7 @@ static void worker_dtls_timers(struct worker_dtls *d)
 	case DTLS_FALLBACK_NOTHING:
 		break;
 	}
-	if (d->handshaking && d->s && gnutls_dtls_get_timeout(d->s->session) == 0)
+	if (d->phase == WORKER_DTLS_PHASE_HANDSHAKING && gnutls_dtls_get_timeout(d->s->session) == 0)
 		worker_dtls_handshake_step(d); /* GnuTLS retransmits */
 	if (!worker_dtls_up(d))
 		return;
@@ -855,17 +579,18 @@ void worker_dtls_poll_fd(struct worker_dtls *d, struct pollfd *pfd, uint64_t now
                          int64_t *timeout_us)
 {
 	uint64_t now = now_us / 1000, hold = 0;
-	uint64_t next = d->started ? dtls_fallback_next_ms(d->fb) : now;
-	bool rx_pending = d->rx_more || d->rx_i < d->rx_n; /* records to read without polling */
+	uint64_t next = d->phase != WORKER_DTLS_PHASE_PENDING ? dtls_fallback_next_ms(d->fb) : now;
+	/* Records to read without polling. */
+	bool rx_pending = d->rx_more || worker_udp_rx_pending(&d->udp);
 
 	if (worker_dtls_up(d) && !rx_pending)
 		hold = rx_hold_until(&d->hold, now_us);
-	*pfd = (struct pollfd){.fd = d->fd, .events = hold ? 0 : POLLIN};
+	*pfd = (struct pollfd){.fd = d->udp.fd, .events = hold ? 0 : POLLIN};
 	if (hold)
 		worker_timeout_lower(timeout_us, hold - now_us);
-	if (d->fd >= 0 && d->cipher->n)
+	if (d->udp.fd >= 0 && d->udp.tx->n)
 		pfd->events |= POLLOUT;
-	if (d->handshaking && d->s) {
+	if (d->phase == WORKER_DTLS_PHASE_HANDSHAKING) {
 		uint64_t t = now + gnutls_dtls_get_timeout(d->s->session);
 
 		if (t < next)
@@ -889,16 +614,16 @@ int worker_dtls_dispatch(struct worker_dtls *d, short revents, char *detail, siz
 	uint64_t now = worker_now_ms();
 	int r = 0;
 
-	if (!d->started) {
+	if (d->phase == WORKER_DTLS_PHASE_PENDING) {
 		/* Not in worker_dtls_new(): a quick handshake must not report DTLS before the
 		 * worker reported the tunnel connected over TLS. */
-		d->started = true;
+		worker_dtls_enter_phase(d, WORKER_DTLS_EVENT_START);
 		if (dtls_fallback_start(d->fb, now) == DTLS_FALLBACK_START_TRY)
 			worker_dtls_start_try(d, now);
 		return 0;
 	}
-	if (d->fd >= 0 && (revents & (POLLIN | POLLERR | POLLHUP))) {
-		if (d->handshaking)
+	if (d->udp.fd >= 0 && (revents & (POLLIN | POLLERR | POLLHUP))) {
+		if (d->phase == WORKER_DTLS_PHASE_HANDSHAKING)
 			worker_dtls_handshake_step(d);
 		else if (worker_dtls_up(d))
 			r = worker_dtls_read(d, detail, len);
@@ -927,10 +652,9 @@ struct worker_dtls *worker_dtls_new(struct worker *w, const struct worker_dtls_s
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return NULL;
-	d->fd = -1;
+	d->phase = WORKER_DTLS_PHASE_PENDING;
+	d->udp.fd = -1;
 	rx_hold_init(&d->hold, WORKER_RX_HOLD_US);
-	d->sealing = -1;
-	d->gso = true;
 	d->w = w;
 	d->hooks = setup->hooks;
 	d->method = dtls_suite_choose(reply->dtls_suite, dtls12, &d->suite);
@@ -993,25 +717,8 @@ struct worker_dtls *worker_dtls_new(struct worker *w, const struct worker_dtls_s
 
 	/* The gateway's UDP endpoint: the TLS peer's address, X-DTLS-Port
 	 * (docs/protocol.md "When DTLS is tried"). */
-	memset(&d->peer, 0, sizeof(d->peer));
-	if (setup->peer && strchr(setup->peer, ':')) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&d->peer;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(reply->dtls_port);
-		r = inet_pton(AF_INET6, setup->peer, &s6->sin6_addr);
-		d->peer_len = sizeof(*s6);
-		d->family = AF_INET6;
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&d->peer;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(reply->dtls_port);
-		r = setup->peer ? inet_pton(AF_INET, setup->peer, &s4->sin_addr) : 0;
-		d->peer_len = sizeof(*s4);
-		d->family = AF_INET;
-	}
-	if (r != 1) {
+	r = worker_udp_set_peer(&d->udp, setup->peer, reply->dtls_port);
+	if (r < 0) {
 		log_warning("DTLS: no usable gateway address; TLS only");
 		secret_wipe(d->key, sizeof(d->key));
 		return NULL;
@@ -1028,13 +735,11 @@ struct worker_dtls *worker_dtls_new(struct worker *w, const struct worker_dtls_s
 
 	d->fb = dtls_fallback_new(&backoff_policy_dtls);
 	d->plain = dtls_batch_new(WORKER_DTLS_PLAIN_CAP, WORKER_DTLS_PLAIN_MAX);
-	d->cipher = dtls_batch_new(WORKER_DTLS_CIPHER_CAP, DTLS_BATCH_MAX_DGRAMS);
-	d->rx_arena = malloc(WORKER_DTLS_RX_ARENA);
-	if (!d->fb || !d->plain || !d->cipher || !d->rx_arena) {
+	r = worker_udp_init(&d->udp, WORKER_DTLS_CIPHER_CAP);
+	if (r < 0 || !d->fb || !d->plain) {
 		dtls_fallback_free(d->fb);
 		dtls_batch_free(d->plain);
-		dtls_batch_free(d->cipher);
-		free(d->rx_arena);
+		worker_udp_clear(&d->udp);
 		secret_wipe(d->key, sizeof(d->key));
 		return NULL;
 	}
@@ -1055,22 +760,19 @@ void worker_dtls_free(struct worker_dtls *d)
 		         (unsigned long long)d->tx_pkts, (unsigned long long)d->tx_bytes,
 		         (unsigned long long)d->rx_pkts, (unsigned long long)d->rx_bytes,
 		         (unsigned long long)d->resent, (unsigned long long)d->ignored,
-		         (unsigned long long)d->dropped);
-	if (d->tx_calls || d->rx_calls)
+		         (unsigned long long)(d->dropped + d->udp.dropped));
+	if (d->udp.tx_calls || d->udp.rx_calls)
 		log_info(
 		    "DTLS batches: %llu datagrams sent in %llu sendmmsg() calls (%llu messages, "
 		    "GSO %s), %llu received in %llu recvmmsg() calls (GRO %s)",
-		    (unsigned long long)d->tx_dgrams, (unsigned long long)d->tx_calls,
-		    (unsigned long long)d->tx_msgs, d->gso ? "on" : "off",
-		    (unsigned long long)d->rx_dgrams, (unsigned long long)d->rx_calls,
-		    d->gro ? "on" : "off");
+		    (unsigned long long)d->udp.tx_dgrams, (unsigned long long)d->udp.tx_calls,
+		    (unsigned long long)d->udp.tx_msgs, d->udp.gso ? "on" : "off",
+		    (unsigned long long)d->udp.rx_dgrams, (unsigned long long)d->udp.rx_calls,
+		    d->udp.gro ? "on" : "off");
 	worker_dtls_close(d);
 	dtls_fallback_free(d->fb);
 	dtls_batch_free(d->plain);
-	dtls_batch_free(d->cipher);
-	if (d->rx_arena)
-		secret_wipe(d->rx_arena, WORKER_DTLS_RX_ARENA);
-	free(d->rx_arena);
+	worker_udp_clear(&d->udp);
 	secret_wipe(d->key, sizeof(d->key));
 	secret_wipe(d->rec, sizeof(d->rec));
 	free(d);

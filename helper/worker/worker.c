@@ -102,6 +102,35 @@ static void worker_drop_tunnel(struct worker *w, int reason, const char *text)
 	tls_conn_free(steal_ptr(&w->prepared));
 }
 
+/* The only place that sends STATE: the run state as the helper sees it, and the channel
+ * carrying the data while connected. */
+static void worker_report_state(struct worker *w)
+{
+	switch (w->state) {
+	case WORKER_RUN_CONNECTING:
+		worker_ipc_send_state(w, WORKER_LINK_CONNECTING, WORKER_TRANSPORT_NONE);
+		break;
+	case WORKER_RUN_CONNECTED:
+		worker_ipc_send_state(w, WORKER_LINK_UP, w->transport);
+		break;
+	case WORKER_RUN_RECONNECTING:
+		worker_ipc_send_state(w, WORKER_LINK_RECONNECTING, WORKER_TRANSPORT_NONE);
+		break;
+	default:
+		break;
+	}
+}
+
+void worker_enter_transport(struct worker *w, enum worker_transport transport)
+{
+	if (w->state != WORKER_RUN_CONNECTED)
+		return;
+	log_debug("transport %s -> %s", w->transport == WORKER_TRANSPORT_DTLS ? "dtls" : "tls",
+	          transport == WORKER_TRANSPORT_DTLS ? "dtls" : "tls");
+	w->transport = transport;
+	worker_report_state(w);
+}
+
 /* The only place that assigns w->state: logs, tells the helper, runs the entry actions. */
 void worker_enter_state(struct worker *w, enum worker_run_state state)
 {
@@ -114,17 +143,19 @@ void worker_enter_state(struct worker *w, enum worker_run_state state)
 		return;
 	log_notice("state %s -> %s", worker_state_names[old], worker_state_names[state]);
 	w->state = state;
+	/* Every tunnel starts over TLS; DTLS takes over later (worker_enter_transport()). */
+	w->transport = state == WORKER_RUN_CONNECTED ? WORKER_TRANSPORT_TLS : WORKER_TRANSPORT_NONE;
 	switch (state) {
 	case WORKER_RUN_STARTING:
 	case WORKER_RUN_PREPARED:
 		break;
 	case WORKER_RUN_CONNECTING:
 		w->retry_at_ms = worker_now_ms();
-		worker_ipc_send_state(w, WORKER_STATE_CONNECTING, WORKER_TRANSPORT_NONE);
+		worker_report_state(w);
 		break;
 	case WORKER_RUN_CONNECTED:
 		backoff_reset(w->backoff);
-		worker_ipc_send_state(w, WORKER_STATE_CONNECTED, WORKER_TRANSPORT_TLS);
+		worker_report_state(w);
 		break;
 	case WORKER_RUN_RECONNECTING:
 		/* Keep the tun device and its configuration; only the TLS link is new.  No
@@ -133,7 +164,7 @@ void worker_enter_state(struct worker *w, enum worker_run_state state)
 		worker_drop_tunnel(w, -1, NULL);
 		backoff_reset(w->backoff);
 		w->retry_at_ms = worker_now_ms();
-		worker_ipc_send_state(w, WORKER_STATE_RECONNECTING, WORKER_TRANSPORT_NONE);
+		worker_report_state(w);
 		break;
 	case WORKER_RUN_COOKIE_WAIT:
 		worker_drop_tunnel(w, -1, NULL);

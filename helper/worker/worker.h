@@ -15,7 +15,9 @@
  *   worker-ipc.c      messages to and from the helper
  *   worker-connect.c  TLS + CONNECT exchange (blocking, with a timeout)
  *   worker-tunnel.c   the CSTP data path: batches between tun and TLS, keepalive, DPD
- *   worker-dtls.c     the DTLS data channel: tries and fallback, batches over UDP, DTLS DPD
+ *   worker-dtls.c     the DTLS data channel: tries and fallback, sealing, DTLS DPD
+ *   worker-dtls-phase.c  the channel's session phase (pure, in worker-pure)
+ *   worker-udp.c      the channel's UDP transport: GnuTLS push/pull, GSO sends, GRO receives
  *   worker-tun.c      the tun device: offloads, splitting super-packets, merged writes
  *   worker-batch.c    reading the CSTP socket in batches (one recv for many TLS records)
  */
@@ -57,6 +59,7 @@ struct worker_tun;
 
 struct worker {
 	enum worker_run_state state;
+	enum worker_transport transport; /* what carries the data while CONNECTED */
 	int helper_fd, tun_fd;
 	struct worker_tun *tun; /* the tun device's reads and writes (worker-tun.c) */
 	bool helper_gone;    /* socket EOF: leave quietly */
@@ -87,6 +90,9 @@ struct worker {
 
 /* worker.c */
 void worker_enter_state(struct worker *w, enum worker_run_state state);
+/* While CONNECTED: the DTLS channel took over the data or gave it back to TLS.  Reported
+ * to the helper by the same path as the run state. */
+void worker_enter_transport(struct worker *w, enum worker_transport transport);
 uint64_t worker_now_ms(void);
 uint64_t worker_now_us(void);
 /* Lowers a poll timeout (*timeout_us, -1: none) to wake after wait_us at the latest. */

@@ -566,7 +566,7 @@ def main():
     name = sys.argv[1]
     cookie = os.environ["E2E_COOKIE"]
     if name == "bench" and os.environ.get("E2E_VNET", "1") == "1":
-        # As the helper makes it (helper-conn.c): IFF_VNET_HDR, so the worker can use the tun
+        # As the helper makes it (helper-conn-worker.c): IFF_VNET_HDR, so the worker can use the tun
         # offloads (worker-tun.c) and the benchmark measures the whole data path.
         wd.IFF_NO_PI = 0x1000 | 0x4000
     w = wd.Worker("sdt%d" % (os.getpid() % 1000), os.environ.get("E2E_USER", "nobody"),

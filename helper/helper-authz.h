@@ -23,15 +23,15 @@ struct helper;
 /* result: 0 (allowed), -ERR_ACCESS_DENIED, or another -ERR_* when the check itself failed.
  * uid is the caller's when it could be found ((uid_t)-1 otherwise).  fn owns data from then on
  * (and must free it); if fn is never called (the helper stops), data_free releases it. */
-typedef void (*helper_auth_fn)(struct helper *h, DBusMessage *call, int result, uid_t uid,
+typedef void (*helper_authz_fn)(struct helper *h, DBusMessage *call, int result, uid_t uid,
                                void *data);
 
 /* Called once the caller's uid is known, before polkit is asked (which may take minutes):
  * a negative -ERR_* ends the check with that result, so quotas apply before anyone waits. */
-typedef int (*helper_auth_admit_fn)(struct helper *h, uid_t uid, void *data);
+typedef int (*helper_authz_admit_fn)(struct helper *h, uid_t uid, void *data);
 
-int helper_auth_identify(struct helper *h, DBusMessage *call, helper_auth_fn fn, void *data,
+int helper_authz_identify(struct helper *h, DBusMessage *call, helper_authz_fn fn, void *data,
                          void (*data_free)(void *));
 /* admit may be NULL. */
-int helper_auth_connect(struct helper *h, DBusMessage *call, helper_auth_admit_fn admit,
-                        helper_auth_fn fn, void *data, void (*data_free)(void *));
+int helper_authz_connect(struct helper *h, DBusMessage *call, helper_authz_admit_fn admit,
+                        helper_authz_fn fn, void *data, void (*data_free)(void *));

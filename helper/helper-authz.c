@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "helper-auth.h"
+#include "helper-authz.h"
 
 #include "helper-accounts.h"
 
@@ -23,8 +23,8 @@ struct auth_ctx {
 	struct helper *h;
 	DBusMessage *call;
 	bool connect; /* Connect's rules, else identify only */
-	helper_auth_admit_fn admit;
-	helper_auth_fn fn;
+	helper_authz_admit_fn admit;
+	helper_authz_fn fn;
 	void *data;
 	void (*data_free)(void *);
 	uid_t uid;
@@ -235,8 +235,8 @@ static void creds_reply(DBusPendingCall *pending, void *p)
 	}
 }
 
-static int start(struct helper *h, DBusMessage *call, bool connect, helper_auth_admit_fn admit,
-                 helper_auth_fn fn, void *data, void (*data_free)(void *))
+static int start(struct helper *h, DBusMessage *call, bool connect, helper_authz_admit_fn admit,
+                 helper_authz_fn fn, void *data, void (*data_free)(void *))
 {
 	const char *sender = dbus_message_get_sender(call);
 	struct auth_ctx *ctx;
@@ -273,14 +273,14 @@ static int start(struct helper *h, DBusMessage *call, bool connect, helper_auth_
 	return r;
 }
 
-int helper_auth_identify(struct helper *h, DBusMessage *call, helper_auth_fn fn, void *data,
+int helper_authz_identify(struct helper *h, DBusMessage *call, helper_authz_fn fn, void *data,
                          void (*data_free)(void *))
 {
 	return start(h, call, false, NULL, fn, data, data_free);
 }
 
-int helper_auth_connect(struct helper *h, DBusMessage *call, helper_auth_admit_fn admit,
-                        helper_auth_fn fn, void *data, void (*data_free)(void *))
+int helper_authz_connect(struct helper *h, DBusMessage *call, helper_authz_admit_fn admit,
+                        helper_authz_fn fn, void *data, void (*data_free)(void *))
 {
 	return start(h, call, true, admit, fn, data, data_free);
 }
