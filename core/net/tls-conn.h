@@ -16,10 +16,10 @@
  * validity, the reason and the pin, and the caller can connect again with that pin once the user
  * accepted it.
  *
- * Client certificates: any number of identities (tls-identity.h: files in the common formats, or
- * descriptors for the worker, which cannot open the user's files).  When the gateway sends a CertificateRequest,
- * the identity whose issuer is in the gateway's CA list is presented; with one identity and an
- * empty list, that one.
+ * Client certificates: any number of identities (tls-identity.h: files in the common formats,
+ * or descriptors for the worker, which cannot open the user's files).  When the gateway sends a
+ * CertificateRequest, the identity whose issuer is in the gateway's CA list is presented; with
+ * one identity and an empty list, that one.
  */
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>

@@ -8,7 +8,7 @@
  * with the new session id / App-ID / key
  * (docs/protocol.md "Pitfall: every CONNECT brings a new DTLS session").
  *
- * Tries follow helper/worker/proto/dtls-fallback.c: a fresh UDP socket (connected to the gateway's TLS address and
+ * Tries follow proto/dtls-fallback.c: a fresh UDP socket (connected to the gateway's TLS address and
  * X-DTLS-Port) and a fresh GnuTLS session per try, at 0, 1, 3, 7, 15, 31 s, GnuTLS retransmitting
  * inside each window; then TLS for good with X-CSTP-MTU.  TLS carries the data until a handshake
  * completes; then DATA goes over DTLS only

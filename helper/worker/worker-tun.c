@@ -6,7 +6,7 @@
  * With IFF_VNET_HDR (the helper creates the device that way) every packet carries a
  * virtio-net header, and the worker enables TUNSETOFFLOAD CSUM|TSO4|TSO6|TSO_ECN (and
  * USO4|USO6 where the kernel has them, 6.2+): one read then returns a TCP super-packet of up
- * to 64 KiB, which helper/worker/proto/tun-offload.c splits into MTU-sized packets, each one CSTP frame in
+ * to 64 KiB, which proto/tun-offload.c splits into MTU-sized packets, each one CSTP frame in
  * one TLS record.  In the other direction the DATA packets of a batch are offered to the
  * merger, which writes in-order TCP segments of one flow as one GSO packet.
  *
@@ -70,7 +70,7 @@ static bool worker_tun_offload_wanted(void)
 	return !e || strcmp(e, "0") != 0;
 }
 
-/* helper/worker/proto/tun-offload.c speaks little-endian headers: what tun uses on a little-endian host. */
+/* proto/tun-offload.c speaks little-endian headers: what tun uses on a little-endian host. */
 static bool worker_tun_little_endian(int fd)
 {
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__

@@ -39,7 +39,7 @@
 #define WORKER_DEFAULT_USER_AGENT "AnyConnect Linux_64 4.10.07061"
 /* One connect attempt (TCP + TLS + CONNECT answer) may take this long. */
 #define WORKER_CONNECT_TIMEOUT_MS 15000
-/* Receive moderation of the gateway's sockets (helper/worker/proto/rx-hold.h): how long a socket that
+/* Receive moderation of the gateway's sockets (proto/rx-hold.h): how long a socket that
  * streams records rests after a drain emptied it.  In a stream a record waits at most this. */
 #define WORKER_RX_HOLD_US 250
 

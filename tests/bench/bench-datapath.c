@@ -10,10 +10,10 @@
  *            (and one recv-record-write per packet the other way)
  *   batch    the worker without offloads: each wakeup drains tun and TLS up to 64 each, the
  *            records of a wakeup leave in one send(), the socket is read 64 KiB at a time
- *   offload  batch + IFF_VNET_HDR with TSO: a read gives a super-packet that helper/worker/proto/tun-offload
+ *   offload  batch + IFF_VNET_HDR with TSO: a read gives a super-packet that tun-offload.c
  *            splits; received segments are merged into GSO writes
  *
- * Framing is real CSTP (helper/worker/proto/cstp-frame.c), one frame per TLS record, AES-256-GCM, TLS 1.3.
+ * Framing is real CSTP (cstp-frame.c), one frame per TLS record, AES-256-GCM, TLS 1.3.
  * TUN must already exist in this network namespace (ip tuntap add); the server takes CERT and
  * KEY, the client verifies nothing (a benchmark).  Runs until SIGTERM, then prints one line:
  *   stats MODE ROLE tun_reads= tun_writes= pkts_out= pkts_in= bytes_out= bytes_in= sends=

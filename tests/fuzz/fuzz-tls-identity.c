@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Client identity files: what the user names and what the worker receives as descriptors.
  * Input: a mode byte, a 16-bit big-endian length, then the data.  Mode bit 0: the data is a
- * certificate file of that length (at most what there is) and a key file; otherwise one file.  Mode bit 1: with
- * the password "pass" (the seeds' encrypted keys and PKCS#12 files use it). */
+ * certificate file of that length (at most what there is) and a key file; otherwise one file.
+ * Mode bit 1: with the password "pass" (the seeds' encrypted keys and PKCS#12 files use it). */
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>

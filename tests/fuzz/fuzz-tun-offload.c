@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * helper/worker/proto/tun-offload: super-packets from tun (split) and packet runs from the gateway (merge).
+ * tun-offload.c: super-packets from tun (split) and packet runs from the gateway (merge).
  *
  * Input: byte 0 picks the mode (low two bits), the rest depends on it:
  *   0 split:  10-byte virtio-net header, u16 max_len (little-endian), the packet.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * helper/worker/proto/dtls-session.c against a GnuTLS DTLS server set up the way ocserv sets up its end
+ * dtls-session.c against a GnuTLS DTLS server set up the way ocserv sets up its end
  * (a fake resumed session for the legacy method, PSK credentials for PSK-NEGOTIATE), over a
  * datagram socketpair in one thread.  Also reads the ClientHello bytes: the session id field
  * must be the App-ID / Session-ID, and no TLS extensions may be sent

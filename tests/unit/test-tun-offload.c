@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * helper/worker/proto/tun-offload: packets are built here with a checksum implementation of
- * our own (the textbook RFC 1071 loop over big-endian words, nothing shared with the code under test), and
- * every output is compared byte for byte with the packet it must equal.  Over 900 lines on
- * purpose: the packet builders are shared by every case and split nothing useful apart.
+ * our own (the textbook RFC 1071 loop over big-endian words, nothing shared with the code
+ * under test), and every output is compared byte for byte with the packet it must equal.
+ * Over 900 lines on purpose: the packet builders are shared by every case and split nothing
+ * useful apart.
  */
 #include <glib.h>
 #include <string.h>

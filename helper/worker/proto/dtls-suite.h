@@ -64,8 +64,8 @@ enum dtls_method dtls_suite_choose(const char *name, bool dtls12, const struct d
 /*
  * PSK priority from the TLS one: TLS versions removed, DTLS added, key exchange restricted to
  * plain PSK, ChaCha20-Poly1305 moved to the end (the gateway's choice when it has nothing else,
- * e.g. ocserv's match-tls-dtls-ciphers after a ChaCha20 TLS session).  Returns 0, -ERR_INVALID_ARGS (empty or NULL tls
- * priority) or -ERR_TOO_LARGE (out too small).
+ * e.g. ocserv's match-tls-dtls-ciphers after a ChaCha20 TLS session).  Returns 0,
+ * -ERR_INVALID_ARGS (empty or NULL tls priority) or -ERR_TOO_LARGE (out too small).
  */
 int dtls_suite_psk_priority(const char *tls_priority, char *out, size_t len);
 
