@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base64.h"
 #include "error.h"
 #include "gateway-url.h"
 
@@ -76,21 +77,11 @@ int helper_options_parse_gateway(const char *url, char **host_out, uint16_t *por
 
 bool helper_options_pin_valid(const char *pin)
 {
-	static const char b64[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t plen = strlen(HELPER_OPTIONS_PIN_PREFIX);
-	const char *v;
+	uint8_t hash[32];
 
-	if (strncmp(pin, HELPER_OPTIONS_PIN_PREFIX, plen) != 0)
-		return false;
-	v = pin + plen;
-	if (strlen(v) != 44 || v[43] != '=')
-		return false;
-	for (size_t i = 0; i < 43; i++)
-		if (!v[i] || !strchr(b64, v[i]))
-			return false;
-	/* 32 bytes leave 2 unused bits in the last character: canonical encodings have them 0. */
-	return ((strchr(b64, v[42]) - b64) & 3) == 0;
+	return strncmp(pin, HELPER_OPTIONS_PIN_PREFIX, plen) == 0 &&
+	       base64_decode_exact(pin + plen, hash, sizeof(hash));
 }
 
 bool helper_options_cookie_valid(const char *cookie, size_t len)

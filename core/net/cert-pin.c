@@ -5,6 +5,7 @@
 #include <gnutls/crypto.h>
 #include <string.h>
 
+#include "base64.h"
 #include "error.h"
 #include "hex.h"
 
@@ -12,67 +13,6 @@
 #define SHA256_PREFIX     "sha256:"
 #define SHA1_PREFIX       "sha1:"
 
-static const char b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/* 32 bytes -> 44 characters (one '=') and a NUL. */
-static void b64_encode32(const uint8_t in[32], char out[45])
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < 30; i += 3) {
-		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-
-		out[o++] = b64_alphabet[(v >> 18) & 63];
-		out[o++] = b64_alphabet[(v >> 12) & 63];
-		out[o++] = b64_alphabet[(v >> 6) & 63];
-		out[o++] = b64_alphabet[v & 63];
-	}
-	{
-		uint32_t v = (uint32_t)in[30] << 16 | (uint32_t)in[31] << 8;
-
-		out[o++] = b64_alphabet[(v >> 18) & 63];
-		out[o++] = b64_alphabet[(v >> 12) & 63];
-		out[o++] = b64_alphabet[(v >> 6) & 63];
-		out[o++] = '=';
-	}
-	out[o] = '\0';
-}
-
-static int b64_value(char c)
-{
-	const char *p;
-
-	if (c == '\0')
-		return -1;
-	p = strchr(b64_alphabet, c);
-	return p ? (int)(p - b64_alphabet) : -1;
-}
-
-/* Exactly 44 characters, 43 of the alphabet and '=', canonical (the last 2 bits zero). */
-static bool b64_decode32(const char *in, uint8_t out[32])
-{
-	uint32_t acc = 0;
-	int bits = 0;
-	size_t o = 0;
-
-	if (strlen(in) != 44 || in[43] != '=')
-		return false;
-	for (size_t i = 0; i < 43; i++) {
-		int v = b64_value(in[i]);
-
-		if (v < 0)
-			return false;
-		acc = acc << 6 | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (uint8_t)(acc >> bits);
-			acc &= (1u << bits) - 1;
-		}
-	}
-	return o == 32 && bits == 2 && acc == 0;
-}
 
 static int hash_spki(gnutls_x509_crt_t crt, gnutls_digest_algorithm_t alg, uint8_t *out)
 {
@@ -172,7 +112,7 @@ int cert_pin_parse(const char *text, struct cert_pin *out)
 	if (strncmp(text, PIN_SHA256_PREFIX, strlen(PIN_SHA256_PREFIX)) == 0) {
 		p.type = CERT_PIN_SPKI_SHA256;
 		p.hash_len = 32;
-		if (!b64_decode32(text + strlen(PIN_SHA256_PREFIX), p.hash))
+		if (!base64_decode_exact(text + strlen(PIN_SHA256_PREFIX), p.hash, 32))
 			return -ERR_INVALID_ARGS;
 	} else if (strncmp(text, SHA256_PREFIX, strlen(SHA256_PREFIX)) == 0) {
 		p.type = CERT_PIN_SPKI_SHA256;
@@ -245,7 +185,7 @@ int cert_pin_format(const struct cert_pin *pin, char *buf, size_t len)
 	switch (pin->type) {
 	case CERT_PIN_SPKI_SHA256:
 		strcpy(tmp, PIN_SHA256_PREFIX);
-		b64_encode32(pin->hash, tmp + strlen(PIN_SHA256_PREFIX));
+		base64_encode(pin->hash, 32, tmp + strlen(PIN_SHA256_PREFIX));
 		break;
 	case CERT_PIN_SPKI_SHA1:
 		strcpy(tmp, SHA1_PREFIX);
