@@ -17,7 +17,7 @@ struct _GuiApp {
 
 	struct prefs *prefs;
 	GuiLogin *login;
-	GuiHelper *helper;
+	GuiHelperClient *helper;
 	GuiAgent *agent;
 	GuiTray *tray;
 	GuiWindow *window; /* weak */
@@ -61,7 +61,7 @@ static void gui_app_set_error(GuiApp *self, const char *error)
 
 static void gui_app_sync_tray(GuiApp *self)
 {
-	GuiConnection *c = gui_helper_get_current(self->helper);
+	GuiConnection *c = gui_helper_client_get_current(self->helper);
 	g_autofree char *last = prefs_get_last_gateway(self->prefs)
 	                            ? gui_format_gateway(prefs_get_last_gateway(self->prefs))
 	                            : NULL;
@@ -131,8 +131,9 @@ static void gui_app_enter_flow(GuiApp *self, GuiAppFlow flow)
 		gui_app_set_progress(self, g_strdup(_("Starting the tunnel…")));
 		g_clear_object(&self->connect_cancel);
 		self->connect_cancel = g_cancellable_new();
-		gui_helper_connect_async(self->helper, r, !prefs_get_use_dtls(self->prefs),
-		                         self->connect_cancel, on_connect_done, g_object_ref(self));
+		gui_helper_client_connect_async(self->helper, r, !prefs_get_use_dtls(self->prefs),
+		                                self->connect_cancel, on_connect_done,
+		                                g_object_ref(self));
 		break;
 	}
 }
@@ -202,7 +203,8 @@ static void on_connect_done(GObject *source, GAsyncResult *res, gpointer data)
 {
 	GuiApp *self = data;
 	g_autoptr(GError) error = NULL;
-	g_autofree char *path = gui_helper_connect_finish(GUI_HELPER(source), res, &error);
+	g_autofree char *path =
+	    gui_helper_client_connect_finish(GUI_HELPER_CLIENT(source), res, &error);
 
 	/* The cookie is in the helper's hands (or lost): drop our copy. */
 	gui_login_reset(self->login);
@@ -224,8 +226,8 @@ static void on_connect_done(GObject *source, GAsyncResult *res, gpointer data)
 	g_free(self->started_path);
 	self->started_path = g_steal_pointer(&path);
 	self->helper_failed = FALSE;
-	gui_agent_set_helper(self->agent, gui_helper_get_owner(self->helper));
-	if (gui_helper_find(self->helper, self->started_path)) {
+	gui_agent_set_helper(self->agent, gui_helper_client_get_owner(self->helper));
+	if (gui_helper_client_find(self->helper, self->started_path)) {
 		gui_app_enter_flow(self, GUI_APP_FLOW_IDLE);
 	} else {
 		/* Wait for the object to show up, not longer than a few seconds. */
@@ -399,7 +401,7 @@ static void on_disconnect_done(GObject *source, GAsyncResult *res, gpointer data
 	GuiApp *self = data;
 	g_autoptr(GError) error = NULL;
 
-	if (!gui_helper_disconnect_finish(GUI_HELPER(source), res, &error)) {
+	if (!gui_helper_client_disconnect_finish(GUI_HELPER_CLIENT(source), res, &error)) {
 		g_autofree char *text = gui_errors_describe(error);
 
 		if (self->window)
@@ -410,7 +412,7 @@ static void on_disconnect_done(GObject *source, GAsyncResult *res, gpointer data
 
 void gui_app_disconnect(GuiApp *self)
 {
-	GuiConnection *c = gui_helper_get_current(self->helper);
+	GuiConnection *c = gui_helper_client_get_current(self->helper);
 
 	if (self->flow != GUI_APP_FLOW_IDLE) {
 		gui_app_cancel(self);
@@ -418,8 +420,8 @@ void gui_app_disconnect(GuiApp *self)
 	}
 	if (!c)
 		return;
-	gui_helper_disconnect_async(self->helper, gui_connection_get_path(c), on_disconnect_done,
-	                            g_object_ref(self));
+	gui_helper_client_disconnect_async(self->helper, gui_connection_get_path(c),
+	                                   on_disconnect_done, g_object_ref(self));
 }
 
 void gui_app_answer_cert(GuiApp *self, enum auth_cert_answer answer)
@@ -457,25 +459,25 @@ void gui_app_show_preferences(GuiApp *self)
 
 /* ---- helper events ---- */
 
-static void on_helper_changed(GuiHelper *helper, GuiApp *self)
+static void on_helper_changed(GuiHelperClient *helper, GuiApp *self)
 {
 	if (self->flow == GUI_APP_FLOW_STARTING && self->started_path &&
-	    gui_helper_find(helper, self->started_path) && !self->connect_cancel)
+	    gui_helper_client_find(helper, self->started_path) && !self->connect_cancel)
 		gui_app_enter_flow(self, GUI_APP_FLOW_IDLE);
 	gui_app_changed(self);
 }
 
-static void on_helper_owner(GuiHelper *helper, GuiApp *self)
+static void on_helper_owner(GuiHelperClient *helper, GuiApp *self)
 {
-	GDBusConnection *bus = gui_helper_get_bus(helper);
+	GDBusConnection *bus = gui_helper_client_get_bus(helper);
 	g_autoptr(GError) error = NULL;
 
 	if (bus && !gui_agent_export(self->agent, bus, &error))
 		g_message("cannot export the re-login agent: %s", error->message);
-	gui_agent_set_helper(self->agent, gui_helper_get_owner(helper));
+	gui_agent_set_helper(self->agent, gui_helper_client_get_owner(helper));
 }
 
-static void on_connection_event(GuiHelper *helper, GuiConnection *c, guint ev, GuiApp *self)
+static void on_connection_event(GuiHelperClient *helper, GuiConnection *c, guint ev, GuiApp *self)
 {
 	g_autofree char *url = gui_format_gateway(gui_connection_get_gateway(c));
 	g_autofree char *gw = gui_format_text_sanitize(url);
@@ -698,7 +700,7 @@ static void gui_app_startup(GApplication *app)
 
 	self->login = gui_login_new(self->prefs);
 	g_signal_connect(self->login, "phase-changed", G_CALLBACK(on_login_phase), self);
-	self->helper = gui_helper_new();
+	self->helper = gui_helper_client_new();
 	g_signal_connect(self->helper, "changed", G_CALLBACK(on_helper_changed), self);
 	g_signal_connect(self->helper, "owner-changed", G_CALLBACK(on_helper_owner), self);
 	g_signal_connect(self->helper, "connection-event", G_CALLBACK(on_connection_event), self);
@@ -860,7 +862,7 @@ GuiLogin *gui_app_get_login(GuiApp *self)
 {
 	return self->login;
 }
-GuiHelper *gui_app_get_helper(GuiApp *self)
+GuiHelperClient *gui_app_get_helper_client(GuiApp *self)
 {
 	return self->helper;
 }

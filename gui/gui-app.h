@@ -14,7 +14,7 @@
 #include <adwaita.h>
 
 #include "gui-agent.h"
-#include "gui-helper.h"
+#include "gui-helper-client.h"
 #include "gui-login.h"
 #include "gui-tray.h"
 #include "prefs.h"
@@ -37,7 +37,7 @@ GuiApp *gui_app_new(void);
 
 struct prefs *gui_app_get_prefs(GuiApp *self);
 GuiLogin *gui_app_get_login(GuiApp *self);
-GuiHelper *gui_app_get_helper(GuiApp *self);
+GuiHelperClient *gui_app_get_helper_client(GuiApp *self);
 GuiTray *gui_app_get_tray(GuiApp *self);
 
 GuiAppFlow gui_app_get_flow(GuiApp *self);

@@ -469,7 +469,7 @@ static void sync_status(GuiWindow *self, GuiConnection *c)
 static gboolean on_tick(gpointer data)
 {
 	GuiWindow *self = data;
-	GuiConnection *c = gui_helper_get_current(gui_app_get_helper(self->app));
+	GuiConnection *c = gui_helper_client_get_current(gui_app_get_helper_client(self->app));
 
 	if (c && g_str_equal(gui_window_get_page(self), "status"))
 		sync_status(self, c);
@@ -541,8 +541,8 @@ static void sync_login(GuiWindow *self, GuiLogin *login)
 void gui_window_sync(GuiWindow *self)
 {
 	GuiLogin *login = gui_app_get_login(self->app);
-	GuiHelper *helper = gui_app_get_helper(self->app);
-	GuiConnection *current = gui_helper_get_current(helper);
+	GuiHelperClient *helper = gui_app_get_helper_client(self->app);
+	GuiConnection *current = gui_helper_client_get_current(helper);
 	GuiAppFlow flow = gui_app_get_flow(self->app);
 	const char *error = gui_app_get_error(self->app);
 
