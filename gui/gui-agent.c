@@ -4,7 +4,7 @@
 #include "gui-agent.h"
 
 #include "error.h"
-#include "gui-helper.h"
+#include "gui-helper-client.h"
 #include "sslvpn-dbus.h"
 
 #define REGISTER_TIMEOUT_MS 10000
@@ -15,9 +15,9 @@
  */
 struct _GuiAgent {
 	GObject parent_instance;
-	SslvpnBusAgent *skeleton;          /* the object on the bus */
-	GDBusConnection *bus;              /* set once the skeleton is exported */
-	char *helper;                      /* unique name allowed to call us */
+	SslvpnBusAgent *skeleton;             /* the object on the bus */
+	GDBusConnection *bus;                 /* set once the skeleton is exported */
+	char *helper;                         /* unique name allowed to call us */
 	SslvpnBusAgentManager *agent_manager; /* proxy for exactly that name */
 	gboolean registered;
 	GHashTable *pending; /* connection path -> GDBusMethodInvocation */
@@ -120,7 +120,7 @@ static void gui_agent_register(GuiAgent *self)
 		    G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
 		        G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS |
 		        G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START,
-		    self->helper, GUI_HELPER_PATH, NULL, &error);
+		    self->helper, GUI_HELPER_CLIENT_BUS_PATH, NULL, &error);
 		if (!self->agent_manager) {
 			g_message("cannot register the re-login agent: %s", error->message);
 			return;

@@ -2,10 +2,9 @@
 #pragma once
 
 /*
- * GuiApp: owns the preferences, the login controller, the helper client, the
- * re-login agent and the tray item, and runs the connection flow between them (login, banner,
- * Manager.Connect; or a re-login whose cookie goes back to the helper).
- * Flow: docs/state-machines.md "GUI flow".
+ * GuiApp: owns the preferences, the login controller, the helper client, the re-login agent,
+ * the connect flow between them (gui-flow.h) and the tray item; keeps the window, the tray and
+ * the notifications in step with them.
  *
  * Actions (callable over the session bus: org.gtk.Actions on /org/sslvpn/Client):
  * app.connect(s gateway), app.disconnect, app.show, app.quit, app.preferences, app.about,
@@ -14,7 +13,8 @@
 #include <adwaita.h>
 
 #include "gui-agent.h"
-#include "gui-helper.h"
+#include "gui-flow.h"
+#include "gui-helper-client.h"
 #include "gui-login.h"
 #include "gui-tray.h"
 #include "prefs.h"
@@ -23,13 +23,6 @@ G_BEGIN_DECLS
 
 #define GUI_APP_ID "org.sslvpn.Client"
 
-typedef enum {
-	GUI_APP_FLOW_IDLE,
-	GUI_APP_FLOW_LOGIN,    /* the login controller runs (see its phase) */
-	GUI_APP_FLOW_BANNER,   /* the post-login banner waits for an answer */
-	GUI_APP_FLOW_STARTING, /* Manager.Connect is on its way */
-} GuiAppFlow;
-
 #define GUI_TYPE_APP (gui_app_get_type())
 G_DECLARE_FINAL_TYPE(GuiApp, gui_app, GUI, APP, AdwApplication)
 
@@ -37,27 +30,18 @@ GuiApp *gui_app_new(void);
 
 struct prefs *gui_app_get_prefs(GuiApp *self);
 GuiLogin *gui_app_get_login(GuiApp *self);
-GuiHelper *gui_app_get_helper(GuiApp *self);
+GuiHelperClient *gui_app_get_helper_client(GuiApp *self);
 GuiTray *gui_app_get_tray(GuiApp *self);
 
-GuiAppFlow gui_app_get_flow(GuiApp *self);
-/* Whether the running login serves a helper's Relogin request. */
-gboolean gui_app_is_relogin(GuiApp *self);
-/* What the progress view says now (translated). */
-const char *gui_app_get_progress_text(GuiApp *self);
-/* The last failure to show on the connect view, or NULL. */
-const char *gui_app_get_error(GuiApp *self);
+GuiFlow *gui_app_get_flow(GuiApp *self);
 /* The gateway to preselect: the last one used, or NULL. */
 const char *gui_app_get_last_gateway(GuiApp *self);
 
-void gui_app_start_login(GuiApp *self, const char *gateway);
 /* The window copied the user's input into the form: post it. */
 void gui_app_submit(GuiApp *self);
 void gui_app_choose_group(GuiApp *self, const char *group);
-void gui_app_cancel(GuiApp *self);
 void gui_app_disconnect(GuiApp *self);
 void gui_app_answer_cert(GuiApp *self, enum auth_cert_answer answer);
-void gui_app_answer_banner(GuiApp *self, gboolean accept);
 void gui_app_show_preferences(GuiApp *self);
 
 G_END_DECLS

@@ -105,7 +105,7 @@ static void on_connect_clicked(GtkButton *b, GuiWindow *self)
 		gtk_widget_grab_focus(self->gateway_entry);
 		return;
 	}
-	gui_app_start_login(self->app, text);
+	gui_flow_start_login(gui_app_get_flow(self->app), text);
 }
 
 static void on_recent_selected(GtkListBox *box, GtkListBoxRow *row, GuiWindow *self)
@@ -306,7 +306,7 @@ static void on_group_changed(GuiFormView *view, const char *value, GuiWindow *se
 
 static void on_cancel_clicked(GtkButton *b, GuiWindow *self)
 {
-	gui_app_cancel(self->app);
+	gui_flow_cancel(gui_app_get_flow(self->app));
 }
 
 static GtkWidget *build_login_page(GuiWindow *self)
@@ -469,7 +469,7 @@ static void sync_status(GuiWindow *self, GuiConnection *c)
 static gboolean on_tick(gpointer data)
 {
 	GuiWindow *self = data;
-	GuiConnection *c = gui_helper_get_current(gui_app_get_helper(self->app));
+	GuiConnection *c = gui_helper_client_get_current(gui_app_get_helper_client(self->app));
 
 	if (c && g_str_equal(gui_window_get_page(self), "status"))
 		sync_status(self, c);
@@ -524,8 +524,9 @@ static void sync_login(GuiWindow *self, GuiLogin *login)
 			gui_form_view_focus_first(GUI_FORM_VIEW(self->form_view));
 	}
 	gtk_label_set_text(GTK_LABEL(self->login_title),
-	                   gui_app_is_relogin(self->app) ? _("Log In Again") : _("Log In"));
-	if (gui_app_is_relogin(self->app)) {
+	                   gui_flow_is_relogin(gui_app_get_flow(self->app)) ? _("Log In Again")
+	                                                                    : _("Log In"));
+	if (gui_flow_is_relogin(gui_app_get_flow(self->app))) {
 		g_autofree char *sub = g_strdup_printf(
 		    _("The session with %s has expired. Log in again to keep the VPN connected."),
 		    host);
@@ -541,20 +542,21 @@ static void sync_login(GuiWindow *self, GuiLogin *login)
 void gui_window_sync(GuiWindow *self)
 {
 	GuiLogin *login = gui_app_get_login(self->app);
-	GuiHelper *helper = gui_app_get_helper(self->app);
-	GuiConnection *current = gui_helper_get_current(helper);
-	GuiAppFlow flow = gui_app_get_flow(self->app);
-	const char *error = gui_app_get_error(self->app);
+	GuiHelperClient *helper = gui_app_get_helper_client(self->app);
+	GuiConnection *current = gui_helper_client_get_current(helper);
+	GuiFlow *flow = gui_app_get_flow(self->app);
+	GuiFlowState state = gui_flow_get_state(flow);
+	const char *error = gui_flow_get_error(flow);
 
-	if (flow == GUI_APP_FLOW_LOGIN && gui_login_get_phase(login) == GUI_LOGIN_FORM) {
+	if (state == GUI_FLOW_LOGIN && gui_login_get_phase(login) == GUI_LOGIN_FORM) {
 		sync_login(self, login);
 		return;
 	}
 	g_clear_pointer(&self->rendered_form, g_free);
-	if (flow != GUI_APP_FLOW_IDLE) {
+	if (state != GUI_FLOW_IDLE) {
 		gtk_label_set_text(GTK_LABEL(self->progress_label),
-		                   gui_app_get_progress_text(self->app));
-		gtk_widget_set_visible(self->progress_cancel, flow != GUI_APP_FLOW_STARTING);
+		                   gui_flow_get_progress_text(flow));
+		gtk_widget_set_visible(self->progress_cancel, state != GUI_FLOW_STARTING);
 		set_page(self, "progress");
 		return;
 	}
@@ -630,7 +632,7 @@ void gui_window_show_cert(GuiWindow *self, GuiDialogsCertMode mode, const char *
 
 static void on_banner_response(AdwMessageDialog *d, const char *response, GuiWindow *self)
 {
-	gui_app_answer_banner(self->app, g_str_equal(response, "accept"));
+	gui_flow_answer_banner(gui_app_get_flow(self->app), g_str_equal(response, "accept"));
 }
 
 void gui_window_show_banner(GuiWindow *self, const char *banner)

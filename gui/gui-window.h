@@ -2,8 +2,8 @@
 #pragma once
 
 /*
- * The main window: a view of the application's state (gui-app.h), re-read on every "changed"
- * of the application.  Pages: "connect" (gateway chooser), "login" (the gateway's form),
+ * The main window: a view of the application's state (gui-app.h, gui-flow.h), re-read on every
+ * "changed" of the application.  Pages: "connect" (gateway chooser), "login" (the gateway's form),
  * "progress" (what the login or the helper is doing), "status" (the helper's connection).
  */
 #include <adwaita.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "config.h"
 
-#include "gui-helper.h"
+#include "gui-helper-client.h"
 
 #include <string.h>
 
@@ -11,7 +11,7 @@
 #define CONNECT_TIMEOUT_MS    60000
 #define DISCONNECT_TIMEOUT_MS 30000
 
-struct _GuiHelper {
+struct _GuiHelperClient {
 	GObject parent_instance;
 	GCancellable *cancellable;
 	GDBusConnection *bus;
@@ -22,34 +22,34 @@ struct _GuiHelper {
 	GPtrArray *connections; /* GuiConnection, oldest first */
 };
 
-G_DEFINE_FINAL_TYPE(GuiHelper, gui_helper, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE(GuiHelperClient, gui_helper_client, G_TYPE_OBJECT)
 
 enum { SIGNAL_CHANGED, SIGNAL_CONNECTION_EVENT, SIGNAL_OWNER_CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
-static GBusType gui_helper_bus_type(void)
+static GBusType gui_helper_client_bus_type(void)
 {
 	const char *bus = g_getenv("SSLVPN_HELPER_BUS");
 
 	return bus && g_str_equal(bus, "session") ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM;
 }
 
-static void gui_helper_emit_changed(GuiHelper *self)
+static void gui_helper_client_emit_changed(GuiHelperClient *self)
 {
 	g_signal_emit(self, signals[SIGNAL_CHANGED], 0);
 }
 
-static void on_connection_changed(GuiConnection *c, GuiHelper *self)
+static void on_connection_changed(GuiConnection *c, GuiHelperClient *self)
 {
-	gui_helper_emit_changed(self);
+	gui_helper_client_emit_changed(self);
 }
 
-static void on_connection_event(GuiConnection *c, guint ev, GuiHelper *self)
+static void on_connection_event(GuiConnection *c, guint ev, GuiHelperClient *self)
 {
 	g_signal_emit(self, signals[SIGNAL_CONNECTION_EVENT], 0, c, ev);
 }
 
-GuiConnection *gui_helper_find(GuiHelper *self, const char *path)
+GuiConnection *gui_helper_client_find(GuiHelperClient *self, const char *path)
 {
 	for (guint i = 0; i < self->connections->len; i++) {
 		GuiConnection *c = g_ptr_array_index(self->connections, i);
@@ -75,10 +75,10 @@ static GVariant *proxy_properties(GDBusProxy *proxy)
 	return g_variant_builder_end(&b);
 }
 
-static void gui_helper_add_proxy(GuiHelper *self, SslvpnBusConnection *proxy)
+static void gui_helper_client_add_proxy(GuiHelperClient *self, SslvpnBusConnection *proxy)
 {
 	const char *path = g_dbus_proxy_get_object_path(G_DBUS_PROXY(proxy));
-	GuiConnection *c = gui_helper_find(self, path);
+	GuiConnection *c = gui_helper_client_find(self, path);
 	g_autoptr(GVariant) props = NULL;
 
 	if (!c) {
@@ -89,58 +89,58 @@ static void gui_helper_add_proxy(GuiHelper *self, SslvpnBusConnection *proxy)
 	}
 	props = g_variant_ref_sink(proxy_properties(G_DBUS_PROXY(proxy)));
 	gui_connection_update(c, props);
-	gui_helper_emit_changed(self);
+	gui_helper_client_emit_changed(self);
 }
 
-static void gui_helper_remove_path(GuiHelper *self, const char *path)
+static void gui_helper_client_remove_path(GuiHelperClient *self, const char *path)
 {
-	GuiConnection *c = gui_helper_find(self, path);
+	GuiConnection *c = gui_helper_client_find(self, path);
 
 	if (!c)
 		return;
 	g_signal_handlers_disconnect_by_data(c, self);
 	g_ptr_array_remove(self->connections, c);
-	gui_helper_emit_changed(self);
+	gui_helper_client_emit_changed(self);
 }
 
 static void on_interface_added(GDBusObjectManager *m, GDBusObject *object, GDBusInterface *iface,
-                               GuiHelper *self)
+                               GuiHelperClient *self)
 {
 	if (SSLVPN_BUS_IS_CONNECTION(iface))
-		gui_helper_add_proxy(self, SSLVPN_BUS_CONNECTION(iface));
+		gui_helper_client_add_proxy(self, SSLVPN_BUS_CONNECTION(iface));
 }
 
-static void on_object_added(GDBusObjectManager *m, GDBusObject *object, GuiHelper *self)
+static void on_object_added(GDBusObjectManager *m, GDBusObject *object, GuiHelperClient *self)
 {
 	SslvpnBusConnection *proxy = sslvpn_bus_object_peek_connection(SSLVPN_BUS_OBJECT(object));
 
 	if (proxy)
-		gui_helper_add_proxy(self, proxy);
+		gui_helper_client_add_proxy(self, proxy);
 }
 
-static void on_object_removed(GDBusObjectManager *m, GDBusObject *object, GuiHelper *self)
+static void on_object_removed(GDBusObjectManager *m, GDBusObject *object, GuiHelperClient *self)
 {
-	gui_helper_remove_path(self, g_dbus_object_get_object_path(object));
+	gui_helper_client_remove_path(self, g_dbus_object_get_object_path(object));
 }
 
 static void on_interface_removed(GDBusObjectManager *m, GDBusObject *object, GDBusInterface *iface,
-                                 GuiHelper *self)
+                                 GuiHelperClient *self)
 {
 	if (SSLVPN_BUS_IS_CONNECTION(iface))
-		gui_helper_remove_path(self, g_dbus_object_get_object_path(object));
+		gui_helper_client_remove_path(self, g_dbus_object_get_object_path(object));
 }
 
 static void on_properties_changed(GDBusObjectManagerClient *m, GDBusObjectProxy *object,
                                   GDBusProxy *proxy, GVariant *changed,
-                                  const char *const *invalidated, GuiHelper *self)
+                                  const char *const *invalidated, GuiHelperClient *self)
 {
 	GuiConnection *c;
 
 	if (!SSLVPN_BUS_IS_CONNECTION(proxy))
 		return;
-	c = gui_helper_find(self, g_dbus_proxy_get_object_path(proxy));
+	c = gui_helper_client_find(self, g_dbus_proxy_get_object_path(proxy));
 	if (!c) {
-		gui_helper_add_proxy(self, SSLVPN_BUS_CONNECTION(proxy));
+		gui_helper_client_add_proxy(self, SSLVPN_BUS_CONNECTION(proxy));
 		return;
 	}
 	gui_connection_update(c, changed);
@@ -148,7 +148,7 @@ static void on_properties_changed(GDBusObjectManagerClient *m, GDBusObjectProxy 
 
 static void on_objects_ready(GObject *source, GAsyncResult *res, gpointer data)
 {
-	GuiHelper *self = data;
+	GuiHelperClient *self = data;
 	g_autoptr(GError) error = NULL;
 	GDBusObjectManager *m = sslvpn_bus_object_manager_client_new_finish(res, &error);
 	g_autolist(GDBusObject) objects = NULL;
@@ -169,14 +169,14 @@ static void on_objects_ready(GObject *source, GAsyncResult *res, gpointer data)
 	objects = g_dbus_object_manager_get_objects(m);
 	for (GList *l = objects; l; l = l->next)
 		on_object_added(m, l->data, self);
-	gui_helper_emit_changed(self);
+	gui_helper_client_emit_changed(self);
 	g_object_unref(self);
 }
 
 static void on_name_appeared(GDBusConnection *bus, const char *name, const char *owner,
                              gpointer data)
 {
-	GuiHelper *self = data;
+	GuiHelperClient *self = data;
 
 	g_free(self->owner);
 	self->owner = g_strdup(owner);
@@ -185,7 +185,7 @@ static void on_name_appeared(GDBusConnection *bus, const char *name, const char 
 
 static void on_name_vanished(GDBusConnection *bus, const char *name, gpointer data)
 {
-	GuiHelper *self = data;
+	GuiHelperClient *self = data;
 
 	g_clear_pointer(&self->owner, g_free);
 	/* The ObjectManager client drops the objects itself; make sure nothing stale stays. */
@@ -196,12 +196,12 @@ static void on_name_vanished(GDBusConnection *bus, const char *name, gpointer da
 		g_ptr_array_remove_index(self->connections, 0);
 	}
 	g_signal_emit(self, signals[SIGNAL_OWNER_CHANGED], 0);
-	gui_helper_emit_changed(self);
+	gui_helper_client_emit_changed(self);
 }
 
 static void on_bus_ready(GObject *source, GAsyncResult *res, gpointer data)
 {
-	GuiHelper *self = data;
+	GuiHelperClient *self = data;
 	g_autoptr(GError) error = NULL;
 	GDBusConnection *bus = g_bus_get_finish(res, &error);
 
@@ -212,31 +212,31 @@ static void on_bus_ready(GObject *source, GAsyncResult *res, gpointer data)
 		return;
 	}
 	self->bus = bus;
-	self->watch_id =
-	    g_bus_watch_name_on_connection(bus, GUI_HELPER_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
-	                                   on_name_appeared, on_name_vanished, self, NULL);
+	self->watch_id = g_bus_watch_name_on_connection(
+	    bus, GUI_HELPER_CLIENT_BUS_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE, on_name_appeared,
+	    on_name_vanished, self, NULL);
 	sslvpn_bus_object_manager_client_new(
-	    bus, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_DO_NOT_AUTO_START, GUI_HELPER_NAME,
-	    GUI_HELPER_PATH, self->cancellable, on_objects_ready, self);
+	    bus, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_DO_NOT_AUTO_START, GUI_HELPER_CLIENT_BUS_NAME,
+	    GUI_HELPER_CLIENT_BUS_PATH, self->cancellable, on_objects_ready, self);
 	g_signal_emit(self, signals[SIGNAL_OWNER_CHANGED], 0);
 }
 
-GDBusConnection *gui_helper_get_bus(GuiHelper *self)
+GDBusConnection *gui_helper_client_get_bus(GuiHelperClient *self)
 {
 	return self->bus;
 }
 
-const char *gui_helper_get_owner(GuiHelper *self)
+const char *gui_helper_client_get_owner(GuiHelperClient *self)
 {
 	return self->owner;
 }
 
-GPtrArray *gui_helper_get_connections(GuiHelper *self)
+GPtrArray *gui_helper_client_get_connections(GuiHelperClient *self)
 {
 	return self->connections;
 }
 
-GuiConnection *gui_helper_get_current(GuiHelper *self)
+GuiConnection *gui_helper_client_get_current(GuiHelperClient *self)
 {
 	for (guint i = self->connections->len; i > 0; i--) {
 		GuiConnection *c = g_ptr_array_index(self->connections, i - 1);
@@ -252,7 +252,7 @@ static void cookie_wipe(gpointer data)
 	secret_free(data);
 }
 
-GVariant *gui_helper_connect_options(const struct auth_result *r, gboolean no_dtls)
+GVariant *gui_helper_client_connect_options(const struct auth_result *r, gboolean no_dtls)
 {
 	GVariantBuilder b;
 	struct secret *cookie = secret_dup(r->cookie);
@@ -285,7 +285,7 @@ static void on_connect_reply(GObject *source, GAsyncResult *res, gpointer data)
 }
 
 /* Sends the options @task holds, then lets go of them (and of the cookie in them). */
-static void gui_helper_send_connect(GuiHelper *self, GTask *task)
+static void gui_helper_client_send_connect(GuiHelperClient *self, GTask *task)
 {
 	sslvpn_bus_manager_call_connect(self->manager, g_task_get_task_data(task),
 	                                g_task_get_cancellable(task), on_connect_reply, task);
@@ -295,7 +295,7 @@ static void gui_helper_send_connect(GuiHelper *self, GTask *task)
 static void on_manager_proxy_ready(GObject *source, GAsyncResult *res, gpointer data)
 {
 	GTask *task = data;
-	GuiHelper *self = g_task_get_source_object(task);
+	GuiHelperClient *self = g_task_get_source_object(task);
 	GError *error = NULL;
 	SslvpnBusManager *manager = sslvpn_bus_manager_proxy_new_finish(res, &error);
 
@@ -310,12 +310,12 @@ static void on_manager_proxy_ready(GObject *source, GAsyncResult *res, gpointer 
 	} else {
 		g_object_unref(manager); /* another Connect made one meanwhile */
 	}
-	gui_helper_send_connect(self, task);
+	gui_helper_client_send_connect(self, task);
 }
 
-void gui_helper_connect_async(GuiHelper *self, const struct auth_result *r, gboolean no_dtls,
-                              GCancellable *cancellable, GAsyncReadyCallback callback,
-                              gpointer user_data)
+void gui_helper_client_connect_async(GuiHelperClient *self, const struct auth_result *r,
+                                     gboolean no_dtls, GCancellable *cancellable,
+                                     GAsyncReadyCallback callback, gpointer user_data)
 {
 	GTask *task = g_task_new(self, cancellable, callback, user_data);
 
@@ -325,21 +325,23 @@ void gui_helper_connect_async(GuiHelper *self, const struct auth_result *r, gboo
 		g_object_unref(task);
 		return;
 	}
-	g_task_set_task_data(task, g_variant_ref_sink(gui_helper_connect_options(r, no_dtls)),
+	g_task_set_task_data(task,
+	                     g_variant_ref_sink(gui_helper_client_connect_options(r, no_dtls)),
 	                     (GDestroyNotify)g_variant_unref);
 	if (self->manager) {
-		gui_helper_send_connect(self, task);
+		gui_helper_client_send_connect(self, task);
 		return;
 	}
 	/* Connect is the one call that may start the helper; making the proxy must not. */
-	sslvpn_bus_manager_proxy_new(
-	    self->bus,
-	    G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES | G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS |
-	        G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START_AT_CONSTRUCTION,
-	    GUI_HELPER_NAME, GUI_HELPER_PATH, cancellable, on_manager_proxy_ready, task);
+	sslvpn_bus_manager_proxy_new(self->bus,
+	                             G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
+	                                 G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS |
+	                                 G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START_AT_CONSTRUCTION,
+	                             GUI_HELPER_CLIENT_BUS_NAME, GUI_HELPER_CLIENT_BUS_PATH,
+	                             cancellable, on_manager_proxy_ready, task);
 }
 
-char *gui_helper_connect_finish(GuiHelper *self, GAsyncResult *res, GError **error)
+char *gui_helper_client_connect_finish(GuiHelperClient *self, GAsyncResult *res, GError **error)
 {
 	return g_task_propagate_pointer(G_TASK(res), error);
 }
@@ -356,8 +358,8 @@ static void on_disconnect_reply(GObject *source, GAsyncResult *res, gpointer dat
 		g_task_return_boolean(task, TRUE);
 }
 
-void gui_helper_disconnect_async(GuiHelper *self, const char *path, GAsyncReadyCallback callback,
-                                 gpointer user_data)
+void gui_helper_client_disconnect_async(GuiHelperClient *self, const char *path,
+                                        GAsyncReadyCallback callback, gpointer user_data)
 {
 	GTask *task = g_task_new(self, NULL, callback, user_data);
 	g_autoptr(GDBusObject) object = NULL;
@@ -378,14 +380,15 @@ void gui_helper_disconnect_async(GuiHelper *self, const char *path, GAsyncReadyC
 	sslvpn_bus_connection_call_disconnect(proxy, NULL, on_disconnect_reply, task);
 }
 
-gboolean gui_helper_disconnect_finish(GuiHelper *self, GAsyncResult *res, GError **error)
+gboolean gui_helper_client_disconnect_finish(GuiHelperClient *self, GAsyncResult *res,
+                                             GError **error)
 {
 	return g_task_propagate_boolean(G_TASK(res), error);
 }
 
-static void gui_helper_dispose(GObject *object)
+static void gui_helper_client_dispose(GObject *object)
 {
-	GuiHelper *self = GUI_HELPER(object);
+	GuiHelperClient *self = GUI_HELPER_CLIENT(object);
 
 	g_cancellable_cancel(self->cancellable);
 	if (self->watch_id) {
@@ -403,26 +406,26 @@ static void gui_helper_dispose(GObject *object)
 			    g_ptr_array_index(self->connections, i), self);
 		g_ptr_array_set_size(self->connections, 0);
 	}
-	G_OBJECT_CLASS(gui_helper_parent_class)->dispose(object);
+	G_OBJECT_CLASS(gui_helper_client_parent_class)->dispose(object);
 }
 
-static void gui_helper_finalize(GObject *object)
+static void gui_helper_client_finalize(GObject *object)
 {
-	GuiHelper *self = GUI_HELPER(object);
+	GuiHelperClient *self = GUI_HELPER_CLIENT(object);
 
 	g_clear_object(&self->bus);
 	g_clear_object(&self->cancellable);
 	g_free(self->owner);
 	g_ptr_array_unref(self->connections);
-	G_OBJECT_CLASS(gui_helper_parent_class)->finalize(object);
+	G_OBJECT_CLASS(gui_helper_client_parent_class)->finalize(object);
 }
 
-static void gui_helper_class_init(GuiHelperClass *klass)
+static void gui_helper_client_class_init(GuiHelperClientClass *klass)
 {
 	GObjectClass *oc = G_OBJECT_CLASS(klass);
 
-	oc->dispose = gui_helper_dispose;
-	oc->finalize = gui_helper_finalize;
+	oc->dispose = gui_helper_client_dispose;
+	oc->finalize = gui_helper_client_finalize;
 	/* changed(): the set of connections or one of their properties changed. */
 	signals[SIGNAL_CHANGED] =
 	    g_signal_new("changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
@@ -437,16 +440,17 @@ static void gui_helper_class_init(GuiHelperClass *klass)
 	                 NULL, NULL, G_TYPE_NONE, 0);
 }
 
-static void gui_helper_init(GuiHelper *self)
+static void gui_helper_client_init(GuiHelperClient *self)
 {
 	self->cancellable = g_cancellable_new();
 	self->connections = g_ptr_array_new_with_free_func(g_object_unref);
 }
 
-GuiHelper *gui_helper_new(void)
+GuiHelperClient *gui_helper_client_new(void)
 {
-	GuiHelper *self = g_object_new(GUI_TYPE_HELPER, NULL);
+	GuiHelperClient *self = g_object_new(GUI_TYPE_HELPER_CLIENT, NULL);
 
-	g_bus_get(gui_helper_bus_type(), self->cancellable, on_bus_ready, g_object_ref(self));
+	g_bus_get(gui_helper_client_bus_type(), self->cancellable, on_bus_ready,
+	          g_object_ref(self));
 	return self;
 }
