@@ -423,9 +423,10 @@ void auth_io_failed(struct auth *a, int err)
 	if (a->state == AUTH_STATE_DOWNLOAD_GET)
 		auth_fail(a, -ERR_PROFILE_DOWNLOAD, "the client profile %s could not be fetched: %s",
 			  a->dl.items[a->dl.next].uri, error_text(err));
-	else if (err == -ERR_TLS && a->report.cert_requested && a->state == AUTH_STATE_SEND_INIT)
-		/* TLS 1.3 gateways check the client certificate after our side of the handshake
-		 * is done: a refusal arrives as the connection ending at our first request. */
+	else if ((err == -ERR_TLS || err == -ERR_IO) && a->report.cert_requested &&
+		 a->state == AUTH_STATE_SEND_INIT)
+		/* TLS 1.3 gateways check a client certificate after our handshake is done: a
+		 * refusal ends (or resets) the connection at our first request. */
 		auth_fail(a, -ERR_CLIENT_CERT,
 			  "%s closed the connection after asking for a client certificate: %s",
 			  a->url.host,
