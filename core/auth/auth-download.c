@@ -70,7 +70,7 @@ static void auth_download_servers(struct prefs *prefs, const char *key, const vo
 	if (!names || !addrs || !groups ||
 	    prefs_set_server_list(prefs, key, names, addrs, groups, n) < 0)
 		log_warning("cannot remember the profile's server list");
-	profile_hosts_free(hosts, n);
+	profile_xml_hosts_free(hosts, n);
 }
 
 int auth_download_store(struct auth_download *d, struct prefs *prefs, const char *key,

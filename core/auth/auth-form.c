@@ -18,7 +18,7 @@ static void auth_option_clear(struct auth_option *o)
 	free(o->override_label);
 }
 
-void auth_field_clear(struct auth_field *f)
+void auth_form_field_clear(struct auth_field *f)
 {
 	if (!f)
 		return;
@@ -56,7 +56,7 @@ void auth_form_free(struct auth_form *form)
 	if (!form)
 		return;
 	for (size_t i = 0; i < form->n_fields; i++)
-		auth_field_clear(&form->fields[i]);
+		auth_form_field_clear(&form->fields[i]);
 	free(form->fields);
 	free(form->id);
 	free(form->title);

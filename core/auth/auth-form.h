@@ -105,7 +105,7 @@ void auth_form_free(struct auth_form *form);
 DEFINE_CLEANUP(struct auth_form *, auth_form_free)
 
 /* Frees what a field owns (wiping values) and zeroes it. */
-void auth_field_clear(struct auth_field *field);
+void auth_form_field_clear(struct auth_field *field);
 /*
  * Moves *field into the form (on success *field is zeroed and owned by the form).
  * -ERR_INVALID_ARGS if the name is missing or already used, or a select has no options;

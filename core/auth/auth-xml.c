@@ -221,7 +221,7 @@ bool auth_xml_is_ncname(const char *s)
 
 /* ---- documents ---- */
 
-void auth_doc_free(struct auth_doc *d)
+void auth_xml_doc_free(struct auth_doc *d)
 {
 	if (!d)
 		return;
@@ -357,7 +357,7 @@ static int add_field(struct parse *p, struct auth_form *form, struct auth_field 
 
 static int parse_select(struct parse *p, xmlNode *n, struct auth_form *form)
 {
-	_cleanup_(auth_field_clear) struct auth_field f = {.type = AUTH_FIELD_SELECT};
+	_cleanup_(auth_form_field_clear) struct auth_field f = {.type = AUTH_FIELD_SELECT};
 	bool skip, seen_selected = false;
 	int r;
 
@@ -383,7 +383,7 @@ static int parse_select(struct parse *p, xmlNode *n, struct auth_form *form)
 
 static int parse_input(struct parse *p, xmlNode *n, struct auth_form *form)
 {
-	_cleanup_(auth_field_clear) struct auth_field f = {0};
+	_cleanup_(auth_form_field_clear) struct auth_field f = {0};
 	_cleanup_(xml_freep) xmlChar *type = xmlGetNoNsProp(n, XC("type"));
 	bool skip;
 	int r;
@@ -817,7 +817,7 @@ int auth_xml_parse_full(const void *body, size_t len, struct auth_doc **out, cha
 	    .flags = XML_READ_SKIP_LEADING,
 	};
 	_cleanup_(auth_xml_wiped_doc_freep) xmlDoc *xml = NULL;
-	_cleanup_(auth_doc_freep) struct auth_doc *d = NULL;
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *d = NULL;
 	_cleanup_(xml_read_quiet_end) struct xml_read_quiet quiet = {0};
 	struct xml_read_errors errs = {0};
 	_cleanup_free_ char *why = NULL;

@@ -96,8 +96,8 @@ struct auth_doc {
  */
 int auth_xml_parse(const void *body, size_t len, struct auth_doc **out);
 int auth_xml_parse_full(const void *body, size_t len, struct auth_doc **out, char **errmsg);
-void auth_doc_free(struct auth_doc *doc);
-DEFINE_CLEANUP(struct auth_doc *, auth_doc_free)
+void auth_xml_doc_free(struct auth_doc *doc);
+DEFINE_CLEANUP(struct auth_doc *, auth_xml_doc_free)
 
 struct auth_client_info {
 	const char *version;   /* e.g. "4.10.07061" */

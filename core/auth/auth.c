@@ -212,7 +212,7 @@ void auth_free(struct auth *a)
 	free(a->user_agent);
 	http_cookie_jar_free(a->jar);
 	secret_free(a->request);
-	auth_doc_free(a->doc);
+	auth_xml_doc_free(a->doc);
 	free(a->opaque);
 	free(a->group_select);
 	free(a->answered_fields);
@@ -539,10 +539,10 @@ static void auth_handle_form(struct auth *a, struct auth_doc *doc)
 		free(a->opaque);
 		a->opaque = strdup(doc->opaque_xml);
 	}
-	auth_doc_free(a->doc);
+	auth_xml_doc_free(a->doc);
 	a->doc = doc;
 	if (a->restart_after_rejection) {
-		auth_doc_free(doc);
+		auth_xml_doc_free(doc);
 		a->doc = NULL;
 		free(a->answered_fields);
 		a->answered_fields = NULL;
@@ -657,7 +657,7 @@ static void auth_handle_login_response(struct auth *a, const struct http_respons
 			  a->url.host, doc->error ? doc->error : "unknown login method");
 		break;
 	}
-	auth_doc_free(doc);
+	auth_xml_doc_free(doc);
 }
 
 static void auth_handle_download(struct auth *a, const struct http_response *resp)

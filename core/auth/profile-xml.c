@@ -13,7 +13,7 @@
 #include "error.h"
 #include "log.h"
 
-void profile_hosts_free(struct profile_host *hosts, size_t n)
+void profile_xml_hosts_free(struct profile_host *hosts, size_t n)
 {
 	if (!hosts)
 		return;
@@ -141,7 +141,7 @@ int profile_xml_parse_servers(const void *xml, size_t len, struct profile_host *
 	if (r < 0) {
 		log_warning("profile: refusing the client profile's server list (%s)",
 		            error_text(r));
-		profile_hosts_free(list, count);
+		profile_xml_hosts_free(list, count);
 		return r;
 	}
 	*hosts = list;

@@ -32,4 +32,4 @@ struct profile_host {
  * -ERR_TOO_LARGE (size, element or host caps), -ERR_NOMEM.
  */
 int profile_xml_parse_servers(const void *xml, size_t len, struct profile_host **hosts, size_t *n);
-void profile_hosts_free(struct profile_host *hosts, size_t n);
+void profile_xml_hosts_free(struct profile_host *hosts, size_t n);

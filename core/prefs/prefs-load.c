@@ -383,7 +383,7 @@ static int parse_gateway(struct parse *ctx, const xmlNode *gw)
 
 	if (r == -ERR_NOMEM)
 		return r;
-	if (!prefs_gateway_key_valid(key)) {
+	if (!prefs_validate_gateway_key(key)) {
 		parse_drop(ctx, "a <gateway> without a valid url");
 		return 0;
 	}

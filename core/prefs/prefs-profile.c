@@ -206,7 +206,7 @@ int prefs_profile_store(struct prefs *p, const char *gateway_key, const char *ur
 	struct prefs_profile *e;
 	int r;
 
-	if (!p || !prefs_gateway_key_valid(gateway_key) || (!data && len) ||
+	if (!p || !prefs_validate_gateway_key(gateway_key) || (!data && len) ||
 	    !(sha1 ? prefs_profile_entry_valid(uri, sha1) : prefs_validate_profile_uri(uri)))
 		return -ERR_INVALID_ARGS;
 	if (len > PREFS_PROFILE_MAX)

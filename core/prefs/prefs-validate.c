@@ -13,7 +13,7 @@
  * reader accepts can always be written back.
  */
 
-bool prefs_string_valid(const char *s)
+bool prefs_validate_string(const char *s)
 {
 	size_t len;
 
@@ -26,7 +26,7 @@ bool prefs_string_valid(const char *s)
 /* "https://" authority [path/query]; authority = host | [v6] , optional :port (1-65535).
  * No user info and no fragment: neither belongs in a gateway's identity.  Everything
  * gateway_url_format() produces passes. */
-bool prefs_gateway_key_valid(const char *key)
+bool prefs_validate_gateway_key(const char *key)
 {
 	static const char url_chars[] = "-._~:/?[]!$&'()*+,;=%@";
 	const char *a, *end;
@@ -80,7 +80,7 @@ bool prefs_gateway_key_valid(const char *key)
 
 
 /* "pin-sha256:" + the canonical base64 of 32 bytes, nothing else. */
-bool prefs_pin_valid(const char *pin)
+bool prefs_validate_pin(const char *pin)
 {
 	static const char prefix[] = "pin-sha256:";
 	uint8_t hash[32];
@@ -89,7 +89,7 @@ bool prefs_pin_valid(const char *pin)
 	       base64_decode_exact(pin + sizeof(prefix) - 1, hash, sizeof(hash));
 }
 
-bool prefs_sha1_hex_valid(const char *hex)
+bool prefs_validate_sha1_hex(const char *hex)
 {
 	return hex_is_sha1(hex);
 }

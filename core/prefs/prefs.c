@@ -237,7 +237,7 @@ struct prefs_gateway *prefs_gateway(struct prefs *p, const char *gateway_key, bo
 	struct prefs_gateway *g = prefs_gateway_find(p, gateway_key);
 	struct prefs_gateway **arr;
 
-	if (g || !create || !p || !prefs_gateway_key_valid(gateway_key))
+	if (g || !create || !p || !prefs_validate_gateway_key(gateway_key))
 		return g;
 	if (p->n_gateways >= PREFS_GATEWAYS_MAX) {
 		log_warning("preferences: too many gateways; not remembering %s", gateway_key);
@@ -307,7 +307,7 @@ static int set_string(char **field, const char *value)
 {
 	char *copy = NULL;
 
-	if (value && !prefs_string_valid(value))
+	if (value && !prefs_validate_string(value))
 		return -ERR_INVALID_ARGS;
 	if (value && *value && !(copy = strdup(value)))
 		return -ERR_NOMEM;
@@ -323,7 +323,7 @@ const char *prefs_gateway_get_pin(const struct prefs_gateway *g)
 
 int prefs_gateway_set_pin(struct prefs_gateway *g, const char *pin)
 {
-	if (!g || (pin && *pin && !prefs_pin_valid(pin)))
+	if (!g || (pin && *pin && !prefs_validate_pin(pin)))
 		return -ERR_INVALID_ARGS;
 	return set_string(&g->pin, pin);
 }
@@ -347,7 +347,7 @@ int prefs_gateway_set_cert_sha1(struct prefs_gateway *g, const char *sha1_hex)
 		g->cert_sha1[0] = '\0';
 		return 0;
 	}
-	if (!prefs_sha1_hex_valid(sha1_hex))
+	if (!prefs_validate_sha1_hex(sha1_hex))
 		return -ERR_INVALID_ARGS;
 	prefs_sha1_upper(g->cert_sha1, sha1_hex);
 	return 0;
@@ -418,7 +418,7 @@ const char *prefs_get_last_gateway(const struct prefs *p)
 
 int prefs_set_last_gateway(struct prefs *p, const char *gateway_key)
 {
-	if (!p || (gateway_key && *gateway_key && !prefs_gateway_key_valid(gateway_key)))
+	if (!p || (gateway_key && *gateway_key && !prefs_validate_gateway_key(gateway_key)))
 		return -ERR_INVALID_ARGS;
 	return set_string(&p->last_gateway, gateway_key);
 }
@@ -454,8 +454,8 @@ int prefs_server_fill(struct prefs_server *s, const char *name, const char *addr
 		name = "";
 	if (!group)
 		group = "";
-	if (!prefs_string_valid(name) || !prefs_string_valid(address) || !*address ||
-	    !prefs_string_valid(group))
+	if (!prefs_validate_string(name) || !prefs_validate_string(address) || !*address ||
+	    !prefs_validate_string(group))
 		return -ERR_INVALID_ARGS;
 	s->name = strdup(name);
 	s->address = strdup(address);
@@ -473,7 +473,7 @@ int prefs_set_server_list(struct prefs *p, const char *gateway_key, const char *
 	struct prefs_server *list = NULL;
 	struct prefs_gateway *g;
 
-	if (!p || !prefs_gateway_key_valid(gateway_key) || (n && !addresses))
+	if (!p || !prefs_validate_gateway_key(gateway_key) || (n && !addresses))
 		return -ERR_INVALID_ARGS;
 	if (n > PREFS_SERVERS_MAX)
 		return -ERR_TOO_LARGE;

@@ -233,10 +233,10 @@ int prefs_server_list_at(const struct prefs *p, const char *gateway_key, size_t 
 
 /* ---- validators (shared with callers that want to check before setting) ---- */
 
-bool prefs_gateway_key_valid(const char *key);
-bool prefs_pin_valid(const char *pin);
-bool prefs_sha1_hex_valid(const char *hex);
-bool prefs_string_valid(const char *s);
+bool prefs_validate_gateway_key(const char *key);
+bool prefs_validate_pin(const char *pin);
+bool prefs_validate_sha1_hex(const char *hex);
+bool prefs_validate_string(const char *s);
 
 /* ---- internal: for the fuzz target and unit tests only ---- */
 

@@ -85,6 +85,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_reply(reply, d);
 		secret_free(reply);
 	}
-	auth_doc_free(d);
+	auth_xml_doc_free(d);
 	return 0;
 }

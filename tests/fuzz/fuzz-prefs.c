@@ -91,7 +91,7 @@ static void round_trip(struct prefs *p)
 		const char *key = prefs_gateway_key(g);
 		const char *n, *a, *grp;
 
-		if (!g || !prefs_gateway_key_valid(key))
+		if (!g || !prefs_validate_gateway_key(key))
 			abort();
 		for (size_t k = 0; k < prefs_server_list_count(q, key); k++)
 			if (prefs_server_list_at(q, key, k, &n, &a, &grp) != 0 || !*a)

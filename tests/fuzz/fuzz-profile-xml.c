@@ -26,6 +26,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < n; i++)
 		if (!hosts[i].name || !hosts[i].address || !hosts[i].name[0])
 			abort();
-	profile_hosts_free(hosts, n);
+	profile_xml_hosts_free(hosts, n);
 	return 0;
 }

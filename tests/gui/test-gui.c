@@ -46,7 +46,7 @@ static struct auth_form *parse_form(const char *name)
 	g_assert_nonnull(doc->form);
 	form = doc->form;
 	doc->form = NULL;
-	auth_doc_free(doc);
+	auth_xml_doc_free(doc);
 	return form;
 }
 

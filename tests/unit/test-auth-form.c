@@ -68,11 +68,11 @@ static void test_lookup(void)
 
 	dup.name = g_strdup("username");
 	g_assert_cmpint(auth_form_add_field(f, &dup), ==, -ERR_INVALID_ARGS);
-	auth_field_clear(&dup);
+	auth_form_field_clear(&dup);
 	g_assert_null(dup.name);
 	empty_sel.name = g_strdup("s");
 	g_assert_cmpint(auth_form_add_field(f, &empty_sel), ==, -ERR_INVALID_ARGS);
-	auth_field_clear(&empty_sel);
+	auth_form_field_clear(&empty_sel);
 	g_assert_cmpuint(f->n_fields, ==, 4);
 }
 
@@ -88,7 +88,7 @@ static void test_field_cap(void)
 	}
 	extra.name = g_strdup("one-too-many");
 	g_assert_cmpint(auth_form_add_field(f, &extra), ==, -ERR_TOO_LARGE);
-	auth_field_clear(&extra);
+	auth_form_field_clear(&extra);
 }
 
 static void test_set_value(void)
@@ -274,7 +274,7 @@ static void test_text_valid(void)
 static void test_free_null(void)
 {
 	auth_form_free(NULL);
-	auth_field_clear(NULL);
+	auth_form_field_clear(NULL);
 	auth_form_apply_group(NULL);
 	g_assert_null(auth_field_value(NULL));
 }

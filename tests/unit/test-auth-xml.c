@@ -129,7 +129,7 @@ static char *server_opaque(const char *rel)
 
 static void test_asa_login(void)
 {
-	_cleanup_(auth_doc_freep) struct auth_doc *d = parse_file("auth/asa-login.xml");
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *d = parse_file("auth/asa-login.xml");
 	const struct auth_form *f = d->form;
 	const struct auth_field *u, *p, *g;
 
@@ -183,7 +183,7 @@ static void test_asa_login(void)
 
 static void test_asa_login_reply(void)
 {
-	_cleanup_(auth_doc_freep) struct auth_doc *d = parse_file("auth/asa-login.xml");
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *d = parse_file("auth/asa-login.xml");
 	_cleanup_(secret_freep) struct secret *reply = NULL;
 	g_autofree char *names = NULL, *auth_names = NULL, *orig = NULL, *copy = NULL;
 	g_autofree char *t = NULL;
@@ -262,7 +262,7 @@ static void test_asa_login_reply(void)
 
 static void test_group_select_value_not_label(void)
 {
-	_cleanup_(auth_doc_freep) struct auth_doc *d = parse_file("auth/ocserv-login.xml");
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *d = parse_file("auth/ocserv-login.xml");
 	_cleanup_(secret_freep) struct secret *reply = NULL;
 	const struct auth_field *g;
 	g_autofree char *t = NULL;
@@ -315,7 +315,7 @@ static void test_group_select_value_not_label(void)
 
 static void test_asa_success(void)
 {
-	_cleanup_(auth_doc_freep) struct auth_doc *d = parse_file("auth/asa-success.xml");
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *d = parse_file("auth/asa-success.xml");
 
 	g_assert_cmpint(d->kind, ==, AUTH_DOC_SUCCESS);
 	g_assert_cmpstr(d->doc_type, ==, "complete");
@@ -339,9 +339,9 @@ static void test_asa_success(void)
 
 static void test_ocserv_success(void)
 {
-	_cleanup_(auth_doc_freep) struct auth_doc *d =
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *d =
 	    parse_file("auth/ocserv-success-profile.xml");
-	_cleanup_(auth_doc_freep) struct auth_doc *p = parse_file("auth/ocserv-success.xml");
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *p = parse_file("auth/ocserv-success.xml");
 
 	g_assert_cmpint(d->kind, ==, AUTH_DOC_SUCCESS);
 	g_assert_null(d->session_token);
@@ -361,7 +361,7 @@ static void test_ocserv_success(void)
 
 static void test_ocserv_otp(void)
 {
-	_cleanup_(auth_doc_freep) struct auth_doc *d = parse_file("auth/ocserv-otp.xml");
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *d = parse_file("auth/ocserv-otp.xml");
 	_cleanup_(secret_freep) struct secret *reply = NULL;
 	_cleanup_(secret_freep) struct secret *code = secret_new_str("123456");
 	g_autofree char *t = NULL;
@@ -386,7 +386,7 @@ static void test_ocserv_otp(void)
 
 static void test_asa_error_form(void)
 {
-	_cleanup_(auth_doc_freep) struct auth_doc *d = parse_file("auth/asa-error-form.xml");
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *d = parse_file("auth/asa-error-form.xml");
 
 	/* A 200 answer with the form again: not success
 	 * (docs/protocol.md "Pitfall: HTTP 200 is not success"). */
@@ -399,10 +399,10 @@ static void test_asa_error_form(void)
 
 static void test_complete_error(void)
 {
-	_cleanup_(auth_doc_freep) struct auth_doc *d = parse_file("auth/asa-complete-error.xml");
-	_cleanup_(auth_doc_freep) struct auth_doc *c =
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *d = parse_file("auth/asa-complete-error.xml");
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *c =
 	    parse_file("auth/asa-cert-validation-failure.xml");
-	_cleanup_(auth_doc_freep) struct auth_doc *f = parse_file("auth/auth-failure.xml");
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *f = parse_file("auth/auth-failure.xml");
 
 	g_assert_cmpint(d->kind, ==, AUTH_DOC_ERROR);
 	g_assert_null(d->form);
@@ -418,7 +418,7 @@ static void test_complete_error(void)
 
 static void test_challenge(void)
 {
-	_cleanup_(auth_doc_freep) struct auth_doc *d = parse_file("auth/asa-challenge.xml");
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *d = parse_file("auth/asa-challenge.xml");
 	_cleanup_(secret_freep) struct secret *reply = NULL;
 	g_autofree char *t = NULL;
 	xmlDoc *x;
@@ -440,7 +440,7 @@ static void test_challenge(void)
 
 static void test_password_change(void)
 {
-	_cleanup_(auth_doc_freep) struct auth_doc *d = parse_file("auth/asa-password-change.xml");
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *d = parse_file("auth/asa-password-change.xml");
 	_cleanup_(secret_freep) struct secret *reply = NULL;
 	g_autofree char *t = NULL;
 	xmlDoc *x;
@@ -463,8 +463,8 @@ static void test_password_change(void)
 
 static void test_legacy(void)
 {
-	_cleanup_(auth_doc_freep) struct auth_doc *d = parse_file("auth/legacy-login.xml");
-	_cleanup_(auth_doc_freep) struct auth_doc *s = parse_file("auth/legacy-success.xml");
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *d = parse_file("auth/legacy-login.xml");
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *s = parse_file("auth/legacy-success.xml");
 	_cleanup_(secret_freep) struct secret *reply = NULL;
 	const struct auth_form *f = d->form;
 	g_autofree char *t = NULL;
@@ -503,11 +503,11 @@ static void test_legacy(void)
 
 static void test_unsupported(void)
 {
-	_cleanup_(auth_doc_freep) struct auth_doc *hs = parse_file("auth/asa-hostscan.xml");
-	_cleanup_(auth_doc_freep) struct auth_doc *csd = parse_file("auth/legacy-csd.xml");
-	_cleanup_(auth_doc_freep) struct auth_doc *sso = parse_file("auth/asa-sso.xml");
-	_cleanup_(auth_doc_freep) struct auth_doc *mc = parse_file("auth/asa-multicert.xml");
-	_cleanup_(auth_doc_freep) struct auth_doc *get = parse_file("auth/get-method.xml");
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *hs = parse_file("auth/asa-hostscan.xml");
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *csd = parse_file("auth/legacy-csd.xml");
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *sso = parse_file("auth/asa-sso.xml");
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *mc = parse_file("auth/asa-multicert.xml");
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *get = parse_file("auth/get-method.xml");
 
 	g_assert_cmpint(hs->kind, ==, AUTH_DOC_UNSUPPORTED);
 	g_assert_nonnull(strstr(hs->error, "host scan"));
@@ -534,9 +534,9 @@ static void test_unsupported(void)
 
 static void test_client_cert(void)
 {
-	_cleanup_(auth_doc_freep) struct auth_doc *rq =
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *rq =
 	    parse_file("auth/asa-client-cert-request.xml");
-	_cleanup_(auth_doc_freep) struct auth_doc *ok =
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *ok =
 	    parse_file("auth/asa-cert-authenticated.xml");
 	const struct auth_client_info fail = {
 	    .version = "1", .device_id = "linux-64", .client_cert_fail = true};
@@ -559,7 +559,7 @@ static void test_client_cert(void)
 
 static void test_group_rules(void)
 {
-	_cleanup_(auth_doc_freep) struct auth_doc *d = parse_file("auth/asa-groups-noaaa.xml");
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *d = parse_file("auth/asa-groups-noaaa.xml");
 	struct auth_form *f = d->form;
 	const struct auth_field *g = auth_form_group_field(f);
 	_cleanup_(secret_freep) struct secret *reply = NULL;
@@ -621,7 +621,7 @@ static void test_group_rules(void)
 
 static void test_form_oddities(void)
 {
-	_cleanup_(auth_doc_freep) struct auth_doc *d = parse_file("auth/form-oddities.xml");
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *d = parse_file("auth/form-oddities.xml");
 	const struct auth_form *f = d->form;
 	const struct auth_field *realm;
 
@@ -649,7 +649,7 @@ static void test_form_oddities(void)
 
 static void test_authentication_complete(void)
 {
-	_cleanup_(auth_doc_freep) struct auth_doc *d = parse_file("auth/auth-complete-repost.xml");
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *d = parse_file("auth/auth-complete-repost.xml");
 	_cleanup_(secret_freep) struct secret *reply = NULL;
 	g_autofree char *t = NULL;
 	xmlDoc *x;
@@ -666,7 +666,7 @@ static void test_authentication_complete(void)
 
 static void test_bom_whitespace(void)
 {
-	_cleanup_(auth_doc_freep) struct auth_doc *d = parse_file("auth/bom-whitespace.xml");
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *d = parse_file("auth/bom-whitespace.xml");
 
 	g_assert_cmpint(d->kind, ==, AUTH_DOC_FORM);
 	g_assert_nonnull(auth_form_field(d->form, "username"));
@@ -674,7 +674,7 @@ static void test_bom_whitespace(void)
 
 static void test_hostile_values(void)
 {
-	_cleanup_(auth_doc_freep) struct auth_doc *d = parse_file("auth/hostile-values.xml");
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *d = parse_file("auth/hostile-values.xml");
 	_cleanup_(secret_freep) struct secret *reply = NULL;
 	static const char user[] = "<script>&amp;]]>\"'\t中文 ✓ a&b";
 	static const char pass[] = "p&<>]]>\"'üñ✓\r\n";
@@ -732,9 +732,9 @@ static void test_hostile_values(void)
 static void test_reparse_own_reply_as_opaque_source(void)
 {
 	/* The stored opaque must survive several rounds unchanged. */
-	_cleanup_(auth_doc_freep) struct auth_doc *d = parse_file("auth/hostile-values.xml");
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *d = parse_file("auth/hostile-values.xml");
 	_cleanup_(secret_freep) struct secret *reply = NULL;
-	_cleanup_(auth_doc_freep) struct auth_doc *round2 = NULL;
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *round2 = NULL;
 	g_autofree char *doc2 = NULL;
 
 	reply = auth_xml_build_reply(&ci, d->opaque_xml, d->form);
@@ -834,8 +834,8 @@ static void test_billion_laughs_fast(void)
 
 static void test_success_variants(void)
 {
-	_cleanup_(auth_doc_freep) struct auth_doc *rev = parse_file("auth/manifest-other-rev.xml");
-	_cleanup_(auth_doc_freep) struct auth_doc *empty = parse_file("auth/empty-token.xml");
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *rev = parse_file("auth/manifest-other-rev.xml");
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *empty = parse_file("auth/empty-token.xml");
 
 	g_assert_cmpint(rev->kind, ==, AUTH_DOC_SUCCESS);
 	g_assert_cmpuint(rev->n_profiles, ==, 0);
@@ -890,7 +890,7 @@ static void test_manifest_uris(void)
 		g_assert_cmpstr(d->profiles[0].uri, ==, good[i]);
 		g_assert_cmpstr(d->profiles[0].sha1, ==,
 		                "5B1E0F6A1C2D3E4F5A6B7C8D9E0F1A2B3C4D5E6F");
-		auth_doc_free(d);
+		auth_xml_doc_free(d);
 	}
 	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
 		int r = parse_manifest_uri(bad[i], &d);
@@ -950,7 +950,7 @@ static void test_limits(void)
 	g_string_append(s, "</form></auth></config-auth>");
 	g_assert_cmpint(auth_xml_parse(s->str, s->len, &d), ==, 0);
 	g_assert_cmpuint(d->form->n_fields, ==, AUTH_FORM_MAX_FIELDS);
-	auth_doc_free(d);
+	auth_xml_doc_free(d);
 	d = NULL;
 	g_string_free(s, TRUE);
 
@@ -1094,8 +1094,8 @@ static void test_nothing_on_stderr(void)
 
 static void test_secrets_not_logged(void)
 {
-	_cleanup_(auth_doc_freep) struct auth_doc *d = parse_file("auth/asa-login.xml");
-	_cleanup_(auth_doc_freep) struct auth_doc *s = parse_file("auth/asa-success.xml");
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *d = parse_file("auth/asa-login.xml");
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *s = parse_file("auth/asa-success.xml");
 	_cleanup_(secret_freep) struct secret *reply = NULL;
 
 	sink_log = unit_log_capture();
@@ -1103,7 +1103,7 @@ static void test_secrets_not_logged(void)
 	auth_form_set_value(d->form, "password", "CANARY-pw-8d1f");
 	reply = auth_xml_build_reply(&ci, d->opaque_xml, d->form);
 	g_assert_nonnull(reply);
-	auth_doc_free(s);
+	auth_xml_doc_free(s);
 	s = parse_file("auth/asa-success.xml");
 	g_assert_null(strstr(sink_log->str, "CANARY"));
 	g_assert_null(strstr(sink_log->str, "61D5E0@106496"));
@@ -1114,15 +1114,15 @@ static void test_secrets_not_logged(void)
 
 static void test_ocserv_real_login(void)
 {
-	_cleanup_(auth_doc_freep) struct auth_doc *init =
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *init =
 	    parse_file("ocserv/auth-request-init.xml");
-	_cleanup_(auth_doc_freep) struct auth_doc *sales =
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *sales =
 	    parse_file("ocserv/auth-request-group-sales.xml");
-	_cleanup_(auth_doc_freep) struct auth_doc *pw =
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *pw =
 	    parse_file("ocserv/auth-request-password.xml");
-	_cleanup_(auth_doc_freep) struct auth_doc *failed =
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *failed =
 	    parse_file("ocserv/auth-request-password-failed.xml");
-	_cleanup_(auth_doc_freep) struct auth_doc *otp = parse_file("ocserv/auth-request-otp.xml");
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *otp = parse_file("ocserv/auth-request-otp.xml");
 	const struct auth_field *g;
 
 	/* Round 1: username and group. */
@@ -1174,7 +1174,7 @@ static void test_ocserv_real_success(void)
 	                                    "ocserv/auth-complete-otp.xml"};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
-		_cleanup_(auth_doc_freep) struct auth_doc *d = parse_file(files[i]);
+		_cleanup_(auth_xml_doc_freep) struct auth_doc *d = parse_file(files[i]);
 
 		g_assert_cmpint(d->kind, ==, AUTH_DOC_SUCCESS);
 		g_assert_cmpstr(d->doc_type, ==, "complete");
@@ -1194,7 +1194,7 @@ static void test_ocserv_real_success(void)
 static void test_ocserv_real_client_shape(void)
 {
 	const struct auth_client_info oc = {.version = "v9.01-3", .device_id = "linux-64"};
-	_cleanup_(auth_doc_freep) struct auth_doc *d = parse_file("ocserv/auth-request-init.xml");
+	_cleanup_(auth_xml_doc_freep) struct auth_doc *d = parse_file("ocserv/auth-request-init.xml");
 	_cleanup_(secret_freep) struct secret *init = NULL, *init2 = NULL, *reply = NULL;
 	static const struct {
 		const char *capture;
@@ -1262,7 +1262,7 @@ static void test_ocserv_real_all(void)
 	g_assert_nonnull(dd);
 	while ((name = g_dir_read_name(dd))) {
 		g_autofree char *rel = NULL;
-		_cleanup_(auth_doc_freep) struct auth_doc *d = NULL;
+		_cleanup_(auth_xml_doc_freep) struct auth_doc *d = NULL;
 		gsize len;
 		g_autofree char *data = NULL;
 

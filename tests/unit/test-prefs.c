@@ -1036,10 +1036,10 @@ static void test_validation(Fixture *f, gconstpointer data)
 	g_assert_nonnull(g);
 	for (size_t i = 0; i < G_N_ELEMENTS(bad_pins); i++) {
 		g_test_message("bad pin %s", bad_pins[i]);
-		g_assert_false(prefs_pin_valid(bad_pins[i]));
+		g_assert_false(prefs_validate_pin(bad_pins[i]));
 		g_assert_cmpint(prefs_gateway_set_pin(g, bad_pins[i]), ==, -ERR_INVALID_ARGS);
 	}
-	g_assert_true(prefs_pin_valid(PIN_A));
+	g_assert_true(prefs_validate_pin(PIN_A));
 	g_assert_cmpint(prefs_gateway_set_pin(g, PIN_A), ==, 0);
 	g_assert_cmpint(prefs_gateway_set_pin(g, "bogus"), ==, -ERR_INVALID_ARGS);
 	g_assert_cmpstr(prefs_gateway_get_pin(g), ==, PIN_A); /* kept on error */
@@ -1064,20 +1064,20 @@ static void test_validation(Fixture *f, gconstpointer data)
 
 	for (size_t i = 0; i < G_N_ELEMENTS(bad_keys); i++) {
 		g_test_message("bad key %s", bad_keys[i]);
-		g_assert_false(prefs_gateway_key_valid(bad_keys[i]));
+		g_assert_false(prefs_validate_gateway_key(bad_keys[i]));
 		g_assert_null(prefs_gateway(p, bad_keys[i], true));
 		g_assert_cmpint(prefs_set_last_gateway(p, bad_keys[i][0] ? bad_keys[i] : "x"), ==,
 		                -ERR_INVALID_ARGS);
 	}
-	g_assert_false(prefs_gateway_key_valid(long_key));
-	g_assert_false(prefs_gateway_key_valid(NULL));
+	g_assert_false(prefs_validate_gateway_key(long_key));
+	g_assert_false(prefs_validate_gateway_key(NULL));
 	for (size_t i = 0; i < G_N_ELEMENTS(good_keys); i++) {
 		g_test_message("good key %s", good_keys[i]);
-		g_assert_true(prefs_gateway_key_valid(good_keys[i]));
+		g_assert_true(prefs_validate_gateway_key(good_keys[i]));
 	}
 
 	for (size_t i = 0; i < G_N_ELEMENTS(bad_strings); i++) {
-		g_assert_false(prefs_string_valid(bad_strings[i]));
+		g_assert_false(prefs_validate_string(bad_strings[i]));
 		g_assert_cmpint(prefs_gateway_set_last_user(g, bad_strings[i]), ==,
 		                -ERR_INVALID_ARGS);
 		g_assert_cmpint(prefs_gateway_set_last_group(g, bad_strings[i]), ==,
@@ -1099,8 +1099,8 @@ static void test_validation(Fixture *f, gconstpointer data)
 	g_assert_cmpint(prefs_set_last_gateway(p, NULL), ==, 0);
 	g_assert_null(prefs_get_last_gateway(p));
 
-	g_assert_true(prefs_sha1_hex_valid(SHA1_A));
-	g_assert_false(prefs_sha1_hex_valid(NULL));
+	g_assert_true(prefs_validate_sha1_hex(SHA1_A));
+	g_assert_false(prefs_validate_sha1_hex(NULL));
 }
 
 static void test_gateway_order(Fixture *f, gconstpointer data)

@@ -35,7 +35,7 @@ static void test_cisco_profile(void)
 	g_assert_cmpstr(h[2].user_group, ==, "lab/otp");
 	g_assert_cmpstr(h[3].name, ==, "vpn-eu.example.com");
 	g_assert_cmpstr(h[3].address, ==, "vpn-eu.example.com");
-	profile_hosts_free(h, n);
+	profile_xml_hosts_free(h, n);
 }
 
 static void test_namespaces(void)
@@ -48,12 +48,12 @@ static void test_namespaces(void)
 	g_assert_cmpstr(h[0].name, ==, "Prefixed");
 	g_assert_cmpstr(h[0].address, ==, "p.example.com");
 	g_assert_cmpstr(h[0].user_group, ==, "grp");
-	profile_hosts_free(h, n);
+	profile_xml_hosts_free(h, n);
 
 	g_assert_cmpint(parse("no-ns.xml", &h, &n), ==, 0);
 	g_assert_cmpuint(n, ==, 1);
 	g_assert_cmpstr(h[0].address, ==, "plain.example.com");
-	profile_hosts_free(h, n);
+	profile_xml_hosts_free(h, n);
 
 	g_assert_cmpint(parse("no-serverlist.xml", &h, &n), ==, 0);
 	g_assert_cmpuint(n, ==, 0);
@@ -90,7 +90,7 @@ static void test_limits(void)
 	g_assert_cmpint(profile_xml_parse_servers(s->str, s->len, &h, &n), ==, 0);
 	g_assert_cmpuint(n, ==, PROFILE_XML_MAX_HOSTS);
 	g_assert_cmpstr(h[PROFILE_XML_MAX_HOSTS - 1].name, ==, "h255");
-	profile_hosts_free(h, n);
+	profile_xml_hosts_free(h, n);
 
 	g_string_truncate(s, s->len - strlen("</ServerList></AnyConnectProfile>"));
 	g_string_append(s, "<HostEntry><HostName>x</HostName></HostEntry>"
@@ -127,7 +127,7 @@ static void test_real_ocserv(void)
 	g_assert_null(h[0].user_group);
 	g_assert_cmpstr(h[1].name, ==, "Lab VPN (untrusted)");
 	g_assert_cmpstr(h[1].address, ==, "untrusted.lab.test");
-	profile_hosts_free(h, n);
+	profile_xml_hosts_free(h, n);
 }
 
 int main(int argc, char **argv)
