@@ -227,7 +227,7 @@ static void route_msg(struct nlmsghdr *nlh, const struct helper_rtnl_route *rout
 	rtm->rtm_family = (uint8_t)route->family;
 	rtm->rtm_dst_len = route->dst_len;
 	rtm->rtm_table = RT_TABLE_MAIN;
-	rtm->rtm_protocol = RTPROT_STATIC;
+	rtm->rtm_protocol = HELPER_RTNL_PROTO;
 	rtm->rtm_type = RTN_UNICAST;
 	rtm->rtm_scope = route->has_gateway ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
 	if (route->table && route->table != RT_TABLE_MAIN) {
@@ -346,4 +346,102 @@ int helper_rtnl_route_get(struct helper_rtnl *r, int family, const union helper_
 	if (!ctx.found)
 		return -ERR_NOT_FOUND;
 	return 0;
+}
+
+struct route_sweep_ctx {
+	int family;
+	struct helper_rtnl_route *found;
+	size_t n, cap;
+	bool nomem;
+};
+
+static int route_sweep_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct route_sweep_ctx *ctx = data;
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	struct route_get_ctx one;
+	struct helper_rtnl_route route = {.family = ctx->family};
+	const struct nlattr *attr;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != ctx->family ||
+	    rtm->rtm_protocol != HELPER_RTNL_PROTO)
+		return MNL_CB_OK;
+	route.dst_len = rtm->rtm_dst_len;
+	route.table = rtm->rtm_table;
+	mnl_attr_for_each(attr, nlh, sizeof(*rtm)) {
+		if (mnl_attr_get_type(attr) == RTA_DST &&
+		    mnl_attr_get_payload_len(attr) == addr_len(ctx->family))
+			memcpy(&route.dst, mnl_attr_get_payload(attr), addr_len(ctx->family));
+	}
+	one.out = &route;
+	mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, &one);
+	if (ctx->n == ctx->cap) {
+		size_t cap = ctx->cap ? ctx->cap * 2 : 16;
+		struct helper_rtnl_route *more = reallocarray(ctx->found, cap, sizeof(*more));
+
+		if (!more) {
+			ctx->nomem = true;
+			return MNL_CB_OK;
+		}
+		ctx->found = more;
+		ctx->cap = cap;
+	}
+	ctx->found[ctx->n++] = route;
+	return MNL_CB_OK;
+}
+
+/* One dump of a family's routes (every table). */
+static int route_dump(struct helper_rtnl *r, struct route_sweep_ctx *ctx)
+{
+	char buf[RTNL_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	unsigned int seq = ++r->seq;
+	struct rtmsg *rtm;
+
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (uint8_t)ctx->family;
+	if (mnl_socket_sendto(r->nl, nlh, nlh->nlmsg_len) < 0)
+		return rtnl_result(-1, "dump routes");
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(r->nl, buf, sizeof(buf));
+		int ret;
+
+		if (n < 0)
+			return rtnl_result(-1, "dump routes");
+		ret = mnl_cb_run(buf, (size_t)n, seq, r->portid, route_sweep_cb, ctx);
+		if (ret == MNL_CB_ERROR)
+			return rtnl_result(errno ? errno : EPROTO, "dump routes");
+		if (ret == MNL_CB_STOP)
+			return ctx->nomem ? -ERR_NOMEM : 0;
+	}
+}
+
+int helper_rtnl_route_sweep(struct helper_rtnl *r)
+{
+	static const int families[] = {AF_INET, AF_INET6};
+	int removed = 0;
+
+	for (size_t f = 0; f < sizeof(families) / sizeof(families[0]); f++) {
+		struct route_sweep_ctx ctx = {.family = families[f]};
+		int ret = route_dump(r, &ctx);
+
+		for (size_t i = 0; ret == 0 && i < ctx.n; i++) {
+			char net[64];
+
+			ret = helper_rtnl_route_del(r, &ctx.found[i]);
+			if (ret == 0) {
+				removed++;
+				log_notice("removed a route a previous helper left behind: %s",
+				           helper_rtnl_format(ctx.family, &ctx.found[i].dst,
+				                              ctx.found[i].dst_len, net, sizeof(net)));
+			}
+		}
+		free(ctx.found);
+		if (ret < 0)
+			return ret;
+	}
+	return removed;
 }

@@ -16,6 +16,12 @@
 
 #include "cleanup.h"
 
+/* The rtm_protocol of every route the helper adds, so that its routes can be told from
+ * everyone else's: a helper that died without undoing its changes (kill -9, the OOM killer)
+ * leaves routes behind, and the next one removes exactly these (helper_rtnl_route_sweep).
+ * Outside the numbers iproute2's rt_protos assigns. */
+#define HELPER_RTNL_PROTO 0xa6
+
 union helper_rtnl_addr {
 	struct in_addr v4;
 	struct in6_addr v6;
@@ -51,6 +57,10 @@ int helper_rtnl_route_del(struct helper_rtnl *r, const struct helper_rtnl_route 
  * it is unreachable. */
 int helper_rtnl_route_get(struct helper_rtnl *r, int family, const union helper_rtnl_addr *dst,
                           struct helper_rtnl_route *out);
+
+/* Deletes every route of HELPER_RTNL_PROTO, in every table and family: what a helper that is
+ * gone left behind.  Returns how many it removed, or -ERR_*. */
+int helper_rtnl_route_sweep(struct helper_rtnl *r);
 
 /* "net/prefix" into buf (at least 64 bytes). */
 const char *helper_rtnl_format(int family, const union helper_rtnl_addr *a, int prefix, char *buf,

@@ -208,6 +208,11 @@ int main(int argc, char **argv)
 		close(sfd);
 		return r == -ERR_BUSY ? 3 : 1;
 	}
+	/* Once the bus name is ours (no other helper runs) and before the first call is served:
+	 * a predecessor that died mid-connection left its routes (the host route to the gateway,
+	 * excludes on other interfaces); its tun device went with it. */
+	if (helper_rtnl_route_sweep(h.rtnl) < 0)
+		log_warning("could not look for routes a previous helper left behind");
 	log_notice("sslvpn-helper %s started%s", PACKAGE_VERSION,
 	           h.idle_seconds ? "" : " (no idle exit)");
 	helper_update_idle(&h);

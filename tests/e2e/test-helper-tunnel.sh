@@ -7,7 +7,8 @@
 # over /etc/resolv.conf: nothing of this machine's network or files is touched.  A netdev
 # member calls Connect with a cookie from Debian's openconnect --authenticate; the test checks
 # the tunnel (ping through it, routes, excluded host, DNS, properties, the worker's
-# privileges), then that Disconnect, kill -9 of the worker, and SIGTERM of the helper each
+# privileges), then that Disconnect, kill -9 of the worker, SIGTERM of the helper and kill -9
+# of the helper (undone by the next helper) each
 # leave addresses, routes, links and resolv.conf byte-identical to before.
 # Needs root.  Environment: SRCDIR, BUILDDIR (helper/sslvpn-helper, helper/worker/sslvpn-worker).
 set -u -o pipefail
@@ -282,6 +283,30 @@ check "SIGTERM: the helper exits" bash -c "! kill -0 $hpid 2>/dev/null"
 snapshot "$TMP/after-sigterm"
 check "after SIGTERM: addresses, routes, links and resolv.conf are as before" \
 	same_as "$TMP/before" "$TMP/after-sigterm"
+
+# --- 4. kill -9 of the helper: the next helper removes what it left ----------------------
+c=$(cookie)
+[ -n "$c" ] || bail "no fourth cookie from openconnect"
+COOKIES+=("$c")
+path=$(connect "$c")
+check "a fourth Connect ($path)" test -n "$path"
+check "the fourth tunnel comes up" wait_state "$path" connected 30
+hpid=$(helper_pid)
+kill -KILL "$hpid"
+for _ in $(seq 100); do
+	kill -0 "$hpid" 2>/dev/null || break
+	sleep 0.1
+done
+# The tun device went with the helper; the routes it pinned on other interfaces did not.
+left=$(ip -n "$CNS" route show table all proto 166 | wc -l)
+check "kill -9 of the helper leaves its routes on other interfaces ($left)" test "$left" -gt 0
+v=$(gdbus call --system --dest "$BUS_NAME" --object-path "$ROOT" \
+	--method org.freedesktop.DBus.Properties.Get org.sslvpn.Helper1.Manager Version 2>&1)
+check "a new helper is activated ($v)" grep -q "^(<'" <<<"$v"
+snapshot "$TMP/after-sigkill"
+check "the new helper removed them: addresses, routes, links and resolv.conf are as before" \
+	same_as "$TMP/before" "$TMP/after-sigkill"
+check "and said so in its log" grep -q "removed a route a previous helper left behind" "$TMP/helper.log"
 
 # --- logs --------------------------------------------------------------------------------
 leaked=0
