@@ -10,6 +10,8 @@
 #    the lab's CA certifies for alice; each one logs in with `sslvpn auth`;
 #  - clear refusals: no password, a wrong one, a key of another certificate;
 #  - the key's password typed at the terminal prompt (tmux);
+#  - a SoftHSM token (EC and RSA; PKCS#11 URIs, the PIN from stdin, missing and wrong): the key
+#    stays on it, and `sslvpn connect --foreground` signs the worker's handshake through the CLI;
 #  - `sslvpn connect` through the helper with a password-protected PKCS#12: the tunnel comes up
 #    (so the worker presented the certificate), traffic flows, the password appears in no log,
 #    and disconnect restores the network.
