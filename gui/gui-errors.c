@@ -56,6 +56,8 @@ static const char *const gui_errors_table[ERR_COUNT_] = {
     [ERR_TLS_OBSOLETE] =
         N_("The gateway offers only old TLS versions or ciphers that are no longer safe, so the "
            "connection was refused. Ask the gateway's administrator to enable TLS 1.2 or later."),
+    [ERR_WORKER_USER] = N_("The VPN service is not installed completely: the user its tunnel "
+                           "process runs as is missing. Reinstall the sslvpn package."),
 };
 
 static int gui_errors_index(int err)

@@ -62,17 +62,18 @@ int helper_spawn_worker_user(uid_t *uid, gid_t *gid)
 	int r;
 
 	if (!resolved) {
+		/* Never a shared account such as nobody: any other process of that uid could
+		 * signal or trace the worker, and with it read the cookie and use the tun fd. */
 		r = helper_accounts_user(WORKER_USER, &cached_uid, &cached_gid);
 		if (r < 0) {
-			log_warning(
-			    "user %s does not exist; the worker runs as nobody (create it with "
-			    "systemd-sysusers)",
-			    WORKER_USER);
-			r = helper_accounts_user("nobody", &cached_uid, &cached_gid);
+			log_error("user %s does not exist, and the worker runs only as that user: "
+			          "create it as the package does (systemd-sysusers sslvpn.sysusers)",
+			          WORKER_USER);
+			return -ERR_WORKER_USER;
 		}
-		if (r < 0 || cached_uid == 0 || cached_gid == 0) {
-			log_error("no unprivileged user to run the worker as");
-			return -ERR_INTERNAL;
+		if (cached_uid == 0 || cached_gid == 0) {
+			log_error("user %s is root; the worker must run unprivileged", WORKER_USER);
+			return -ERR_WORKER_USER;
 		}
 		resolved = true;
 	}
@@ -218,7 +219,7 @@ int helper_spawn_worker(int tun_fd, pid_t *pid_out, int *sock_out)
 	_cleanup_close_ int pipe_w = -1;
 	const char *path = getenv("SSLVPN_WORKER");
 	char **env;
-	int sv[2], pp[2], msg[2];
+	int sv[2], pp[2], msg[2], r;
 	uid_t uid;
 	gid_t gid;
 	pid_t pid;
@@ -226,8 +227,9 @@ int helper_spawn_worker(int tun_fd, pid_t *pid_out, int *sock_out)
 
 	if (!path || !*path)
 		path = LIBEXECDIR "/" WORKER_NAME;
-	if (helper_spawn_worker_user(&uid, &gid) < 0)
-		return -ERR_INTERNAL;
+	r = helper_spawn_worker_user(&uid, &gid);
+	if (r < 0)
+		return r;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		log_error("socketpair: %m");
 		return -ERR_INTERNAL;

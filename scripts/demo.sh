@@ -15,9 +15,12 @@ BUILD=build-demo
 ninja -C "$BUILD" >/dev/null
 
 WORK=$(mktemp -d /tmp/sslvpn-demo.XXXXXX)
+# The worker's own user, made as the package makes it (and removed again if made here).
+made_user=$(scripts/worker-user.sh ensure)
 cleanup() {
 	tests/lab/sysbus.sh stop "$WORK/bus" >/dev/null 2>&1 || true
 	tests/lab/lab.sh stop "$WORK/lab" >/dev/null 2>&1 || true
+	[ "$made_user" = created ] && scripts/worker-user.sh remove
 	rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM

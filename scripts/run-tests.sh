@@ -17,6 +17,9 @@ if [ ! -f "$BUILD/build.ninja" ]; then
 		{ cat "$BUILD.setup.log"; exit 1; }
 fi
 ninja -C "$BUILD" >/dev/null || ninja -C "$BUILD"
+# The worker's user, as the package makes it; removed again at the end if this run made it.
+made_user=$(scripts/worker-user.sh ensure)
+[ "$made_user" = created ] && trap 'scripts/worker-user.sh remove' EXIT
 # Labs left by a run that was killed (their owner is gone) would only collide with ours.
 tests/lab/lab.sh gc >/dev/null 2>&1 || true
 suites=""

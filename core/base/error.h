@@ -41,7 +41,9 @@
 	X(ERR_KEY_PASSWORD, "KeyPasswordNeeded",                                                   \
 	  "the client key needs a password, or the one given is wrong")                            \
 	X(ERR_TLS_OBSOLETE, "TlsObsolete",                                                         \
-	  "the gateway offers only TLS versions or ciphers this client refuses as insecure")
+	  "the gateway offers only TLS versions or ciphers this client refuses as insecure")       \
+	X(ERR_WORKER_USER, "WorkerUserMissing",                                                    \
+	  "the tunnel worker's own user does not exist on this machine")
 
 enum error_code {
 	ERR_OK = 0,

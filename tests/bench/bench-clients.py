@@ -809,6 +809,11 @@ class Bench:
         else:
             self.cleanup.push("work dir", lambda: note("kept %s" % self.work))
         self.cleanup.push("processes", self.kill_tracked)
+        # The worker runs only as its own user, made here as the package makes it.
+        user_script = os.path.join(SRC, "scripts/worker-user.sh")
+        made = run([user_script, "ensure"]).stdout.strip()
+        if made == "created":
+            self.cleanup.push("worker user", lambda: run([user_script, "remove"], check=False))
         build = a.build
         self.cli_bin = os.path.join(build, "cli/sslvpn")
         self.helper_bin = os.path.join(build, "helper/sslvpn-helper")

@@ -238,7 +238,8 @@ check "resolv.conf searches the pushed domain" grep -Eq "^search $LAB_DOMAIN( |$
 wpid=$(worker_pid)
 check "the worker runs ($wpid)" test -n "$wpid"
 uid_line=$(awk '/^Uid:/ {print $3}' "/proc/$wpid/status" 2>/dev/null)
-check "the worker's effective uid is not 0 ($uid_line)" test -n "$uid_line" -a "$uid_line" != 0
+check "the worker runs as its own user sslvpn ($uid_line), never root or a shared account" \
+	test -n "$uid_line" -a "$uid_line" = "$(id -u sslvpn 2>/dev/null)" -a "$uid_line" != 0
 check "the worker has no_new_privs" grep -q '^NoNewPrivs:[[:space:]]*1$' "/proc/$wpid/status"
 check "the worker has no capabilities" grep -q '^CapEff:[[:space:]]*0*$' "/proc/$wpid/status"
 check "the worker's fd 4 is the tun device" test "$(readlink "/proc/$wpid/fd/4")" = /dev/net/tun
