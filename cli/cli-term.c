@@ -31,13 +31,6 @@ bool cli_term_open(void)
 	return true;
 }
 
-void cli_term_close(void)
-{
-	if (cli_tty)
-		fclose(cli_tty);
-	cli_tty = NULL;
-}
-
 bool cli_term_available(void)
 {
 	return cli_tty != NULL;

@@ -12,7 +12,6 @@
 
 /* Opens /dev/tty for prompts; false when there is none (then prompting is impossible). */
 bool cli_term_open(void);
-void cli_term_close(void);
 bool cli_term_available(void);
 
 /* Prompts on the terminal; returns a malloc'd line (without newline) or NULL on EOF/none.

@@ -143,16 +143,6 @@ void gui_agent_set_helper(GuiAgent *self, const char *helper_owner)
 	gui_agent_register(self);
 }
 
-gboolean gui_agent_is_registered(GuiAgent *self)
-{
-	return self->registered;
-}
-
-gboolean gui_agent_is_pending(GuiAgent *self, const char *connection)
-{
-	return connection && g_hash_table_contains(self->pending, connection);
-}
-
 static void cookie_wipe(gpointer data)
 {
 	secret_free(data);

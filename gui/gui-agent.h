@@ -33,9 +33,6 @@ GuiAgent *gui_agent_new(void);
 gboolean gui_agent_export(GuiAgent *self, GDBusConnection *bus, GError **error);
 /* Tells the agent who the helper is now; registers with it (again) when it is new. */
 void gui_agent_set_helper(GuiAgent *self, const char *helper_owner);
-gboolean gui_agent_is_registered(GuiAgent *self);
-/* Whether a Relogin for @connection waits for an answer. */
-gboolean gui_agent_is_pending(GuiAgent *self, const char *connection);
 
 /* Answers the pending Relogin of @connection; @pin may be NULL (unchanged). */
 void gui_agent_reply_cookie(GuiAgent *self, const char *connection, const struct secret *cookie,

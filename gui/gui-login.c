@@ -21,7 +21,6 @@ struct _GuiLogin {
 	struct auth *auth;
 	struct tls_conn *conn; /* owned here except while a thread uses it */
 	guint run;             /* bumped by start/cancel/reset: stale thread results are dropped */
-	gboolean downloaded;
 	char *gateway;
 	char gateway_key[1400];
 	char host[256];
@@ -277,8 +276,6 @@ static void gui_login_step(GuiLogin *self)
 
 		switch (act) {
 		case AUTH_ACTION_CONNECT:
-			if (auth_is_downloading(self->auth))
-				self->downloaded = TRUE;
 			gui_login_run_open(self);
 			gui_login_enter_phase(self, auth_is_downloading(self->auth)
 			                                ? GUI_LOGIN_DOWNLOADING
@@ -329,7 +326,6 @@ static void gui_login_drop(GuiLogin *self)
 	self->run++;
 	gui_login_close_conn(self, g_steal_pointer(&self->conn));
 	g_clear_pointer(&self->auth, auth_free);
-	self->downloaded = FALSE;
 	self->error = 0;
 	g_clear_pointer(&self->error_message, g_free);
 }
@@ -513,11 +509,6 @@ int gui_login_get_error(GuiLogin *self)
 const char *gui_login_get_error_message(GuiLogin *self)
 {
 	return self->phase == GUI_LOGIN_FAILED ? self->error_message : NULL;
-}
-
-gboolean gui_login_downloaded(GuiLogin *self)
-{
-	return self->downloaded;
 }
 
 static void gui_login_finalize(GObject *object)

@@ -98,8 +98,6 @@ const struct auth_result *gui_login_get_result(GuiLogin *self);
  * one; may be NULL). */
 int gui_login_get_error(GuiLogin *self);
 const char *gui_login_get_error_message(GuiLogin *self);
-/* Whether the profile download phase was reached (for progress). */
-gboolean gui_login_downloaded(GuiLogin *self);
 
 const char *gui_login_phase_name(GuiLoginPhase phase); /* "form", for logs and tests */
 

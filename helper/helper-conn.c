@@ -36,11 +36,6 @@ struct helper_conn *helper_conn_next(const struct helper_conn *c)
 	return c->next;
 }
 
-uid_t helper_conn_owner(const struct helper_conn *c)
-{
-	return c->owner;
-}
-
 bool helper_conn_active(const struct helper_conn *c)
 {
 	return helper_conn_state_active(c->state);

@@ -26,7 +26,6 @@ struct helper_conn *helper_conn_start(struct helper *h, struct helper_options *o
 struct helper_conn *helper_conn_find(struct helper *h, const char *path);
 const char *helper_conn_path(const struct helper_conn *c);
 struct helper_conn *helper_conn_next(const struct helper_conn *c);
-uid_t helper_conn_owner(const struct helper_conn *c);
 /* Not disconnected or failed (it may hold network configuration or a worker). */
 bool helper_conn_active(const struct helper_conn *c);
 unsigned helper_conn_count(const struct helper *h, bool active_only);

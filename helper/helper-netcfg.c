@@ -247,11 +247,6 @@ void helper_netcfg_free(struct helper_netcfg *n)
 	free(n);
 }
 
-bool helper_netcfg_empty(const struct helper_netcfg *n)
-{
-	return n->n_log == 0;
-}
-
 static struct undo *log_push(struct helper_netcfg *n, enum undo_kind kind)
 {
 	struct undo *u;

@@ -58,6 +58,5 @@ int helper_netcfg_apply(struct helper_netcfg *n, const struct tunnel_config *cfg
 int helper_netcfg_set_mtu(struct helper_netcfg *n, uint32_t mtu);
 /* Reverts every logged change, newest first; failures are logged and skipped. */
 void helper_netcfg_undo(struct helper_netcfg *n);
-bool helper_netcfg_empty(const struct helper_netcfg *n);
 
 DEFINE_CLEANUP(struct helper_netcfg *, helper_netcfg_free)

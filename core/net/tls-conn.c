@@ -541,8 +541,3 @@ const char *tls_conn_peer_address(const struct tls_conn *c)
 {
 	return c->peer_address;
 }
-
-int tls_conn_sent_identity(const struct tls_conn *c)
-{
-	return c->sent_identity;
-}

@@ -95,7 +95,5 @@ ssize_t tls_conn_recv(struct tls_conn *c, void *buf, size_t len);
 gnutls_session_t tls_conn_session(struct tls_conn *c);
 int tls_conn_fd(const struct tls_conn *c);
 const char *tls_conn_peer_address(const struct tls_conn *c); /* numeric IP actually used */
-/* Index of the identity presented in this handshake, or -1 when none was asked for / fit. */
-int tls_conn_sent_identity(const struct tls_conn *c);
 
 DEFINE_CLEANUP(struct tls_conn *, tls_conn_free)

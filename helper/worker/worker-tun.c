@@ -180,11 +180,6 @@ void worker_tun_free(struct worker_tun *t)
 	free(t);
 }
 
-bool worker_tun_offloading(const struct worker_tun *t)
-{
-	return t->offload != 0;
-}
-
 int worker_tun_read(struct worker_tun *t, uint8_t *out, size_t room, worker_tun_packet_fn fn,
                     void *user_data)
 {

@@ -204,8 +204,6 @@ int worker_dtls_dispatch(struct worker_dtls *d, short revents, char *detail, siz
  * kernel accepts of CSUM|TSO4|TSO6|TSO_ECN|USO4|USO6 (SSLVPN_TUN_OFFLOAD=0: none). */
 int worker_tun_new(struct worker *w, int fd, struct worker_tun **out);
 void worker_tun_free(struct worker_tun *t);
-/* TSO/USO are on: one read may give a super-packet (many packets). */
-bool worker_tun_offloading(const struct worker_tun *t);
 /* Gets one IP packet for the gateway, placed at out (at most room bytes): 0 on success, or a
  * negative error that stops the read. */
 typedef int (*worker_tun_packet_fn)(void *user_data, uint8_t *pkt, size_t len);
