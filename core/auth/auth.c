@@ -509,24 +509,15 @@ static void auth_handle_success(struct auth *a, struct auth_doc *doc)
 	auth_enter_state(a, AUTH_STATE_DOWNLOAD_CHECK);
 }
 
-/* "username,password": the names of the fields a user fills, to compare two forms. */
-/* auth-reject.h: whether the gateway refused the previous answer. */
-static void auth_detect_rejection(struct auth *a, const struct auth_form *form)
-{
-	bool restart = false;
-
-	free(a->rejected);
-	a->rejected = auth_reject_detect(form, a->answered_fields, a->answered_message, &restart);
-	if (restart)
-		a->restart_after_rejection = true;
-}
-
 static void auth_handle_form(struct auth *a, struct auth_doc *doc)
 {
 	const char *selected;
 
 	if (a->state == AUTH_STATE_SEND_REPLY) {
-		auth_detect_rejection(a, doc->form);
+		/* A reply is only sent within an exchange, so no restart is pending here. */
+		free(a->rejected);
+		a->rejected = auth_reject_detect(doc->form, a->answered_fields, a->answered_message,
+		                                 &a->restart_after_rejection);
 	} else if (a->restart_after_rejection) {
 		/* The first form of the new exchange carries the refusal of the last one. */
 		a->restart_after_rejection = false;
