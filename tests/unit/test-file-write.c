@@ -9,6 +9,7 @@
 
 #include "error.h"
 #include "file-write.h"
+#include "unit-helper.h"
 
 static char *read_text(const char *path)
 {
@@ -20,7 +21,7 @@ static char *read_text(const char *path)
 
 static void test_at_start(void)
 {
-	g_autofree char *dir = g_dir_make_tmp("file-write-XXXXXX", NULL);
+	g_autofree char *dir = unit_tmpdir_new("file-write-XXXXXX");
 	g_autofree char *path = g_build_filename(dir, "f", NULL);
 	g_autofree char *text = NULL;
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -33,13 +34,12 @@ static void test_at_start(void)
 	text = read_text(path);
 	g_assert_cmpstr(text, ==, "short\n");
 	g_assert_cmpint(file_write_at_start(-1, "x", 1), ==, -ERR_IO);
-	g_unlink(path);
-	g_rmdir(dir);
+	unit_tmpdir_remove(dir);
 }
 
 static void test_atomic(void)
 {
-	g_autofree char *dir = g_dir_make_tmp("file-write-XXXXXX", NULL);
+	g_autofree char *dir = unit_tmpdir_new("file-write-XXXXXX");
 	g_autofree char *path = g_build_filename(dir, "f", NULL);
 	g_autofree char *tmpl = g_build_filename(dir, ".f.tmp-XXXXXX", NULL);
 	g_autofree char *tmpl2 = g_build_filename(dir, ".f.tmp-XXXXXX", NULL);
@@ -68,7 +68,7 @@ static void test_atomic(void)
 	g_dir_close(d);
 	g_rmdir(path);
 	g_assert_cmpint(file_write_sync_dir(path), ==, -ERR_IO);
-	g_rmdir(dir);
+	unit_tmpdir_remove(dir);
 }
 
 int main(int argc, char **argv)

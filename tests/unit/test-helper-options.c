@@ -4,13 +4,13 @@
 #include <dbus/dbus.h>
 #include <fcntl.h>
 #include <glib.h>
-#include <glib/gstdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "error.h"
 #include "helper-options.h"
+#include "unit-helper.h"
 
 #define PIN  "pin-sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 #define PIN2 "pin-sha256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
@@ -295,7 +295,7 @@ static void test_literal_address_must_match(void)
 
 static void test_fds(void)
 {
-	g_autofree char *dir = g_dir_make_tmp("helper-options-XXXXXX", NULL);
+	g_autofree char *dir = unit_tmpdir_new("helper-options-XXXXXX");
 	g_autofree char *cert = g_build_filename(dir, "cert.pem", NULL);
 	g_autofree char *empty = g_build_filename(dir, "empty", NULL);
 	_cleanup_(helper_options_freep) struct helper_options *out = NULL;
@@ -392,9 +392,7 @@ static void test_fds(void)
 	close(efd);
 	close(dfd);
 	close(nfd);
-	g_unlink(cert);
-	g_unlink(empty);
-	g_rmdir(dir);
+	unit_tmpdir_remove(dir);
 }
 
 /* A handle whose descriptor the message does not carry, as a sender that evaluated its
