@@ -23,15 +23,6 @@ void webvpnc_clear(struct webvpnc *w)
 	memset(w, 0, sizeof(*w));
 }
 
-/* 40 hex digits, as a value inside the cookie (not NUL-terminated there). */
-static bool webvpnc_is_sha1(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (hex_digit(s[i]) < 0)
-			return false;
-	return n == 40;
-}
-
 /* A path that stays a plain path: see the header. */
 static bool is_safe_path(const char *s, bool absolute)
 {
@@ -143,10 +134,13 @@ int webvpnc_parse(const char *value, struct webvpnc *out)
 			if (r == 0 && !is_safe_path(w.base_url, true))
 				r = -ERR_PROTOCOL;
 		} else if (klen == 2 && !memcmp(item, "sh", 2)) {
-			r = webvpnc_is_sha1(v, vlen) ? set_once(&w.server_cert_sha1, v, vlen)
-			                             : -ERR_PROTOCOL;
+			r = set_once(&w.server_cert_sha1, v, vlen);
+			if (r == 0 && !hex_is_sha1(w.server_cert_sha1))
+				r = -ERR_PROTOCOL;
 		} else if (klen == 2 && !memcmp(item, "fh", 2)) {
-			r = webvpnc_is_sha1(v, vlen) ? set_once(&w.profile_sha1, v, vlen) : -ERR_PROTOCOL;
+			r = set_once(&w.profile_sha1, v, vlen);
+			if (r == 0 && !hex_is_sha1(w.profile_sha1))
+				r = -ERR_PROTOCOL;
 		} else if (klen == 2 && !memcmp(item, "fu", 2)) {
 			r = fu ? -ERR_PROTOCOL : percent_decode(v, vlen, &fu);
 		} else if ((klen == 1 && item[0] == 'p') || (klen == 2 && !memcmp(item, "iu", 2)) ||
