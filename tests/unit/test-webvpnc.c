@@ -95,6 +95,9 @@ static void test_rejected(void)
 	    "sh:" SH "0",  /* long hash */
 	    "sh:Z5499E46D4D3E79817D0E341D7A7D87CF0B36760",
 	    "fh:" FH "&fh:" FH,
+	    "fh:A8B0B07F", /* short hash */
+	    "fh:" FH "0",  /* long hash */
+	    "fh:Z8B0B07FBA93D06E8501E40AB807AEE2464E73B7",
 	    "bu:",                      /* empty base */
 	    "bu:relative/",             /* base not absolute */
 	    "bu:https://evil.example/", /* base with scheme */
