@@ -478,9 +478,9 @@ int worker_msg_recv(int sock, struct worker_msg **out, int *fds, size_t *nfds)
 		char buf[CMSG_SPACE(sizeof(int) * WORKER_MSG_MAX_FDS)];
 	} control;
 	int got[WORKER_MSG_MAX_FDS * 2];
-	size_t ngot = 0;
-	_cleanup_free_ uint8_t *buf = malloc(WORKER_MSG_MAX + 1);
-	struct iovec iov = {.iov_base = buf, .iov_len = WORKER_MSG_MAX + 1};
+	size_t ngot = 0, cap;
+	_cleanup_free_ uint8_t *buf = NULL;
+	struct iovec iov;
 	struct msghdr mh = {.msg_iov = &iov,
 	                    .msg_iovlen = 1,
 	                    .msg_control = control.buf,
@@ -491,8 +491,19 @@ int worker_msg_recv(int sock, struct worker_msg **out, int *fds, size_t *nfds)
 	*out = NULL;
 	if (nfds)
 		*nfds = 0;
+	/* Most messages are a few hundred bytes: peek at the length (MSG_TRUNC gives the whole
+	 * datagram's) and allocate that, not WORKER_MSG_MAX every time.  An oversized message
+	 * gets a one-byte buffer and is refused below as truncated. */
+	do {
+		n = recv(sock, NULL, 0, MSG_PEEK | MSG_TRUNC);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? -ERR_TIMEOUT : -ERR_IO;
+	cap = n == 0 || (size_t)n > WORKER_MSG_MAX ? 1 : (size_t)n;
+	buf = malloc(cap);
 	if (!buf)
 		return -ERR_NOMEM;
+	iov = (struct iovec){.iov_base = buf, .iov_len = cap};
 	do {
 		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
 	} while (n < 0 && errno == EINTR);
@@ -514,7 +525,7 @@ int worker_msg_recv(int sock, struct worker_msg **out, int *fds, size_t *nfds)
 	if ((mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || ngot > WORKER_MSG_MAX_FDS ||
 	    (ngot && (!fds || !nfds))) {
 		worker_msg_close_fds(got, ngot);
-		secret_wipe(buf, (size_t)n > WORKER_MSG_MAX ? WORKER_MSG_MAX + 1 : (size_t)n);
+		secret_wipe(buf, (size_t)n > cap ? cap : (size_t)n);
 		return -ERR_PROTOCOL;
 	}
 	r = worker_msg_parse(buf, (size_t)n, out);

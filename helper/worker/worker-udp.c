@@ -229,7 +229,7 @@ static int worker_udp_rx_next(struct worker_udp *u, const uint8_t **p, size_t *l
 				u->rx_seg = 0;
 				continue;
 			}
-			*p = u->rx_arena + u->rx_i * u->rx_slot + u->rx_seg * (seg ? seg : 0);
+			*p = u->rx_arena + u->rx_i * u->rx_slot + u->rx_seg * seg;
 			*len = dtls_batch_gro_len(total, seg, u->rx_seg);
 			u->rx_seg++;
 			u->rx_dgrams++;

@@ -196,6 +196,27 @@ connect() { # connect COOKIE -> the object path on stdout
 	[ -n "$out" ] && ! grep -q '^(objectpath' <<<"$out" && echo "# Connect: $out" >&2
 }
 
+# connect_up ORDINAL: a fresh cookie, Connect, and the tunnel up; sets path.
+connect_up() {
+	local c
+	c=$(cookie)
+	[ -n "$c" ] || bail "no $1 cookie from openconnect"
+	COOKIES+=("$c")
+	path=$(connect "$c")
+	check "a $1 Connect ($path)" test -n "$path"
+	check "the $1 tunnel comes up" wait_state "$path" connected 30
+}
+
+# kill_helper SIGNAL: signals the helper and waits up to 10 s for it to exit; sets hpid.
+kill_helper() {
+	hpid=$(helper_pid)
+	kill -"$1" "$hpid"
+	for _ in $(seq 100); do
+		kill -0 "$hpid" 2>/dev/null || break
+		sleep 0.1
+	done
+}
+
 snapshot "$TMP/before"
 
 # --- 1. up, checked, Disconnect ---------------------------------------------------------
@@ -253,12 +274,7 @@ check "after Disconnect: addresses, routes, links and resolv.conf are as before"
 	same_as "$TMP/before" "$TMP/after-disconnect"
 
 # --- 2. kill -9 of the worker -----------------------------------------------------------
-c=$(cookie)
-[ -n "$c" ] || bail "no second cookie from openconnect"
-COOKIES+=("$c")
-path=$(connect "$c")
-check "a second Connect ($path)" test -n "$path"
-check "the second tunnel comes up" wait_state "$path" connected 30
+connect_up second
 wpid=$(worker_pid)
 kill -KILL "$wpid"
 check "kill -9 of the worker: the connection fails" wait_state "$path" failed 15
@@ -268,36 +284,16 @@ check "after kill -9: addresses, routes, links and resolv.conf are as before" \
 	same_as "$TMP/before" "$TMP/after-kill"
 
 # --- 3. SIGTERM of the helper -----------------------------------------------------------
-c=$(cookie)
-[ -n "$c" ] || bail "no third cookie from openconnect"
-COOKIES+=("$c")
-path=$(connect "$c")
-check "a third Connect ($path)" test -n "$path"
-check "the third tunnel comes up" wait_state "$path" connected 30
-hpid=$(helper_pid)
-kill -TERM "$hpid"
-for _ in $(seq 100); do
-	kill -0 "$hpid" 2>/dev/null || break
-	sleep 0.1
-done
+connect_up third
+kill_helper TERM
 check "SIGTERM: the helper exits" bash -c "! kill -0 $hpid 2>/dev/null"
 snapshot "$TMP/after-sigterm"
 check "after SIGTERM: addresses, routes, links and resolv.conf are as before" \
 	same_as "$TMP/before" "$TMP/after-sigterm"
 
 # --- 4. kill -9 of the helper: the next helper removes what it left ----------------------
-c=$(cookie)
-[ -n "$c" ] || bail "no fourth cookie from openconnect"
-COOKIES+=("$c")
-path=$(connect "$c")
-check "a fourth Connect ($path)" test -n "$path"
-check "the fourth tunnel comes up" wait_state "$path" connected 30
-hpid=$(helper_pid)
-kill -KILL "$hpid"
-for _ in $(seq 100); do
-	kill -0 "$hpid" 2>/dev/null || break
-	sleep 0.1
-done
+connect_up fourth
+kill_helper KILL
 # The tun device went with the helper; the routes it pinned on other interfaces did not.
 left=$(ip -n "$CNS" route show table all proto 166 | wc -l)
 check "kill -9 of the helper leaves its routes on other interfaces ($left)" test "$left" -gt 0
