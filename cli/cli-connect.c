@@ -61,21 +61,19 @@ static GVariant *cli_connect_options(const struct auth_result *res, const struct
 		g_variant_builder_add(&b, "{sv}", "NoDtls", g_variant_new_boolean(TRUE));
 	/* The identity the login presented (the helper passes it to the worker as is). */
 	if (res->identity >= 0 && (size_t)res->identity < s->login.n_certificates) {
-		int idx = g_unix_fd_list_append(fds, s->login.identity_fds[res->identity], NULL);
+		const int handoff[2] = {s->login.identity_fds[res->identity],
+					s->login.identity_key_fds[res->identity]};
+		const char *keys[2] = {"ClientCertFd", "ClientKeyFd"};
 
-		if (idx < 0) {
-			g_variant_builder_clear(&b);
-			return NULL;
-		}
-		g_variant_builder_add(&b, "{sv}", "ClientCertFd", g_variant_new_handle(idx));
-		if (s->login.identity_key_fds[res->identity] >= 0) {
-			idx = g_unix_fd_list_append(fds, s->login.identity_key_fds[res->identity],
-						    NULL);
+		/* The key's descriptor only for a token: a file's key is in the sealed bundle. */
+		for (int i = 0; i < 2 && handoff[i] >= 0; i++) {
+			int idx = g_unix_fd_list_append(fds, handoff[i], NULL);
+
 			if (idx < 0) {
 				g_variant_builder_clear(&b);
 				return NULL;
 			}
-			g_variant_builder_add(&b, "{sv}", "ClientKeyFd", g_variant_new_handle(idx));
+			g_variant_builder_add(&b, "{sv}", keys[i], g_variant_new_handle(idx));
 		}
 	}
 	return g_variant_builder_end(&b);

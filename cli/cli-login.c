@@ -92,7 +92,6 @@ static const char *cli_prefs_string(struct cli_login *l,
 	return g ? get(g) : NULL;
 }
 
-/* Lets the user pick a group (number, value or label).  Returns 1 if a new init was started. */
 /* A line around text the gateway wrote (a label, a group name): only the filtered text may
  * reach the terminal. */
 static void cli_say(const char *before, const char *gateway_text, const char *after)
@@ -102,6 +101,7 @@ static void cli_say(const char *before, const char *gateway_text, const char *af
 	fputs(after, stderr);
 }
 
+/* Lets the user pick a group (number, value or label).  Returns 1 if a new init was started. */
 static int cli_ask_group(struct cli_login *l, struct auth_form *form)
 {
 	const struct auth_field *gf = auth_form_group_field(form);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "file-write.h"
 #include "log.h"
 #include "tls-remote-key.h"
 
@@ -310,22 +311,6 @@ int tls_identity_load(const struct tls_identity *id, gnutls_pcert_st **pcerts, u
 	return r;
 }
 
-static int tls_identity_write_all(int fd, const gnutls_datum_t *d)
-{
-	size_t off = 0;
-
-	while (off < d->size) {
-		ssize_t w = write(fd, d->data + off, d->size - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -ERR_IO;
-		off += (size_t)w;
-	}
-	return 0;
-}
-
 static int tls_identity_write_pem(int fd, const struct tls_identity_parts *p)
 {
 	gnutls_datum_t d = {0};
@@ -334,14 +319,14 @@ static int tls_identity_write_pem(int fd, const struct tls_identity_parts *p)
 	for (unsigned i = 0; i < p->n_chain && r >= 0; i++) {
 		r = gnutls_x509_crt_export2(p->chain[i], GNUTLS_X509_FMT_PEM, &d) < 0
 			    ? -ERR_CLIENT_CERT
-			    : tls_identity_write_all(fd, &d);
+			    : file_write_all(fd, d.data, d.size);
 		tls_identity_free_datum(&d);
 	}
 	if (r >= 0 && p->key) {
 		r = gnutls_x509_privkey_export2_pkcs8(p->key, GNUTLS_X509_FMT_PEM, NULL,
 						      GNUTLS_PKCS_PLAIN, &d) < 0
 			    ? -ERR_CLIENT_CERT
-			    : tls_identity_write_all(fd, &d);
+			    : file_write_all(fd, d.data, d.size);
 		tls_identity_free_datum(&d);
 	}
 	return r;

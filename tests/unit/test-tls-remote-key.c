@@ -160,6 +160,8 @@ static void test_refusals(void)
 	g_assert_cmpuint(ask_raw(sv[0], r, sizeof(r)), ==, ERR_INVALID_ARGS); /* unknown flag */
 	put_req(r, 2, GNUTLS_SIGN_RSA_SHA256, 0);
 	g_assert_cmpuint(ask_raw(sv[0], r, 12 + 31), ==, ERR_INVALID_ARGS); /* not a SHA-256 */
+	put_req(r, 2, GNUTLS_SIGN_RSA_RAW, 0);
+	g_assert_cmpuint(ask_raw(sv[0], r, sizeof(r)), ==, ERR_INVALID_ARGS); /* raw, no DigestInfo */
 	put_req(r, 1, GNUTLS_SIGN_RSA_SHA256, 0);
 	r[2] = 1;
 	g_assert_cmpuint(ask_raw(sv[0], r, sizeof(r)), ==, ERR_INVALID_ARGS); /* reserved bytes */
@@ -173,7 +175,7 @@ static void test_refusals(void)
 	close(sv[0]);
 	g_thread_join(t);
 	g_assert_cmpint(h.last, ==, 1);
-	g_assert_cmpint(h.served, ==, 10);
+	g_assert_cmpint(h.served, ==, 11);
 	close(sv[1]);
 	gnutls_x509_crt_deinit(crt);
 	gnutls_privkey_deinit(h.key);
