@@ -117,8 +117,7 @@ static int cli_identity_open(struct cli_login_options *o, size_t i)
 
 int cli_identity_open_all(struct cli_login_options *o)
 {
-	for (size_t i = 0; i < o->n_certificates; i++)
-		o->identity_fds[i] = o->identity_key_fds[i] = -1;
+	/* The descriptors start at -1: cli_options_login() set them with each --certificate. */
 	for (size_t i = 0; i < o->n_certificates; i++) {
 		int r = cli_identity_open(o, i);
 

@@ -14,16 +14,14 @@
 bool cli_term_open(void);
 bool cli_term_available(void);
 
-/* Prompts on the terminal; returns a malloc'd line (without newline) or NULL on EOF/none.
+/* Prompts on the terminal, the prompt and def through cli_term_put_safe (labels and defaults
+ * come from the gateway); returns a malloc'd line (without newline) or NULL on EOF/none.
  * def is shown in brackets and returned for an empty answer. */
 char *cli_term_ask(const char *prompt, const char *def);
 /* Same without echo; returns a secret, NULL on EOF/none. */
 struct secret *cli_term_ask_secret(const char *prompt);
 /* Next line of standard input as a secret (for --password-stdin), NULL at EOF. */
 struct secret *cli_term_stdin_secret(void);
-
-/* Prompts show their text through cli_term_put_safe (labels and defaults come from the
- * gateway). */
 
 /* Prints gateway-supplied text to f: control characters other than newline and tab (C0, DEL,
  * C1 such as U+009B CSI) and bytes that are not UTF-8 become '?', every line is indented by
