@@ -355,26 +355,33 @@ struct route_sweep_ctx {
 	bool nomem;
 };
 
+/* A dump names each route's destination too (a lookup's answer does not need it). */
+static int route_sweep_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct route_get_ctx *one = data;
+	size_t alen = addr_len(one->out->family);
+
+	if (mnl_attr_get_type(attr) != RTA_DST)
+		return route_attr_cb(attr, data);
+	if (mnl_attr_get_payload_len(attr) == alen)
+		memcpy(&one->out->dst, mnl_attr_get_payload(attr), alen);
+	return MNL_CB_OK;
+}
+
 static int route_sweep_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct route_sweep_ctx *ctx = data;
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
 	struct route_get_ctx one;
 	struct helper_rtnl_route route = {.family = ctx->family};
-	const struct nlattr *attr;
 
 	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != ctx->family ||
 	    rtm->rtm_protocol != HELPER_RTNL_PROTO)
 		return MNL_CB_OK;
 	route.dst_len = rtm->rtm_dst_len;
 	route.table = rtm->rtm_table;
-	mnl_attr_for_each(attr, nlh, sizeof(*rtm)) {
-		if (mnl_attr_get_type(attr) == RTA_DST &&
-		    mnl_attr_get_payload_len(attr) == addr_len(ctx->family))
-			memcpy(&route.dst, mnl_attr_get_payload(attr), addr_len(ctx->family));
-	}
 	one.out = &route;
-	mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, &one);
+	mnl_attr_parse(nlh, sizeof(*rtm), route_sweep_attr_cb, &one);
 	if (ctx->n == ctx->cap) {
 		size_t cap = ctx->cap ? ctx->cap * 2 : 16;
 		struct helper_rtnl_route *more = reallocarray(ctx->found, cap, sizeof(*more));
